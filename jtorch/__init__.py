@@ -1,0 +1,97 @@
+"""jtorch: PyTorch's API on JAX. ``import jtorch as torch``, or run a script unchanged with
+``python -m jtorch script.py``."""
+
+import jax as _jax
+
+_jax.config.update("jax_enable_x64", True)
+
+from . import _dtype  # noqa: E402
+from ._dtype import (  # noqa: E402
+    bfloat16,
+    bool,
+    cdouble,
+    cfloat,
+    complex64,
+    complex128,
+    double,
+    dtype,
+    float,
+    float16,
+    float32,
+    float64,
+    get_default_dtype,
+    half,
+    int,
+    int8,
+    int16,
+    int32,
+    int64,
+    long,
+    promote_types,
+    set_default_dtype,
+    short,
+    uint8,
+)
+from ._device import device  # noqa: E402
+from ._size import Size  # noqa: E402
+from .tensor import Tensor  # noqa: E402
+from ._layout import strided, contiguous_format, preserve_format, channels_last  # noqa: E402
+from ._ops import _registry  # noqa: E402
+from ._ops.pointwise import (  # noqa: E402
+    abs, absolute, acos, acosh, add, addcdiv, addcmul, arccos, arccosh, arcsin, arcsinh, arctan,
+    arctan2, arctanh, asin, asinh, atan, atan2, atanh, bitwise_and, bitwise_not, bitwise_or,
+    bitwise_xor, ceil, clamp, clip, cos, cosh, deg2rad, digamma, div, eq, erf, erfc, erfinv, exp,
+    exp2, expm1, fix, float_power, floor, floor_divide, fmax, fmin, fmod, frac, ge, greater,
+    greater_equal, gt, isclose, isfinite, isinf, isnan, isneginf, isposinf, le, lerp, less,
+    less_equal, lgamma, log, log1p, log2, log10, logical_and, logical_not, logical_or,
+    logical_xor, logit, lt, maximum, minimum, mul, nan_to_num, ne, neg, negative, not_equal, pow,
+    rad2deg, reciprocal, relu, remainder, round, rsqrt, sigmoid, sign, signbit, sin, sinc, sinh,
+    sqrt, square, sub, tan, tanh, true_divide, trunc, where, xlogy,
+)
+from ._ops.reduction import (  # noqa: E402
+    all, amax, amin, any, argmax, argmin, count_nonzero, cumprod, cumsum, logsumexp, max, mean,
+    median, min, nanmean, nansum, norm, prod, std, std_mean, sum, var, var_mean,
+)
+from ._ops.shape import (  # noqa: E402
+    atleast_1d, atleast_2d, broadcast_to, cat, chunk, clone, concat, concatenate, diag, diagonal,
+    expand_as, flatten, flip, fliplr, flipud, hstack, movedim, moveaxis, narrow, permute, repeat_interleave,
+    reshape, roll, row_stack, select, split, squeeze, stack, swapaxes, swapdims, t, tile, transpose,
+    tril, triu, unbind, unflatten, unsqueeze, vstack,
+)
+from ._ops.indexing import (  # noqa: E402
+    argwhere, gather, index_add, index_copy, index_fill, index_select, masked_fill,
+    masked_select, nonzero, scatter, scatter_add, take,
+)
+from ._ops.linalg import (  # noqa: E402
+    addbmm, addmm, addmv, addr, baddbmm, bmm, dot, einsum, get_float32_matmul_precision, ger,
+    inner_product as inner, matmul, mm, mv, outer, set_float32_matmul_precision, vdot,
+)
+from ._ops.creation import (  # noqa: E402
+    arange, as_tensor, asarray, empty, empty_like, eye, from_numpy, full, full_like, linspace,
+    logspace, ones, ones_like, scalar_tensor, tensor, zeros, zeros_like,
+)
+from ._ops.creation import range_ as range  # noqa: E402
+from ._ops.random import (  # noqa: E402
+    bernoulli, multinomial, normal, rand, rand_like, randint, randint_like, randn, randn_like,
+    randperm,
+)
+from ._ops import conversion as _conversion  # noqa: E402
+from ._random import (  # noqa: E402
+    Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state,
+)
+from ._tensor_str import set_printoptions, get_printoptions  # noqa: E402
+from .autograd.grad_mode import (  # noqa: E402
+    enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad, set_grad_enabled,
+)
+from . import autograd  # noqa: E402
+from ._functions import (  # noqa: E402
+    broadcast_shapes, can_cast, is_complex, is_floating_point, is_nonzero, is_storage, is_tensor,
+    numel, result_type, typename,
+)
+from ._ops.shape import broadcast_tensors  # noqa: E402
+from ._ops.sorting import argsort, kthvalue, msort, sort, topk, unique  # noqa: E402
+
+_registry.install_methods(Tensor)
+from . import _tensor_methods  # noqa: E402,F401  (operators and aliases on Tensor)
+
+__version__ = "2.13.0+jtorch"

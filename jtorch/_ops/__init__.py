@@ -1,0 +1,1 @@
+"""Every op, defined once (see _registry.py), grouped by family."""

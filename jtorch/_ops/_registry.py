@@ -1,0 +1,550 @@
+"""The op registry: one definition per op, every entry point derived from it.
+
+An op is a pure function on jax arrays with torch's parameter names, decorated with ``@op``.
+Parameters annotated ``T`` take a tensor (or a Python scalar that promotes with the tensors),
+``TL`` a sequence of tensors, ``D`` a Python number that is passed traced (so a changing index
+or scalar never recompiles); every other parameter is static and part of the jit cache key.
+
+From that the registry derives ``torch.X`` (the returned ``TorchOp``), ``Tensor.X``,
+``Tensor.X_`` (``inplace=True``), ``out=`` handling, dtype promotion (Note [type promotion] in
+_dtype.py), device checks, one cached ``jax.jit`` per (op, static arguments, operand layout,
+dtypes), autograd recording (Note [recording] in autograd/graph.py), views (Note [views and
+versions] in _storage.py) and a real ``__signature__``.
+"""
+
+import inspect
+import itertools
+
+import jax
+import numpy as np
+
+from .. import _dtype
+from .._errors import broadcast_shapes, check
+from ..autograd import grad_mode
+from ..autograd.graph import Node, PureFn
+
+# ---- parameter kinds and promotion kinds ----------------------------------------------------
+
+
+class T:
+    """Annotation: a tensor operand (Python scalars allowed, promoted as torch does)."""
+
+
+class TL:
+    """Annotation: a sequence of tensor operands."""
+
+
+class TN:
+    """Annotation: a tensor operand passed in its own dtype (no promotion), e.g. a condition."""
+
+
+class D:
+    """Annotation: a Python number passed to jax traced (not part of the cache key)."""
+
+
+SAME = "same"  # result dtype = torch.result_type of the operands
+INT_TO_FLOAT = "int_to_float"  # like SAME, integral/bool results become the default float
+BOOL_OUT = "bool_out"  # operands promoted to their common dtype, result bool
+NONE = None  # operands passed in their own dtypes
+
+_STATIC, _T, _TL, _D, _TN = range(5)
+_KIND = {T: _T, TL: _TL, D: _D, TN: _TN}
+
+REGISTRY = {}
+_jit_cache = {}
+_Tensor = None  # set by tensor.py (import cycle)
+
+
+def set_tensor_class(cls):
+    global _Tensor
+    _Tensor = cls
+
+
+# ---- the op object --------------------------------------------------------------------------
+
+
+class TorchOp:
+    """A registered op; calling it is ``torch.X(...)``."""
+
+    def __init__(self, fn, name, promote, inplace, method, view, grad_name, returns, out, broadcast, varargs, linear, pre):
+        self.fn = fn
+        self.name = name
+        self.__name__ = name.rsplit(".", 1)[-1]
+        self.__qualname__ = self.__name__
+        self.__doc__ = fn.__doc__
+        self.promote = promote
+        self.inplace = inplace
+        self.method = self.__name__ if method is True else method
+        self.view = view
+        self.grad_name = grad_name or _camel(self.__name__) + "Backward0"
+        self.returns = _structseq(self.__name__, returns) if returns else None
+        self.broadcast = broadcast
+        self.varargs = varargs
+        self.linear = linear
+        self.pre = pre
+        sig = inspect.signature(fn)
+        self.params = [(p.name, _KIND.get(p.annotation, _STATIC), p.default, p.kind) for p in sig.parameters.values()]
+        self._names = [p[0] for p in self.params]
+        params = [p.replace(annotation=inspect.Parameter.empty) for p in sig.parameters.values()]
+        if out:
+            params.append(inspect.Parameter("out", inspect.Parameter.KEYWORD_ONLY, default=None))
+        self.accepts_out = out
+        self.__signature__ = sig.replace(parameters=params, return_annotation=inspect.Signature.empty)
+
+    def __repr__(self):
+        return f"<function {self.name}>"
+
+    def __call__(self, *args, **kwargs):
+        out = kwargs.pop("out", None) if self.accepts_out else None
+        result = dispatch(self, args, kwargs)
+        if out is not None:
+            return _write_out(self, out, result)
+        return result
+
+    def __get__(self, obj, objtype=None):
+        # Lets ``Tensor.X = op`` act as a method (``t.X(...)`` passes ``t`` as ``input``).
+        if obj is None:
+            return self
+        return _BoundOp(self, obj)
+
+    def bind(self, args, kwargs):
+        """Values in parameter order; torch-style TypeError for bad calls."""
+        params = self.params
+        if self.varargs and len(args) > self.varargs and not isinstance(args[self.varargs], (list, tuple)):
+            args = (*args[: self.varargs], tuple(args[self.varargs :]))
+        if len(args) > len(params) or any(p[3] == inspect.Parameter.KEYWORD_ONLY for p in params[: len(args)]):
+            return self._bind_slow(args, kwargs)
+        values = list(args)
+        for name, _, default, _ in params[len(args) :]:
+            if name in kwargs:
+                values.append(kwargs.pop(name))
+            elif default is inspect.Parameter.empty:
+                return self._bind_slow(args, kwargs)
+            else:
+                values.append(default)
+        if kwargs:
+            return self._bind_slow(args, kwargs)
+        return values
+
+    def _bind_slow(self, args, kwargs):
+        try:
+            b = self.__signature__.bind(*args, **kwargs)
+        except TypeError as e:
+            raise TypeError(f"{self.__name__}() {e}") from None
+        b.apply_defaults()
+        return [b.arguments[n] for n in self._names]
+
+
+class _BoundOp:
+    __slots__ = ("op", "self")
+
+    def __init__(self, op, obj):
+        self.op = op
+        self.self = obj
+
+    def __call__(self, *args, **kwargs):
+        return self.op(self.self, *args, **kwargs)
+
+
+def _camel(name):
+    return "".join(part[:1].upper() + part[1:] for part in name.strip("_").split("_"))
+
+
+_structseqs = {}
+
+
+def _structseq(name, fields):
+    import collections
+
+    key = (name, tuple(fields))
+    if key not in _structseqs:
+        cls = collections.namedtuple(name, fields)
+        cls.__module__ = "torch.return_types"
+        cls.__repr__ = _structseq_repr
+        _structseqs[key] = cls
+    return _structseqs[key]
+
+
+def _structseq_repr(self):
+    body = ",\n".join(f"{k}={v!r}" for k, v in zip(self._fields, self))
+    return f"torch.return_types.{type(self).__name__}(\n{body})"
+
+
+def op(
+    name=None,
+    *,
+    promote=SAME,
+    inplace=False,
+    method=True,
+    view=False,
+    grad_name=None,
+    returns=None,
+    out=True,
+    broadcast=False,
+    varargs=None,
+    linear=False,
+    pre=None,
+):
+    """Register a pure jax function as a torch op (see the module docstring).
+
+    promote: SAME, INT_TO_FLOAT, BOOL_OUT, NONE, or a function of the bound arguments (as
+    keywords) returning one of those. inplace: also derive ``Tensor.X_``. method: the Tensor
+    method name (True: the op's own name; False: none). view: outputs share the first
+    operand's storage ("overlapping" for views such as expand that may not be written).
+    broadcast: check that the tensor operands broadcast, with torch's error. varargs: the
+    position from which extra positional arguments are packed into one tuple
+    (``x.view(2, 3)``). linear: backward needs no saved values, so it may run twice.
+    grad_name: the grad_fn name, or a function of the bound arguments returning it.
+    pre: a check run on the bound arguments (Tensors, before jax) for what the pure function
+    cannot see, such as the strides of a view or the values of an index.
+    """
+
+    def register(fn):
+        key = name or fn.__name__
+        top = TorchOp(fn, key, promote, inplace, method, view, grad_name, returns, out, broadcast, varargs, linear, pre)
+        REGISTRY[key] = top
+        return top
+
+    return register
+
+
+# ---- classification of arguments ------------------------------------------------------------
+
+
+class _HSlice(tuple):
+    """A hashable stand-in for a slice inside a jit cache key (slices hash only from 3.12)."""
+
+
+def _static_key(v):
+    if isinstance(v, (list, tuple)) and not isinstance(v, _HSlice):
+        return tuple(_static_key(x) for x in v)
+    if isinstance(v, slice):
+        return _HSlice((v.start, v.stop, v.step))
+    if isinstance(v, _Tensor):
+        raise TypeError("a Tensor cannot be passed where a static argument is expected")
+    return v
+
+
+def _unkey(v):
+    if isinstance(v, _HSlice):
+        return slice(*v)
+    if isinstance(v, tuple):
+        return tuple(_unkey(x) for x in v)
+    return v
+
+
+_SCALARS = (int, float, complex, np.number, np.bool_)
+
+
+def _classify(top, values):
+    """Split bound values into a static layout key and the dynamic operands.
+
+    Returns (layout, operands, kinds): layout has one entry per parameter ("t"/"s" for a T
+    tensor/scalar, "d" for a D number, an int for a TL length, None, or ("c", static value)).
+    """
+    layout, operands, kinds = [], [], []
+    for (pname, kind, _, _), v in zip(top.params, values):
+        if kind == _STATIC:
+            layout.append(("c", _static_key(v)))
+        elif v is None:
+            layout.append(None)
+        elif kind == _TL:
+            check(
+                isinstance(v, (list, tuple)) and all(isinstance(x, _Tensor) for x in v),
+                TypeError,
+                lambda: f"{top.__name__}(): argument '{pname}' must be tuple of Tensors, not {type(v).__name__}",
+            )
+            layout.append(len(v))
+            operands.extend(v)
+            kinds.extend([_T] * len(v))
+        elif isinstance(v, _Tensor) and kind in (_T, _TN):
+            layout.append("t")
+            operands.append(v)
+            kinds.append(kind)
+        elif kind == _D and isinstance(v, tuple):
+            layout.append(("d", len(v)))
+            operands.append(v)
+            kinds.append(kind)
+        else:
+            check(
+                isinstance(v, _SCALARS),
+                TypeError,
+                lambda: f"{top.__name__}(): argument '{pname}' must be {'Number' if kind == _D else 'Tensor'}, "
+                f"not {type(v).__name__}",
+            )
+            layout.append("d" if kind == _D else "s")
+            operands.append(v.item() if isinstance(v, (np.number, np.bool_)) else v)
+            kinds.append(kind)
+    return tuple(layout), operands, kinds
+
+
+def _compute_dtype(top, values, operands, kinds):
+    """The dtype the T operands are computed in (None: each keeps its own)."""
+    kind = top.promote
+    if callable(kind):
+        kind = kind(**dict(zip(top._names, values)))
+    if kind is NONE:
+        return None
+    dims, zeros, scalars = [], [], []
+    for v, k in zip(operands, kinds):
+        if k != _T:
+            continue
+        if isinstance(v, _Tensor):
+            (dims if v._shape else zeros).append(v._dtype)
+        else:
+            scalars.append(v)
+    dt = _dtype.result_type_of(dims, zeros, scalars)
+    if kind == INT_TO_FLOAT and dt is not None and not (dt.is_floating_point or dt.is_complex):
+        dt = _dtype.get_default_dtype()
+    return dt
+
+
+def _arrays(operands, kinds, compute):
+    """jax/numpy arrays of the operands and the dtype each is passed in."""
+    arrays, dtypes = [], []
+    for v, k in zip(operands, kinds):
+        if isinstance(v, _Tensor):
+            dt = compute if (compute is not None and k == _T) else v._dtype
+            a = v._value()
+        else:
+            if isinstance(v, tuple):  # a D tuple of ints
+                dt = _dtype.int64
+            else:
+                dt = compute if (compute is not None and k == _T) else _dtype.scalar_dtype(v)
+            a = np.asarray(v, dtype=dt._np)
+        arrays.append(a)
+        dtypes.append(dt)
+    return arrays, tuple(dtypes)
+
+
+def pure_fn(top, layout, dtypes):
+    """The PureFn of ``top`` for one layout: a function of the dynamic operands only."""
+    key = (top.name, layout, dtypes)
+    pf = _jit_cache.get(key)
+    if pf is None:
+        pf = PureFn(key, _make_pure(top, layout, dtypes))
+        pf.jitted = jax.jit(pf.fn)
+        pf.linear = top.linear
+        _jit_cache[key] = pf
+    return pf
+
+
+def _make_pure(top, layout, dtypes):
+    fn = top.fn
+    names = [p[0] for p in top.params]
+    targets = [dt._np for dt in dtypes]
+
+    def pure(*arrays):
+        arrays = [a if a.dtype == t else a.astype(t) for a, t in zip(arrays, targets)]
+        if top.broadcast:
+            broadcast_shapes(*(a.shape for a in arrays))
+        kwargs, i = {}, 0
+        for pname, lay in zip(names, layout):
+            if lay is None:
+                kwargs[pname] = None
+            elif isinstance(lay, int):
+                kwargs[pname] = arrays[i : i + lay]
+                i += lay
+            elif isinstance(lay, tuple) and lay[0] == "c":
+                kwargs[pname] = _unkey(lay[1])
+            else:
+                kwargs[pname] = arrays[i]
+                i += 1
+        return fn(**kwargs)
+
+    return pure
+
+
+# ---- dispatch -------------------------------------------------------------------------------
+
+
+def dispatch(top, args, kwargs):
+    """Run op ``top`` on torch-style arguments: promote, check, call jitted, record, wrap."""
+    values = top.bind(args, kwargs)
+    if top.pre is not None:
+        top.pre(*values)
+    layout, operands, kinds = _classify(top, values)
+    compute = _compute_dtype(top, values, operands, kinds)
+    arrays, dtypes = _arrays(operands, kinds, compute)
+    dev = _check_devices(top, operands)
+    pf = pure_fn(top, layout, dtypes)
+    result = pf.jitted(*arrays)
+    multi = isinstance(result, (tuple, list))
+    outs = [_Tensor._wrap(a, dev) for a in (result if multi else (result,))]
+    if grad_mode._state["enabled"]:
+        _record(top, pf, values, operands, arrays, outs, multi)
+    if top.view:
+        _make_views(top, pf, operands[0], arrays[1:], outs, multi)
+    if not multi:
+        return outs[0]
+    return top.returns(*outs) if top.returns else tuple(outs)
+
+
+def _check_devices(top, operands):
+    """The device of the result; torch's error when tensors with dims sit on two devices
+    (zero-dim CPU tensors may join any device, as in torch)."""
+    first = scalar_dev = None
+    for v in operands:
+        if not isinstance(v, _Tensor):
+            continue
+        if not v._shape:
+            scalar_dev = scalar_dev or v._device
+        elif first is None:
+            first = v._device
+        elif v._device != first:
+            raise RuntimeError(
+                "Expected all tensors to be on the same device, but found at least two devices, "
+                f"{first} and {v._device}!"
+            )
+    return first or scalar_dev
+
+
+def _differentiable(jax_dtype):
+    return jax_dtype.kind in "fc"
+
+
+def _record(top, pf, values, operands, arrays, outs, multi):
+    if any(isinstance(v, _Tensor) and v._requires_grad for v in operands):
+        name = top.grad_name(*values) if callable(top.grad_name) else top.grad_name
+        record_function(name, pf, operands, arrays, outs, multi)
+
+
+def record_function(name, pf, operands, arrays, outs, multi):
+    """Record PureFn ``pf`` applied to ``operands`` (whose values are ``arrays``) as the
+    producer of Tensors ``outs``: the one place a Node is made (Note [recording]).
+
+    Also used outside ``dispatch`` by code that computes through a pure function of its own:
+    the backward pass under create_graph, autograd.Function, CopySlices.
+    """
+    if not grad_mode._state["enabled"]:
+        return
+    mask = tuple(isinstance(v, _Tensor) and v._requires_grad for v in operands)
+    if not any(mask):
+        return
+    if multi:
+        out_mask = tuple(_differentiable(o._value().dtype) for o in outs)
+        diff = [o for o, m in zip(outs, out_mask) if m]
+    else:
+        out_mask = None
+        diff = [o for o in outs if _differentiable(o._value().dtype)]
+    if not diff:
+        return
+    edges = [v._grad_edge() for v, m in zip(operands, mask) if m]
+    meta = [(o._shape, o._value().dtype) for o in diff]
+    node = Node(name, pf, tuple(arrays), mask, out_mask, meta, edges)
+    for i, o in enumerate(diff):
+        o._grad_fn = node
+        o._output_nr = i
+        o._requires_grad = True
+
+
+_steps = {}
+
+
+def _step(pf, j):
+    """The view step of output ``j`` of view op ``pf``: ``fn(x, *dyn)``."""
+    key = (pf.key, j)
+    s = _steps.get(key)
+    if s is None:
+        fn = pf.fn
+        s = _steps[key] = (lambda x, *d: fn(x, *d)) if j is None else (lambda x, *d: fn(x, *d)[j])
+    return key, s
+
+
+def _make_views(top, pf, src, dyn, outs, multi):
+    check(isinstance(src, _Tensor), TypeError, f"{top.__name__}(): expected a Tensor input")
+    for j, o in enumerate(outs):
+        key, fn = _step(pf, j if multi else None)
+        o._become_view_of(src, key, fn, dyn, overlapping=top.view == "overlapping")
+
+
+# ---- in-place and out= ----------------------------------------------------------------------
+
+
+def check_inplace(t):
+    """torch's errors for in-place ops on leaves that require grad (and their views)."""
+    if not grad_mode._state["enabled"]:
+        return
+    if t._requires_grad and t._grad_fn is None and t._view is None:
+        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+    base = t._base
+    if base is not None and base._requires_grad and base._grad_fn is None:
+        raise RuntimeError(
+            "a view of a leaf Variable that requires grad is being used in an in-place operation."
+        )
+
+
+def dispatch_inplace(top, t, args, kwargs):
+    check_inplace(t)
+    result = dispatch(top, (t, *args), kwargs)
+    return t._assign(result, top.__name__ + "_")
+
+
+def _write_out(top, out, result):
+    if isinstance(result, tuple):
+        check(
+            isinstance(out, (tuple, list)) and len(out) == len(result),
+            TypeError,
+            f"{top.__name__}(): argument 'out' must be a tuple of {len(result)} Tensors",
+        )
+        for o, r in zip(out, result):
+            _write_out(top, o, r)
+        return out
+    check(isinstance(out, _Tensor), TypeError, f"{top.__name__}(): argument 'out' must be Tensor")
+    if grad_mode._state["enabled"] and (result._requires_grad or out._requires_grad):
+        raise RuntimeError(
+            f"{top.__name__}(): functions with out=... arguments don't support automatic "
+            "differentiation, but one of the arguments requires grad."
+        )
+    check(
+        _dtype.can_cast(result._dtype, out._dtype),
+        RuntimeError,
+        lambda: f"result type {_dtype_title(result._dtype)} can't be cast to the desired output type "
+        f"{_dtype_title(out._dtype)}",
+    )
+    out._resize_assign(result)
+    return out
+
+
+def _dtype_title(d):
+    return {
+        "float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16",
+        "int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
+        "bool": "Bool", "complex64": "ComplexFloat", "complex128": "ComplexDouble",
+    }[d._name]
+
+
+dtype_title = _dtype_title
+
+
+_extra_methods = {}
+
+
+def method(name):
+    """Register a plain function as ``Tensor.<name>`` (for overloads such as ``max``)."""
+
+    def register(fn):
+        _extra_methods[name] = fn
+        return fn
+
+    return register
+
+
+def install_methods(cls):
+    """Give Tensor a method (and in-place variant) for every registered op that has one."""
+    for name, fn in _extra_methods.items():
+        setattr(cls, name, fn)
+    for top in REGISTRY.values():
+        if top.method and not hasattr(cls, top.method):
+            setattr(cls, top.method, top)
+        name = (top.method or top.__name__) + "_"
+        if top.inplace and not hasattr(cls, name):
+            setattr(cls, name, _inplace_method(top, name))
+
+
+def _inplace_method(top, name):
+    def method(self, *args, **kwargs):
+        return dispatch_inplace(top, self, args, kwargs)
+
+    method.__name__ = name
+    return method

@@ -1,0 +1,146 @@
+"""Storages and views.
+
+Note [views and versions]: jax arrays are immutable, torch tensors are not. A tensor is a
+``Storage`` (the current jax array of the root tensor, a version counter, and, for tensors that
+share memory with numpy, the numpy buffer itself) plus an optional ``ViewSpec``: the chain of
+view steps that derives this tensor's value from the storage's array. Every step is a pure jax
+function of its input (plus traced integers such as a select index, so ``x[i]`` in a loop does
+not recompile). Reading a view whose storage changed since it was last read recomputes it
+through one jitted reader per chain; writing through a view scatters into the root through the
+index map that the same chain computes on an iota of the root's flat indices. No view op has
+write-back code of its own. Every in-place write bumps the storage's version, which views and
+``detach()``/``.data`` aliases share, as in torch (``t._version``).
+"""
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+
+class Storage:
+    __slots__ = ("array", "version", "host")
+
+    def __init__(self, array, host=None):
+        self.array = array
+        self.version = 0
+        # numpy buffer shared with the user (from_numpy / .numpy()); when set it is the truth.
+        self.host = host
+
+    def read(self):
+        if self.host is None:
+            return self.array
+        return jax.device_put(self.host, next(iter(self.array.devices())))
+
+    def write(self, new):
+        if self.host is None:
+            self.array = new
+        else:
+            np.copyto(self.host, np.asarray(new), casting="unsafe")
+        self.version += 1
+
+    def make_host_backed(self):
+        """Turn this storage into one backed by a writable numpy buffer, and return it."""
+        if self.host is None:
+            self.host = np.array(self.array)
+        return self.host
+
+
+class ViewSpec:
+    """The chain of view steps from a storage's root array to a view's value.
+
+    ``keys`` identify the steps statically (op key and static arguments); ``fns`` are the
+    matching pure functions ``fn(x, *dyn)``; ``dyn`` holds each step's traced arguments.
+    """
+
+    __slots__ = ("root_shape", "keys", "fns", "dyn", "overlapping")
+
+    def __init__(self, root_shape, keys=(), fns=(), dyn=(), overlapping=False):
+        self.root_shape = root_shape
+        self.keys = keys
+        self.fns = fns
+        self.dyn = dyn
+        self.overlapping = overlapping
+
+    def extend(self, key, fn, dyn, overlapping=False):
+        return ViewSpec(
+            self.root_shape,
+            self.keys + (key,),
+            self.fns + (fn,),
+            self.dyn + (tuple(dyn),),
+            self.overlapping or overlapping,
+        )
+
+    def chain_key(self):
+        return (self.root_shape, self.keys)
+
+    def read(self, root):
+        return _reader(self)(root, self.dyn)
+
+    def write(self, root, value):
+        return _writer(self)(root, value, self.dyn)
+
+    def index_map(self):
+        """Flat storage index of every element of the view (numpy int64 array)."""
+        iota = jnp.arange(int(np.prod(self.root_shape)), dtype=jnp.int64).reshape(self.root_shape)
+        return np.asarray(_reader(self)(iota, self.dyn))
+
+
+def _compose(fns):
+    def apply(x, dyn):
+        for fn, d in zip(fns, dyn):
+            x = fn(x, *d)
+        return x
+
+    return apply
+
+
+_readers = {}
+_writers = {}
+
+
+def _reader(spec):
+    key = spec.chain_key()
+    r = _readers.get(key)
+    if r is None:
+        r = _readers[key] = jax.jit(_compose(spec.fns))
+    return r
+
+
+def _writer(spec):
+    key = spec.chain_key()
+    w = _writers.get(key)
+    if w is None:
+        apply = _compose(spec.fns)
+        shape = spec.root_shape
+
+        def write(root, value, dyn):
+            idx = apply(jnp.arange(root.size, dtype=jnp.int32).reshape(shape), dyn)
+            flat = root.reshape(-1).at[idx.reshape(-1)].set(value.reshape(-1).astype(root.dtype))
+            return flat.reshape(shape)
+
+        w = _writers[key] = jax.jit(write)
+    return w
+
+
+def contiguous_strides(shape):
+    strides, acc = [], 1
+    for n in reversed(shape):
+        strides.append(acc)
+        acc *= max(n, 1)
+    return tuple(reversed(strides))
+
+
+def strides_from_index_map(idx, shape):
+    """(storage_offset, strides) of a view whose elements sit at flat positions ``idx``."""
+    if idx.size == 0:
+        return 0, contiguous_strides(shape)
+    offset = int(idx.reshape(-1)[0])
+    strides = []
+    for d, n in enumerate(shape):
+        if n > 1:
+            sel = [0] * len(shape)
+            sel[d] = 1
+            strides.append(int(idx[tuple(sel)]) - offset)
+        else:
+            strides.append(contiguous_strides(shape)[d])
+    return offset, tuple(strides)

@@ -1,0 +1,131 @@
+"""Tensor's Python operators and the methods that are aliases or thin compositions of ops."""
+
+import numbers
+
+from . import _dtype
+from ._ops import indexing, linalg, pointwise, shape
+from .tensor import Tensor
+
+
+def _operand(x):
+    return isinstance(x, (Tensor, numbers.Number))
+
+
+def _binary(fn, reflected=False):
+    def method(self, other):
+        if not _operand(other):
+            return NotImplemented
+        return fn(other, self) if reflected else fn(self, other)
+
+    return method
+
+
+def _inplace(name):
+    def method(self, other):
+        return getattr(self, name)(other)
+
+    return method
+
+
+_BINARY = {
+    "add": pointwise.add,
+    "sub": pointwise.sub,
+    "mul": pointwise.mul,
+    "truediv": pointwise.div,
+    "floordiv": pointwise.floor_divide,
+    "mod": pointwise.remainder,
+    "pow": pointwise.pow,
+    "matmul": linalg.matmul,
+    "and": pointwise.bitwise_and,
+    "or": pointwise.bitwise_or,
+    "xor": pointwise.bitwise_xor,
+}
+for _name, _fn in _BINARY.items():
+    setattr(Tensor, f"__{_name}__", _binary(_fn))
+    setattr(Tensor, f"__r{_name}__", _binary(_fn, reflected=True))
+    if _name != "matmul":
+        setattr(Tensor, f"__i{_name}__", _inplace(f"{_fn.__name__}_"))
+
+for _name in ("eq", "ne", "lt", "le", "gt", "ge"):
+    setattr(Tensor, f"__{_name}__", _binary(getattr(pointwise, _name)))
+
+Tensor.__neg__ = lambda self: pointwise.neg(self)
+Tensor.__pos__ = lambda self: self
+Tensor.__abs__ = lambda self: pointwise.abs(self)
+Tensor.__invert__ = lambda self: pointwise.logical_not(self) if self._dtype is _dtype.bool else pointwise.bitwise_not(self)
+Tensor.__getitem__ = indexing.getitem
+Tensor.__setitem__ = indexing.setitem
+Tensor.__contains__ = lambda self, element: bool((self == element).any())
+Tensor.__array_priority__ = 1000  # numpy scalars defer to Tensor's reflected operators
+
+# ---- aliases and thin compositions -------------------------------------------------------------
+
+_ALIASES = {
+    "absolute": "abs",
+    "absolute_": "abs_",
+    "negative": "neg",
+    "negative_": "neg_",
+    "subtract": "sub",
+    "subtract_": "sub_",
+    "multiply": "mul",
+    "multiply_": "mul_",
+    "divide": "div",
+    "divide_": "div_",
+    "clip": "clamp",
+    "clip_": "clamp_",
+    "arcsin": "asin",
+    "arccos": "acos",
+    "arctan": "atan",
+    "arctan2": "atan2",
+    "arcsinh": "asinh",
+    "arccosh": "acosh",
+    "arctanh": "atanh",
+    "fix": "trunc",
+    "greater": "gt",
+    "greater_equal": "ge",
+    "less": "lt",
+    "less_equal": "le",
+    "not_equal": "ne",
+    "swapaxes": "transpose",
+    "swapdims": "transpose",
+    "moveaxis": "movedim",
+    "concat": "cat",
+    "ger": "outer",
+}
+for _alias, _target in _ALIASES.items():
+    if hasattr(Tensor, _target):
+        setattr(Tensor, _alias, getattr(Tensor, _target))
+
+Tensor.where = lambda self, condition, other: pointwise.where(condition, self, other)
+Tensor.view_as = shape.view_as
+Tensor.expand_as = shape.expand_as
+Tensor.reshape_as = shape.reshape_as
+Tensor.type_as = lambda self, other: self.to(other.dtype)
+Tensor.dim_order = lambda self: tuple(range(self.dim()))
+
+
+def _new(factory):
+    def method(self, *args, dtype=None, device=None, requires_grad=False, **kwargs):
+        return factory(
+            *args,
+            dtype=dtype or self.dtype,
+            device=device if device is not None else self.device,
+            requires_grad=requires_grad,
+            **kwargs,
+        )
+
+    return method
+
+
+def _install_new():
+    from ._ops import creation
+
+    Tensor.new_zeros = _new(creation.zeros)
+    Tensor.new_ones = _new(creation.ones)
+    Tensor.new_empty = _new(creation.empty)
+    Tensor.new_full = _new(creation.full)
+    Tensor.new_tensor = _new(creation.tensor)
+
+
+_install_new()
+Tensor.__class_getitem__ = classmethod(lambda cls, item: cls)

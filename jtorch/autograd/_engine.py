@@ -1,0 +1,245 @@
+"""The backward engine: walks the graph under the roots and runs each node's cached vjp.
+
+Gradients flow as jax arrays, or, under ``create_graph=True``, as Tensors whose computation is
+itself recorded (each node's backward becomes a recorded PureFn, so it can be differentiated
+again). Nodes run in a topological order (every consumer before its producer), accumulating
+cotangents per (node, output_nr). Tensor hooks, retain_grad, node pre/post hooks and the
+capture of gradients for ``autograd.grad`` happen at the node that produced the tensor.
+"""
+
+import jax
+
+from . import grad_mode
+from .graph import AccumulateGrad, double_backward_fn
+
+FREED = (
+    "Trying to backward through the graph a second time (or directly access saved tensors after "
+    "they have already been freed). Saved intermediate values of the graph are freed when you call "
+    ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
+    "graph a second time or if you need to access saved tensors after calling backward."
+)
+
+
+def _topo(roots):
+    """Nodes reachable from ``roots``, consumers first (reverse DFS post-order)."""
+    order, seen = [], set()
+    for root in roots:
+        if root in seen:
+            continue
+        seen.add(root)
+        stack = [(root, iter(_children(root)))]
+        while stack:
+            node, it = stack[-1]
+            for child in it:
+                if child not in seen:
+                    seen.add(child)
+                    stack.append((child, iter(_children(child))))
+                    break
+            else:
+                stack.pop()
+                order.append(node)
+    order.reverse()
+    return order
+
+
+def _children(node):
+    return [e[0] for e in getattr(node, "_edges", ())]
+
+
+def _needed(order, targets):
+    """The nodes from which some target node can be reached (including the targets)."""
+    need = set(targets)
+    for node in reversed(order):
+        if any(c in need for c in _children(node)):
+            need.add(node)
+    return need
+
+
+class _Grads:
+    """Gradient arithmetic for one backward pass: jax arrays, or Tensors under create_graph."""
+
+    def __init__(self, create_graph):
+        self.create_graph = create_graph
+        from ..tensor import Tensor
+
+        self.Tensor = Tensor
+
+    def add(self, a, b):
+        if a is None:
+            return b
+        return a + b
+
+    def as_tensor(self, g):
+        return g if isinstance(g, self.Tensor) else self.Tensor._wrap(g)
+
+    def from_tensor(self, t):
+        return t if self.create_graph else t._value()
+
+    def zeros(self, node, i):
+        z = node.zero_cotangent(i)
+        return self.Tensor._wrap(z) if self.create_graph else z
+
+    def apply(self, node, cts):
+        if not self.create_graph:
+            return node.apply(cts)
+        if hasattr(node, "apply_tensors"):
+            return node.apply_tensors(cts)
+        return _apply_recorded(node, cts)
+
+
+def _apply_recorded(node, cts):
+    """Run ``node``'s backward as a recorded op, so its result can be differentiated again."""
+    from ..tensor import Tensor
+    from .._ops._registry import record_function
+
+    pf = double_backward_fn(node._pf, node._mask, node._out_mask)
+    edges = iter(node._edges)
+    operands = []
+    for arr, m in zip(node._saved, node._mask):
+        if m:
+            ghost = Tensor._wrap(arr)
+            ghost._grad_fn, ghost._output_nr = next(edges)
+            ghost._requires_grad = True
+            operands.append(ghost)
+        else:
+            operands.append(arr)
+    operands.extend(cts)
+    arrays = [o._value() if isinstance(o, Tensor) else o for o in operands]
+    results = _jitted(pf)(*arrays)
+    outs = [Tensor._wrap(r) for r in results]
+    with grad_mode.enable_grad():
+        record_function(node._name + "Backward", pf, operands, arrays, outs, True)
+    return outs
+
+
+_double_cache = {}
+
+
+def _jitted(pf):
+    f = _double_cache.get(pf.key)
+    if f is None:
+        f = _double_cache[pf.key] = jax.jit(pf.fn)
+    return f
+
+
+def run_backward(roots, root_grads, retain_graph, create_graph, capture=None, accumulate=True):
+    """Backpropagate ``root_grads`` from ``roots`` (a list of (node, output_nr)).
+
+    ``capture``: optional list of (node, output_nr) whose incoming gradient is returned
+    (autograd.grad), in which case leaves accumulate only if ``accumulate``.
+    Returns the captured gradients (None where nothing flowed).
+    """
+    G = _Grads(create_graph)
+    buffers = {}
+    for (node, nr), g in zip(roots, root_grads):
+        buf = buffers.setdefault(node, {})
+        buf[nr] = G.add(buf.get(nr), g)
+    order = _topo([n for n, _ in roots])
+    targets = None if capture is None else {n for n, _ in capture}
+    capture = None if capture is None else list(capture)
+    need = set(order) if targets is None or accumulate else _needed(order, targets)
+    captured = {}
+    with grad_mode.set_grad_enabled(create_graph):
+        for node in order:
+            buf = buffers.pop(node, None)
+            if buf is None or node not in need:
+                continue
+            if isinstance(node, AccumulateGrad):
+                _accumulate(node, buf.get(0), G, capture, captured, accumulate)
+                continue
+            _run_node(node, buf, G, capture, captured, retain_graph, buffers, need, targets)
+    return [captured.get(c) for c in capture] if capture is not None else None
+
+
+def _run_node(node, buf, G, capture, captured, retain_graph, buffers, need, targets):
+    _tensor_hooks(node, buf, G)
+    if capture is not None:
+        for nr, g in buf.items():
+            if (node, nr) in capture:
+                captured[(node, nr)] = g
+    if targets is not None and not any(c in need for c in _children(node)):
+        return
+    n_out = len(node._out_meta)
+    cts = [buf.get(i) for i in range(n_out)]
+    for hook in node._prehooks:
+        r = hook(tuple(_maybe_tensor(G, c) for c in cts))
+        if r is not None:
+            cts = [G.from_tensor(x) if x is not None else None for x in r]
+    if node._freed:
+        raise RuntimeError(FREED)
+    cts = [c if c is not None else G.zeros(node, i) for i, c in enumerate(cts)]
+    grads = G.apply(node, cts)
+    for hook in node._hooks:
+        r = hook(tuple(_maybe_tensor(G, g) for g in grads), tuple(_maybe_tensor(G, c) for c in cts))
+        if r is not None:
+            grads = [G.from_tensor(x) if x is not None else None for x in r]
+    if not retain_graph and node._pf is not None and not node._pf.linear:
+        node._saved = None
+        node._freed = True
+    for (child, cnr), g in zip(node._edges, grads):
+        if g is None:
+            continue
+        cbuf = buffers.setdefault(child, {})
+        cbuf[cnr] = G.add(cbuf.get(cnr), g)
+
+
+def _maybe_tensor(G, g):
+    return None if g is None else G.as_tensor(g)
+
+
+def _tensor_hooks(node, buf, G):
+    """Hooks registered on the node's output tensors, then retain_grad."""
+    if node._tensor_hooks:
+        for nr, hooks in node._tensor_hooks.items():
+            if nr in buf:
+                for hook in list(hooks):
+                    r = hook(G.as_tensor(buf[nr]))
+                    if r is not None:
+                        buf[nr] = G.from_tensor(r)
+    if node._retained:
+        for nr, ref in node._retained.items():
+            t = ref()
+            if t is not None and nr in buf:
+                _store_grad(t, buf[nr], G)
+
+
+def _accumulate(acc, g, G, capture, captured, accumulate):
+    var = acc.variable
+    if g is None:
+        return
+    if var._hooks:
+        for hook in list(var._hooks):
+            r = hook(G.as_tensor(g))
+            if r is not None:
+                g = G.from_tensor(r)
+    for hook in acc._prehooks:
+        r = hook((G.as_tensor(g),))
+        if r is not None:
+            g = G.from_tensor(r[0])
+    if capture is not None and (acc, 0) in capture:
+        captured[(acc, 0)] = g
+    if accumulate:
+        _store_grad(var, g, G)
+        for hook in acc._hooks:
+            hook(var)
+
+
+def _store_grad(var, g, G):
+    """``var.grad += g`` as torch's AccumulateGrad does (in place unless create_graph)."""
+    if G.create_graph:
+        g = G.as_tensor(g)
+        var._grad = g if var._grad is None else var._grad + g
+        return
+    dev = _jax_dev(var)
+    if next(iter(g.devices())) != dev:
+        g = jax.device_put(g, dev)
+    if var._grad is None:
+        var._grad = G.Tensor._wrap(g, var._device)
+    else:
+        var._grad._write_value(var._grad._value() + g)
+
+
+def _jax_dev(var):
+    from .._device import jax_device
+
+    return jax_device(var._device)

@@ -1,0 +1,192 @@
+"""The autograd graph: Node (a recorded op) and AccumulateGrad (a leaf's sink).
+
+Note [recording]: an op that runs with grad mode on and an input that requires grad records one
+Node. The node holds the op as a ``PureFn`` (a hashable key plus a pure jax function of the
+op's dynamic inputs, static arguments already bound), the input values it saw (jax arrays are
+immutable, so later in-place edits cannot corrupt them), which inputs are differentiated, and
+one edge per differentiated input: ``(node, output_nr)`` of the producer, or the leaf's
+AccumulateGrad. Its backward is ``jax.vjp`` of the pure function, jit-compiled once per
+(key, mask) and cached, so backward never runs un-jitted ``jax.vjp``.
+"""
+
+import jax
+import jax.numpy as jnp
+
+
+class PureFn:
+    """A pure jax function and a hashable key that identifies it for jit caches."""
+
+    __slots__ = ("key", "fn", "jitted", "linear")
+
+    def __init__(self, key, fn, linear=False):
+        self.key = key
+        self.fn = fn
+        self.jitted = None
+        self.linear = linear  # backward needs no saved values, so it may run twice
+
+
+_vjp_cache = {}
+
+
+def _restrict(fn, mask, out_mask):
+    """fn as a function of the masked inputs only, returning only the masked outputs."""
+
+    def restricted(primals, diff):
+        it = iter(diff)
+        full = [next(it) if m else p for p, m in zip(primals, mask)]
+        out = fn(*full)
+        if out_mask is None:
+            return out
+        return tuple(o for o, m in zip(out, out_mask) if m)
+
+    return restricted
+
+
+def vjp_fn(pf, mask, out_mask):
+    """Jitted ``(primals, cotangents) -> grads of the masked inputs`` for PureFn ``pf``."""
+    key = (pf.key, mask, out_mask)
+    f = _vjp_cache.get(key)
+    if f is None:
+        f = _vjp_cache[key] = jax.jit(_make_pullback(pf.fn, mask, out_mask))
+    return f
+
+
+def _make_pullback(fn, mask, out_mask):
+    restricted = _restrict(fn, mask, out_mask)
+
+    def pullback(primals, cts):
+        diff = [p for p, m in zip(primals, mask) if m]
+        _, back = jax.vjp(lambda *d: restricted(primals, d), *diff)
+        return back(cts)
+
+    return pullback
+
+
+def double_backward_fn(pf, mask, out_mask):
+    """The backward of ``pf`` as a PureFn of (primals..., cotangents...), for create_graph."""
+    pullback = _make_pullback(pf.fn, mask, out_mask)
+    n = len(mask)
+
+    def fn(*args):
+        return tuple(pullback(args[:n], _pack(args[n:], out_mask)))
+
+    return PureFn(("backward", pf.key, mask, out_mask), fn)
+
+
+def _pack(cts, out_mask):
+    return cts[0] if out_mask is None else tuple(cts)
+
+
+class Node:
+    """A recorded op in the graph (torch's ``grad_fn``)."""
+
+    __slots__ = (
+        "_pf",
+        "_saved",
+        "_mask",
+        "_out_mask",
+        "_out_meta",
+        "_edges",
+        "_name",
+        "_freed",
+        "_tensor_hooks",
+        "_retained",
+        "_hooks",
+        "_prehooks",
+        "metadata",
+        "__weakref__",
+    )
+
+    def __init__(self, name, pf, saved, mask, out_mask, out_meta, edges):
+        self._name = name
+        self._pf = pf
+        self._saved = saved
+        self._mask = mask
+        self._out_mask = out_mask
+        self._out_meta = out_meta  # (shape, jax dtype) per differentiable output
+        self._edges = edges  # one (node, output_nr) per masked input
+        self._freed = False
+        self._tensor_hooks = None  # output_nr -> [hook]
+        self._retained = None  # output_nr -> weakref to the tensor that retains grad
+        self._hooks = []
+        self._prehooks = []
+        self.metadata = {}
+
+    def name(self):
+        return self._name
+
+    @property
+    def next_functions(self):
+        return tuple(self._edges)
+
+    def register_hook(self, fn):
+        self._hooks.append(fn)
+        return _Handle(self._hooks, fn)
+
+    def register_prehook(self, fn):
+        self._prehooks.append(fn)
+        return _Handle(self._prehooks, fn)
+
+    def __repr__(self):
+        return f"<{self._name} object at {hex(id(self))}>"
+
+    def __call__(self, *grads):
+        out = self.apply(list(grads))
+        return out[0] if len(out) == 1 else tuple(out)
+
+    def apply(self, cts):
+        """Input gradients (jax arrays) for output cotangents ``cts`` (jax arrays)."""
+        f = vjp_fn(self._pf, self._mask, self._out_mask)
+        return list(f(self._saved, _pack(tuple(cts), self._out_mask)))
+
+    def zero_cotangent(self, i):
+        shape, dt = self._out_meta[i]
+        return jnp.zeros(shape, dt)
+
+
+class AccumulateGrad:
+    """The sink of a leaf tensor's gradient (``x.grad_fn`` of ops on a leaf points here)."""
+
+    __slots__ = ("variable", "_hooks", "_prehooks", "metadata", "__weakref__")
+
+    def __init__(self, variable):
+        self.variable = variable
+        self._hooks = []
+        self._prehooks = []
+        self.metadata = {}
+
+    def name(self):
+        return "torch::autograd::AccumulateGrad"
+
+    @property
+    def next_functions(self):
+        return ()
+
+    def register_hook(self, fn):
+        self._hooks.append(fn)
+        return _Handle(self._hooks, fn)
+
+    def register_prehook(self, fn):
+        self._prehooks.append(fn)
+        return _Handle(self._prehooks, fn)
+
+    def __repr__(self):
+        return f"<AccumulateGrad object at {hex(id(self))}>"
+
+
+class _Handle:
+    """RemovableHandle for hooks."""
+
+    def __init__(self, hooks, fn):
+        self._hooks = hooks
+        self._fn = fn
+
+    def remove(self):
+        if self._fn in self._hooks:
+            self._hooks.remove(self._fn)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.remove()
