@@ -283,6 +283,7 @@ def test_real_torch_stays_real_in_this_process():
     import torch.nn.functional
 
     import jtorch
+    import jtorch.nn
     import jtorch.__main__  # importing the launcher must not install the alias
     from jtorch import _import_hook
 

@@ -330,12 +330,15 @@ def pure_fn(top, layout, dtypes):
 
 
 def _make_pure(top, layout, dtypes):
+    """``top.fn`` as a function of the dynamic operands, cast to ``dtypes`` (None: no casts,
+    as view steps need when they run on the index map's integers)."""
     fn = top.fn
     names = [p[0] for p in top.params]
-    targets = [dt._np for dt in dtypes]
+    targets = None if dtypes is None else [dt._np for dt in dtypes]
 
     def pure(*arrays):
-        arrays = [a if a.dtype == t else a.astype(t) for a, t in zip(arrays, targets)]
+        if targets is not None:
+            arrays = [a if a.dtype == t else a.astype(t) for a, t in zip(arrays, targets)]
         if top.broadcast:
             broadcast_shapes(*(a.shape for a in arrays))
         kwargs, i = {}, 0
@@ -441,12 +444,12 @@ def record_function(name, pf, operands, arrays, outs, multi):
 _steps = {}
 
 
-def _step(pf, j):
-    """The view step of output ``j`` of view op ``pf``: ``fn(x, *dyn)``."""
+def _step(top, pf, j):
+    """The view step of output ``j`` of view op ``pf``: ``fn(x, *dyn)``, without casts."""
     key = (pf.key, j)
     s = _steps.get(key)
     if s is None:
-        fn = pf.fn
+        fn = _make_pure(top, pf.key[1], None)
         s = _steps[key] = (lambda x, *d: fn(x, *d)) if j is None else (lambda x, *d: fn(x, *d)[j])
     return key, s
 
@@ -454,7 +457,7 @@ def _step(pf, j):
 def _make_views(top, pf, src, dyn, outs, multi):
     check(isinstance(src, _Tensor), TypeError, f"{top.__name__}(): expected a Tensor input")
     for j, o in enumerate(outs):
-        key, fn = _step(pf, j if multi else None)
+        key, fn = _step(top, pf, j if multi else None)
         o._become_view_of(src, key, fn, dyn, overlapping=top.view == "overlapping")
 
 

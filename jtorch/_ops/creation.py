@@ -270,9 +270,9 @@ def _linspace_values(start, end, steps, dt):
         return np.zeros(0, dt)
     if steps == 1:
         return np.full(1, start, dt)
-    work = dt if np.issubdtype(dt, np.inexact) else np.float64
-    s, e = np.asarray(start, work), np.asarray(end, work)
-    step = (e - s) / work(steps - 1) if np.issubdtype(work, np.floating) else (e - s) / (steps - 1)
+    work = np.dtype(dt).type if np.issubdtype(dt, np.inexact) else np.float64
+    s, e = work(start), work(end)
+    step = (e - s) / work(steps - 1)
     i = np.arange(steps)
     half = steps // 2
     out = np.where(i < half, s + step * i.astype(work), e - step * (steps - 1 - i).astype(work))

@@ -1,0 +1,166 @@
+"""One helper to compare an expression in real torch and in jtorch.
+
+``same(fn, *inputs)`` runs ``fn(lib, *tensors)`` with ``lib`` = torch and with ``lib`` = jtorch
+on the same inputs (numpy arrays or Python values, turned into each library's tensors), and
+checks: the same exception type if torch raises; otherwise the same structure, shapes, dtypes
+and values (torch.testing's default tolerances for the dtype), and, for float inputs that
+require grad, the same gradients of ``sum(out * cotangent)``.
+"""
+
+import math
+
+import numpy as np
+import torch
+
+import jtorch
+
+_TOL = {
+    "float16": (1e-3, 1e-5),
+    "bfloat16": (1.6e-2, 1e-5),
+    "float32": (1.3e-6, 1e-5),
+    "float64": (1e-7, 1e-7),
+    "complex64": (1.3e-6, 1e-5),
+    "complex128": (1e-7, 1e-7),
+}
+
+
+def dtype_name(d):
+    return str(d).replace("torch.", "")
+
+
+def to_numpy(t):
+    """Values of a torch or jtorch tensor as numpy (bfloat16 widened to float32)."""
+    if isinstance(t, torch.Tensor):
+        t = t.detach().cpu()
+        if t.dtype == torch.bfloat16:
+            t = t.float()
+        return t.numpy()
+    t = t.detach().cpu()
+    if t.dtype == jtorch.bfloat16:
+        t = t.float()
+    return t.numpy()
+
+
+def make(lib, value, requires_grad=False, dtype=None):
+    """A tensor of ``lib`` from a numpy array or Python data."""
+    if isinstance(value, np.ndarray):
+        t = lib.tensor(value)
+    else:
+        t = lib.tensor(value)
+    if dtype is not None:
+        t = t.to(getattr(lib, dtype_name(dtype)))
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+def assert_close(actual, expected, rtol=None, atol=None, what="value", check_dtype=True):
+    """jtorch result ``actual`` equals torch result ``expected`` (tensors, sequences, scalars)."""
+    if isinstance(expected, torch.Tensor):
+        assert isinstance(actual, jtorch.Tensor), f"{what}: expected a Tensor, got {type(actual).__name__}"
+        assert tuple(actual.shape) == tuple(expected.shape), f"{what}: shape {tuple(actual.shape)} != {tuple(expected.shape)}"
+        if check_dtype:
+            assert dtype_name(actual.dtype) == dtype_name(expected.dtype), f"{what}: dtype {actual.dtype} != {expected.dtype}"
+        e = to_numpy(expected)
+        a = to_numpy(actual)
+        name = dtype_name(expected.dtype)
+        r, at = _TOL.get(name, (0, 0))
+        np.testing.assert_allclose(
+            a.astype(e.dtype) if a.dtype != e.dtype else a,
+            e,
+            rtol=r if rtol is None else rtol,
+            atol=at if atol is None else atol,
+            equal_nan=True,
+            err_msg=what,
+        )
+        return
+    if isinstance(expected, (tuple, list)):
+        assert isinstance(actual, (tuple, list)), f"{what}: expected a sequence, got {type(actual).__name__}"
+        assert len(actual) == len(expected), f"{what}: length {len(actual)} != {len(expected)}"
+        for i, (a, e) in enumerate(zip(actual, expected)):
+            assert_close(a, e, rtol, atol, f"{what}[{i}]", check_dtype)
+        return
+    if isinstance(expected, torch.Size):
+        assert tuple(actual) == tuple(expected), f"{what}: {actual} != {expected}"
+        return
+    if isinstance(expected, torch.dtype):
+        assert dtype_name(actual) == dtype_name(expected), f"{what}: {actual} != {expected}"
+        return
+    if isinstance(expected, float) and math.isnan(expected):
+        assert isinstance(actual, float) and math.isnan(actual), f"{what}: {actual} != nan"
+        return
+    if isinstance(expected, float):
+        assert type(actual) is float, f"{what}: expected float, got {type(actual).__name__}"
+        assert math.isclose(actual, expected, rel_tol=1e-6, abs_tol=1e-6), f"{what}: {actual} != {expected}"
+        return
+    assert type(actual) is type(expected), f"{what}: type {type(actual).__name__} != {type(expected).__name__}"
+    assert actual == expected, f"{what}: {actual!r} != {expected!r}"
+
+
+def _tensors(out):
+    if isinstance(out, (torch.Tensor, jtorch.Tensor)):
+        return [out]
+    if isinstance(out, (tuple, list)):
+        return [t for o in out for t in _tensors(o)]
+    return []
+
+
+def _differentiable(t):
+    return t.requires_grad and (t.dtype.is_floating_point or t.dtype.is_complex)
+
+
+def same(fn, *inputs, grad=True, rtol=None, atol=None, requires_grad=None, seed=0):
+    """Compare ``fn(lib, *tensors)`` between torch and jtorch (see the module docstring).
+
+    ``inputs``: numpy arrays (become tensors; float ones require grad unless ``requires_grad``
+    says otherwise, a list of bools per input) or other Python values passed as they are.
+    """
+    def build(lib):
+        out = []
+        for i, v in enumerate(inputs):
+            if isinstance(v, np.ndarray):
+                rg = v.dtype.kind == "f" if requires_grad is None else requires_grad[i]
+                out.append(make(lib, v, requires_grad=rg and grad))
+            else:
+                out.append(v)
+        return out
+
+    t_in, j_in = build(torch), build(jtorch)
+    try:
+        expected = fn(torch, *t_in)
+    except Exception as e:  # torch raised: jtorch must raise the same type
+        try:
+            fn(jtorch, *j_in)
+        except Exception as je:
+            assert isinstance(je, type(e)), f"torch raised {type(e).__name__}: {e}; jtorch raised {type(je).__name__}: {je}"
+            return e, je
+        raise AssertionError(f"torch raised {type(e).__name__}: {e}; jtorch did not raise")
+    actual = fn(jtorch, *j_in)
+    assert_close(actual, expected, rtol, atol)
+    if grad:
+        _compare_grads(t_in, j_in, expected, actual, rtol, atol, seed)
+    return expected, actual
+
+
+def _compare_grads(t_in, j_in, expected, actual, rtol, atol, seed):
+    t_outs = [o for o in _tensors(expected) if _differentiable(o)]
+    j_outs = [o for o in _tensors(actual) if _differentiable(o)]
+    t_leaves = [t for t in t_in if isinstance(t, torch.Tensor) and t.requires_grad]
+    if not t_outs or not t_leaves:
+        return
+    assert len(j_outs) == len(t_outs), "different number of differentiable outputs"
+    rng = np.random.default_rng(seed)
+    t_loss = j_loss = 0
+    for to, jo in zip(t_outs, j_outs):
+        ct = rng.standard_normal(tuple(to.shape)).astype(to_numpy(to).dtype)
+        t_loss = t_loss + (to * torch.tensor(ct).to(to.dtype)).sum()
+        j_loss = j_loss + (jo * jtorch.tensor(ct).to(jo.dtype)).sum()
+    j_leaves = [t for t in j_in if isinstance(t, jtorch.Tensor) and t.requires_grad]
+    t_grads = torch.autograd.grad(t_loss, t_leaves, allow_unused=True)
+    j_grads = jtorch.autograd.grad(j_loss, j_leaves, allow_unused=True)
+    for i, (jg, tg) in enumerate(zip(j_grads, t_grads)):
+        if tg is None:
+            assert jg is None or not to_numpy(jg).any(), f"grad[{i}]: torch has none, jtorch has {jg}"
+            continue
+        assert jg is not None, f"grad[{i}]: jtorch has none"
+        assert_close(jg, tg, rtol, atol, f"grad[{i}]")
