@@ -49,8 +49,8 @@ from ._ops.pointwise import (  # noqa: E402
     sqrt, square, sub, tan, tanh, true_divide, trunc, where, xlogy,
 )
 from ._ops.reduction import (  # noqa: E402
-    all, amax, amin, any, argmax, argmin, count_nonzero, cumprod, cumsum, logsumexp, max, mean,
-    median, min, nanmean, nansum, norm, prod, std, std_mean, sum, var, var_mean,
+    all, amax, amin, aminmax, any, argmax, argmin, count_nonzero, cummax, cummin, cumprod, cumsum,
+    diff, logsumexp, max, mean, min, nanmean, nansum, norm, prod, std, std_mean, sum, var, var_mean,
 )
 from ._ops.shape import (  # noqa: E402
     atleast_1d, atleast_2d, broadcast_to, cat, chunk, clone, concat, concatenate, diag, diagonal,
@@ -83,13 +83,15 @@ from ._tensor_str import set_printoptions, get_printoptions  # noqa: E402
 from .autograd.grad_mode import (  # noqa: E402
     enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad, set_grad_enabled,
 )
-from . import autograd  # noqa: E402
+from . import autograd, cuda  # noqa: E402
 from ._functions import (  # noqa: E402
     broadcast_shapes, can_cast, is_complex, is_floating_point, is_nonzero, is_storage, is_tensor,
     numel, result_type, typename,
 )
 from ._ops.shape import broadcast_tensors  # noqa: E402
-from ._ops.sorting import argsort, kthvalue, msort, sort, topk, unique  # noqa: E402
+from ._ops.sorting import (  # noqa: E402
+    argsort, kthvalue, median, mode, msort, nanmedian, sort, topk, unique, unique_consecutive,
+)
 
 _registry.install_methods(Tensor)
 from . import _tensor_methods  # noqa: E402,F401  (operators and aliases on Tensor)

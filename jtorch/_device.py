@@ -5,12 +5,34 @@ would be the GPU), so every array jtorch makes is placed explicitly with ``jax_d
 """
 
 import functools
+import re
 
 import jax
 
+# Every device type torch's parser knows; jtorch can place tensors on cpu and cuda only.
+_TYPES = (
+    "cpu", "cuda", "ipu", "xpu", "mkldnn", "opengl", "opencl", "ideep", "hip", "ve", "fpga",
+    "maia", "xla", "lazy", "vulkan", "mps", "meta", "hpu", "mtia", "privateuseone",
+)
+_DEVICE_STRING = re.compile(r"([a-zA-Z_]+)(?::([1-9]\d*|0))?")
+
+
+def _parse(string):
+    """(type, index) of a device string, with torch's errors."""
+    if not string:
+        raise RuntimeError("Device string must not be empty")
+    m = _DEVICE_STRING.fullmatch(string)
+    if m is None:
+        raise RuntimeError(f"Invalid device string: '{string}'")
+    if m.group(1) not in _TYPES:
+        raise RuntimeError(
+            f"Expected one of {', '.join(_TYPES)} device type at start of device string: {m.group(1)}"
+        )
+    return m.group(1), None if m.group(2) is None else int(m.group(2))
+
 
 class device:
-    """torch.device("cpu"), torch.device("cuda:0"), torch.device("cuda", 1)."""
+    """torch.device("cpu"), torch.device("cuda:0"), torch.device("cuda", 1), torch.device(0)."""
 
     __slots__ = ("type", "index")
 
@@ -18,20 +40,31 @@ class device:
         if isinstance(type, device):
             self.type, self.index = type.type, type.index
             return
-        if not isinstance(type, str):
-            raise TypeError(f"device() received an invalid combination of arguments - got ({type!r})")
-        name, _, idx = type.partition(":")
-        if name not in ("cpu", "cuda", "meta"):
-            raise RuntimeError(
-                "Expected one of cpu, cuda, ipu, xpu, mkldnn, opengl, opencl, ideep, hip, ve, fpga, "
-                f"maia, xla, lazy, vulkan, mps, meta, hpu, mtia, privateuseone device type at start "
-                f"of device string: {type}"
+        if isinstance(type, int) and not isinstance(type, bool):
+            # A bare index names the current accelerator, which for jtorch is cuda.
+            if not gpus():
+                raise RuntimeError("Cannot access accelerator device when none is available.")
+            type, index = "cuda", type
+        elif not isinstance(type, str):
+            raise TypeError(
+                f"device() received an invalid combination of arguments - got ({_typename(type)})"
             )
-        if idx:
-            if index is not None or not idx.isdigit():
-                raise RuntimeError(f"Invalid device string: '{type}'")
-            index = int(idx)
-        self.type, self.index = name, index
+        else:
+            type, parsed = _parse(type)
+            if parsed is not None and index is not None:
+                raise RuntimeError(
+                    "type (string) must not include an index because index was passed explicitly: "
+                    f"{type}:{parsed}"
+                )
+            index = parsed if parsed is not None else index
+        if index is not None:
+            if not isinstance(index, int) or isinstance(index, bool):
+                raise TypeError(
+                    f"device(): argument 'index' (position 2) must be int, not {_typename(index)}"
+                )
+            if index < 0:
+                raise RuntimeError("Device index must not be negative")
+        self.type, self.index = type, index
 
     def __repr__(self):
         if self.index is None:
@@ -42,15 +75,20 @@ class device:
         return self.type if self.index is None else f"{self.type}:{self.index}"
 
     def __eq__(self, other):
-        if isinstance(other, str):
-            other = device(other)
-        return isinstance(other, device) and (self.type, self.index) == (other.type, other.index)
+        # As in torch, a device never equals a string: device("cpu") == "cpu" is False.
+        if not isinstance(other, device):
+            return NotImplemented
+        return (self.type, self.index) == (other.type, other.index)
 
     def __hash__(self):
         return hash((self.type, self.index))
 
     def __reduce__(self):
-        return (device, (str(self),))
+        return (device, (self.type, self.index))
+
+
+def _typename(x):
+    return "NoneType" if x is None else type(x).__name__
 
 
 CPU = device("cpu")

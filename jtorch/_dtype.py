@@ -44,7 +44,11 @@ class dtype:
         return {complex64: float32, complex128: float64}.get(self, self)
 
     def to_complex(self):
-        return {float64: complex128, float32: complex64, float16: complex64}.get(self, self)
+        """The complex dtype of this float dtype. Differences from torch: jtorch has no
+        complex32, so float16 maps to complex64."""
+        if self._category == _INT or self is bool:
+            raise RuntimeError(f"Unknown Complex ScalarType for {_TITLES[self._name]}")
+        return complex128 if self in (float64, complex128) else complex64
 
     def __repr__(self):
         return "torch." + self._name
@@ -80,6 +84,11 @@ ALIASES = {
     "short": int16,
     "int": int32,
     "long": int64,
+}
+_TITLES = {
+    "float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16",
+    "int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
+    "bool": "Bool", "complex64": "ComplexFloat", "complex128": "ComplexDouble",
 }
 _BY_NAME = {d._name: d for d in ALL} | ALIASES
 _BY_NP = {d._np: d for d in ALL}
@@ -119,15 +128,19 @@ def get_default_dtype():
 
 
 def set_default_dtype(d):
-    if not isinstance(d, dtype) or d not in (float32, float64, float16, bfloat16):
-        raise TypeError(
-            "only floating-point types are supported as the default type"
-        )
+    """torch.set_default_dtype: the dtype of Python floats (and, paired, of Python complex)."""
+    if not isinstance(d, dtype):
+        raise TypeError("invalid dtype object: only floating-point types are supported as the default type")
+    if not d.is_floating_point:
+        raise TypeError("only floating-point types are supported as the default type")
     _default[0] = d
+    if d is bfloat16:
+        # torch sets bfloat16 and then fails to find a complex partner for it.
+        raise RuntimeError("invalid default scalar type for complex")
 
 
 def default_complex():
-    return complex128 if _default[0] is float64 else complex64
+    return _default[0].to_complex()
 
 
 # ---- promotion -----------------------------------------------------------------------------

@@ -24,7 +24,7 @@ def broadcast_shapes(*shapes):
             elif n != 1 and n != out[j]:
                 raise RuntimeError(
                     f"The size of tensor a ({out[j]}) must match the size of tensor b ({n}) "
-                    f"at non-singleton dimension {i}"
+                    f"at non-singleton dimension {j}"
                 )
     return tuple(out)
 

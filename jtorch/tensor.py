@@ -6,7 +6,8 @@ autograd/graph.py). Every read of a tensor's value goes through ``_value()`` and
 write through ``_assign()``: the one accessor a lazy mode will hook.
 """
 
-import jax
+import warnings
+
 import numpy as np
 
 from . import _device, _dtype
@@ -15,7 +16,16 @@ from ._ops import _registry
 from ._size import Size
 from ._storage import Storage, ViewSpec, contiguous_strides, strides_from_index_map
 from .autograd import grad_mode
-from .autograd.graph import AccumulateGrad, Node, PureFn
+from .autograd.graph import AccumulateGrad
+
+
+_NONLEAF_GRAD = (
+    "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad attribute "
+    "won't be populated during autograd.backward(). If you indeed want the .grad field to be populated "
+    "for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. If you access the non-leaf Tensor "
+    "by mistake, make sure you access the leaf Tensor instead. See github.com/pytorch/pytorch/pull/30531 "
+    "for more information. (Triggered internally at /__w/pytorch/pytorch/build/aten/src/ATen/core/TensorBody.h:493.)"
+)
 
 
 class Tensor:
@@ -199,13 +209,15 @@ class Tensor:
         check(
             not requires_grad or self._dtype.is_floating_point or self._dtype.is_complex,
             RuntimeError,
-            "only Tensors of floating point and complex dtype can require gradients",
+            "only Tensors of floating point dtype can require gradients",
         )
         self._requires_grad = bool(requires_grad)
         return self
 
     @property
     def grad(self):
+        if self._grad is None and self._requires_grad and not self._retains_grad and not self.is_leaf:
+            warnings.warn(_NONLEAF_GRAD, UserWarning, stacklevel=2)
         return self._grad
 
     @grad.setter
@@ -490,7 +502,7 @@ class Tensor:
         return int(self.item())
 
     def _scalar(self, kind):
-        check(self.numel() == 1, TypeError, f"only one element tensors can be converted to Python scalars")
+        check(self.numel() == 1, TypeError, "only one element tensors can be converted to Python scalars")
         return self.item()
 
     __hash__ = object.__hash__
@@ -506,7 +518,7 @@ class Tensor:
             default_dtype_name=_dtype.get_default_dtype()._name,
             device=str(self._device),
             requires_grad=self._requires_grad,
-            grad_fn_name=gf.name() if gf is not None else None,
+            grad_fn_name=gf.name().rpartition("::")[2] if gf is not None else None,
             is_parameter=getattr(self, "_is_param", False),
         )
 

@@ -409,7 +409,24 @@ def _differentiable(jax_dtype):
 def _record(top, pf, values, operands, arrays, outs, multi):
     if any(isinstance(v, _Tensor) and v._requires_grad for v in operands):
         name = top.grad_name(*values) if callable(top.grad_name) else top.grad_name
-        record_function(name, pf, operands, arrays, outs, multi)
+        node = record_function(name, pf, operands, arrays, outs, multi)
+        if node is not None:
+            node._visible = _visible(top, values)
+
+
+def _visible(top, values):
+    """Which operands torch lists in ``next_functions``: tensor arguments and positional
+    scalars, not traced ints or keyword-only scalars such as ``alpha``."""
+    visible = []
+    for (_, kind, _, pkind), v in zip(top.params, values):
+        if v is None or kind == _STATIC:
+            continue
+        if kind == _TL:
+            visible.extend([True] * len(v))
+        else:
+            tensor_like = kind != _D and (pkind != inspect.Parameter.KEYWORD_ONLY or isinstance(v, _Tensor))
+            visible.append(tensor_like)
+    return tuple(visible)
 
 
 def record_function(name, pf, operands, arrays, outs, multi):
@@ -439,6 +456,7 @@ def record_function(name, pf, operands, arrays, outs, multi):
         o._grad_fn = node
         o._output_nr = i
         o._requires_grad = True
+    return node
 
 
 _steps = {}

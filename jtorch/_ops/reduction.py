@@ -1,33 +1,45 @@
-"""Reductions: sum, mean, std/var, prod, max/min, arg-reductions, all/any, norms, scans."""
+"""Reductions: sum, mean, std/var, prod, max/min, arg-reductions, all/any, norms, scans.
+
+Order statistics (median, nanmedian, mode, kthvalue) live with sorting in sorting.py.
+"""
+
+import builtins
+import functools
+import math
 
 import jax
 import jax.numpy as jnp
 
 from .. import _dtype
 from .._errors import check, wrap_dim
-from ._registry import NONE, T, method, op
+from ._registry import NONE, SAME, T, method, op
 
-# ---- dim handling -----------------------------------------------------------------------------
+# ---- dims, dtypes and shared checks -----------------------------------------------------------
 
 
 def axes(dim, ndim):
-    """torch's ``dim`` argument (None, int, or a sequence) as a tuple of wrapped axes."""
+    """torch's ``dim`` argument (None, int, or a sequence) as a tuple of wrapped axes.
+
+    An empty sequence means every dim; a zero-dim input accepts dim 0 and -1 and has no axes.
+    """
     if dim is None:
         return tuple(range(ndim))
-    if isinstance(dim, (list, tuple)):
-        out = tuple(wrap_dim(d, ndim) for d in dim)
-        for d in set(out):
-            check(out.count(d) == 1, RuntimeError, lambda: f"dim {d} appears multiple times in the list of dims")
-        return out if out else tuple(range(ndim))
-    return (wrap_dim(dim, ndim),)
+    many = isinstance(dim, (list, tuple))
+    out = tuple(wrap_dim(d, ndim) for d in (dim if many else (dim,)))
+    for d in set(out):
+        check(out.count(d) == 1, RuntimeError, lambda: f"dim {d} appears multiple times in the list of dims")
+    if ndim == 0:
+        return ()
+    return out if out or not many else tuple(range(ndim))
 
 
 def _reduce_name(base):
+    """torch's grad_fn name: ``<base>Backward0`` for a full reduction, ``Backward1`` with dim."""
     return lambda input, dim=None, *a, **k: f"{base}Backward{0 if dim is None else 1}"
 
 
 def _accumulate_dtype(x, dtype):
-    """torch's sum/prod dtype: integral and bool inputs accumulate in int64."""
+    """torch's sum/prod/cumsum dtype: integral and bool inputs accumulate in int64."""
     if dtype is not None:
         return dtype._np
     if jnp.issubdtype(x.dtype, jnp.integer) or x.dtype == jnp.bool_:
@@ -35,43 +47,115 @@ def _accumulate_dtype(x, dtype):
     return x.dtype
 
 
-@op(promote=NONE, grad_name=_reduce_name("Sum"), linear=True)
-def sum(input: T, dim=None, keepdim=False, *, dtype=None):
-    return jnp.sum(input, axis=axes(dim, input.ndim), keepdims=keepdim, dtype=_accumulate_dtype(input, dtype))
+def is_inexact(jdt):
+    return jnp.issubdtype(jdt, jnp.inexact)
 
 
-@op(promote=NONE, grad_name=_reduce_name("Nansum"))
-def nansum(input: T, dim=None, keepdim=False, *, dtype=None):
-    return jnp.nansum(input, axis=axes(dim, input.ndim), keepdims=keepdim, dtype=_accumulate_dtype(input, dtype))
-
-
-def _float_input(name, x, dtype):
-    if dtype is not None:
-        return x.astype(dtype._np)
-    check(
-        jnp.issubdtype(x.dtype, jnp.floating) or jnp.issubdtype(x.dtype, jnp.complexfloating),
-        RuntimeError,
-        lambda: f"{name}(): could not infer output dtype. Input dtype must be either a floating point or "
-        f"complex dtype. Got: {_title(x.dtype)}",
-    )
-    return x
-
-
-def _title(jdt):
+def title(jdt):
+    """torch's capitalised dtype name ("Long", "Float") of a jax dtype, for messages."""
     from ._registry import dtype_title
 
     return dtype_title(_dtype.from_numpy_dtype(jdt))
 
 
+def nonempty(name, x, dim):
+    """torch's errors for a reduction without identity (max, argmax, ...) over nothing."""
+    if dim is None:
+        check(
+            x.size > 0,
+            IndexError if name.startswith("arg") else RuntimeError,
+            lambda: f"{name}(): Expected reduction dim to be specified for input.numel() == 0."
+            + ("" if name.startswith("arg") else " Specify the reduction dim with the 'dim' argument."),
+        )
+        return
+    d = wrap_dim(dim, x.ndim)
+    check(
+        x.ndim == 0 or x.shape[d] > 0,
+        IndexError,
+        lambda: f"{name}(): Expected reduction dim {d} to have non-zero size.",
+    )
+
+
+def take_dim(x, idx, d, keepdim):
+    """The elements of ``x`` at indices ``idx`` (keepdim shape) along ``d``.
+
+    Differentiating this sends each gradient to the selected element only: torch's convention
+    for the values of max(dim), median(dim), mode, kthvalue, sort, topk and cummax.
+    """
+    values = jnp.take_along_axis(x, idx, axis=d)
+    return values if keepdim else values.squeeze(d)
+
+
+@jax.custom_vjp
+def _evenly(x, value):
+    return value
+
+
+def _evenly_fwd(x, value):
+    return value, (x, value)
+
+
+def _evenly_bwd(res, g):
+    x, value = res
+    mask = (x == value) | (jnp.isnan(x) & jnp.isnan(value))
+    return jnp.where(mask, g / mask.sum(), 0).astype(x.dtype), jnp.zeros_like(value)
+
+
+_evenly.defvjp(_evenly_fwd, _evenly_bwd)
+
+
+def select_evenly(x, value):
+    """``value``, an element of ``x`` picked by a full reduction (max, min, median), with
+    torch's gradient: spread evenly over the elements equal to it (NaN equal to NaN)."""
+    if not jnp.issubdtype(x.dtype, jnp.floating):
+        return value
+    return _evenly(x, jax.lax.stop_gradient(value))
+
+
+# ---- sums and means ---------------------------------------------------------------------------
+
+
+@op(promote=NONE, grad_name=_reduce_name("Sum"), linear=True)
+def sum(input: T, dim=None, keepdim=False, *, dtype=None):
+    return jnp.sum(input, axis=axes(dim, input.ndim), keepdims=keepdim, dtype=_accumulate_dtype(input, dtype))
+
+
+@op(promote=NONE, grad_name="NansumBackward0")
+def nansum(input: T, dim=None, keepdim=False, *, dtype=None):
+    return jnp.nansum(input, axis=axes(dim, input.ndim), keepdims=keepdim, dtype=_accumulate_dtype(input, dtype))
+
+
+def _mean_input(x, dtype):
+    """mean's input in its computation dtype, with torch's errors for integral dtypes."""
+    check(
+        dtype is None or dtype.is_floating_point or dtype.is_complex,
+        RuntimeError,
+        lambda: "mean(): could not infer output dtype. Optional dtype must be either a floating point or "
+        f"complex dtype. Got: {title(dtype._np)}",
+    )
+    check(
+        dtype is not None or is_inexact(x.dtype),
+        RuntimeError,
+        lambda: "mean(): could not infer output dtype. Input dtype must be either a floating point or "
+        f"complex dtype. Got: {title(x.dtype)}",
+    )
+    return x if dtype is None else x.astype(dtype._np)
+
+
 @op(promote=NONE, grad_name=_reduce_name("Mean"), linear=True)
 def mean(input: T, dim=None, keepdim=False, *, dtype=None):
-    x = _float_input("mean", input, dtype)
+    x = _mean_input(input, dtype)
     return jnp.mean(x, axis=axes(dim, x.ndim), keepdims=keepdim)
 
 
-@op(promote=NONE, grad_name=_reduce_name("Nanmean"))
+@op(promote=NONE, grad_name="DivBackward0")
 def nanmean(input: T, dim=None, keepdim=False, *, dtype=None):
-    x = _float_input("nanmean", input, dtype)
+    check(
+        is_inexact(input.dtype),
+        RuntimeError,
+        lambda: f"nanmean(): expected input to have floating point or complex dtype but got {title(input.dtype)}",
+    )
+    x = input if dtype is None else input.astype(dtype._np)
     return jnp.nanmean(x, axis=axes(dim, x.ndim), keepdims=keepdim)
 
 
@@ -81,141 +165,194 @@ def prod(input: T, dim=None, keepdim=False, *, dtype=None):
     return jnp.prod(input, axis=axes(dim, input.ndim), keepdims=keepdim, dtype=_accumulate_dtype(input, dtype))
 
 
-def _correction(dim, unbiased, correction):
-    """std/var's overloads: (dim, unbiased, keepdim), (unbiased), and correction=."""
-    if isinstance(dim, bool):
+@op(promote=NONE, grad_name="LogsumexpBackward0")
+def logsumexp(input: T, dim, keepdim=False):
+    x = input if is_inexact(input.dtype) else input.astype(_dtype.get_default_dtype()._np)
+    return jax.scipy.special.logsumexp(x, axis=axes(dim, x.ndim), keepdims=keepdim)
+
+
+# ---- variance and standard deviation -----------------------------------------------------------
+
+
+def _variance(input, dim, unbiased, keepdim, correction):
+    """torch's var over the overloads (dim, unbiased, keepdim), (unbiased) and correction=:
+    ``sum(|x - mean|^2) / max(0, N - correction)``."""
+    check(
+        unbiased is None or correction is None,
+        TypeError,
+        "var(): received both 'unbiased' and 'correction'; pass only one of them",
+    )
+    if isinstance(dim, bool):  # x.var(False): the (unbiased) overload
         dim, unbiased = None, dim
     if correction is None:
-        correction = 1 if unbiased is None or unbiased else 0
-    return dim, correction
+        correction = 0 if unbiased is False else 1
+    check(is_inexact(input.dtype), RuntimeError, "std and var only support floating point and complex dtypes")
+    ax = axes(dim, input.ndim)
+    n = math.prod(input.shape[a] for a in ax)
+    mean = jnp.mean(input, axis=ax, keepdims=True)
+    c = input - mean
+    dev = jnp.square(c.real) + jnp.square(c.imag) if jnp.iscomplexobj(c) else jnp.square(c)
+    var = jnp.sum(dev, axis=ax, keepdims=keepdim) / builtins.max(0, n - correction)
+    return var, mean if keepdim else mean.reshape(var.shape)
 
 
-def _moment(name, input, dim, unbiased, keepdim, correction):
-    dim, ddof = _correction(dim, unbiased, correction)
-    x = _float_input(name, input, None)
-    return jnp.var(x, axis=axes(dim, x.ndim), ddof=ddof, keepdims=keepdim)
+def _sqrt_zero_grad(v):
+    """sqrt with torch's std gradient: zero (not inf * 0) where the variance is zero."""
+    zero = v == 0
+    return jnp.where(zero, 0, jnp.sqrt(jnp.where(zero, 1, v)))
 
 
-@op(promote=NONE, grad_name=lambda input, dim=None, *a, **k: "VarBackward0")
+@op(promote=NONE, grad_name="VarBackward0")
 def var(input: T, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    return _moment("var", input, dim, unbiased, keepdim, correction)
+    return _variance(input, dim, unbiased, keepdim, correction)[0]
 
 
-@op(promote=NONE, grad_name=lambda input, dim=None, *a, **k: "StdBackward0")
+@op(promote=NONE, grad_name="StdBackward0")
 def std(input: T, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    return jnp.sqrt(_moment("std", input, dim, unbiased, keepdim, correction))
+    return _sqrt_zero_grad(_variance(input, dim, unbiased, keepdim, correction)[0])
 
 
-@op(promote=NONE, returns=("std", "mean"), method=False)
-def std_mean(input: T, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    m = jnp.mean(input, axis=axes(_correction(dim, unbiased, correction)[0], input.ndim), keepdims=keepdim)
-    return jnp.sqrt(_moment("std_mean", input, dim, unbiased, keepdim, correction)), m
-
-
-@op(promote=NONE, returns=("var", "mean"), method=False)
+@op(promote=NONE, method=False, grad_name="VarMeanBackward0")
 def var_mean(input: T, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    m = jnp.mean(input, axis=axes(_correction(dim, unbiased, correction)[0], input.ndim), keepdims=keepdim)
-    return _moment("var_mean", input, dim, unbiased, keepdim, correction), m
+    return _variance(input, dim, unbiased, keepdim, correction)
 
 
-def _nonempty(name, x, dim):
-    check(
-        x.size > 0 or (dim is not None and x.ndim and x.shape[wrap_dim(dim, x.ndim)] > 0),
-        IndexError if dim is not None else RuntimeError,
-        lambda: f"{name}(): Expected reduction dim {dim} to have non-zero size."
-        if dim is not None
-        else f"{name}(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' argument.",
-    )
+@op(promote=NONE, method=False, grad_name="StdMeanBackward0")
+def std_mean(input: T, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    v, m = _variance(input, dim, unbiased, keepdim, correction)
+    return _sqrt_zero_grad(v), m
 
 
-@op(promote=NONE)
-def amax(input: T, dim=(), keepdim=False):
-    _nonempty("amax", input, None if dim == () else dim)
-    return jnp.max(input, axis=axes(dim if dim != () else None, input.ndim), keepdims=keepdim)
+# ---- max, min and arg-reductions --------------------------------------------------------------
 
 
-@op(promote=NONE)
-def amin(input: T, dim=(), keepdim=False):
-    _nonempty("amin", input, None if dim == () else dim)
-    return jnp.min(input, axis=axes(dim if dim != () else None, input.ndim), keepdims=keepdim)
+def _nan_first(argf):
+    """jnp.argmax/argmin with torch's NaN rule: a NaN wins, at its first position."""
 
-
-def _extreme(name, f, argf, input, dim, keepdim):
-    if dim is None:
-        _nonempty(name, input, None)
-        return f(input)
-    _nonempty(name, input, dim)
-    d = wrap_dim(dim, input.ndim)
-    if input.ndim == 0:
-        return input, jnp.zeros((), jnp.int64)
-    values = f(input, axis=d, keepdims=keepdim)
-    indices = argf(input, axis=d, keepdims=keepdim).astype(jnp.int64)
-    return values, indices
-
-
-def _nan_arg(argf):
-    # torch propagates nan: a nan is the max and the min, at its first position.
-    def f(x, axis, keepdims):
-        if jnp.issubdtype(x.dtype, jnp.floating):
-            isnan = jnp.isnan(x)
-            return jnp.where(isnan.any(axis=axis, keepdims=keepdims), jnp.argmax(isnan, axis=axis, keepdims=keepdims), argf(x, axis=axis, keepdims=keepdims))
-        return argf(x, axis=axis, keepdims=keepdims)
+    def f(x, axis, keepdims=False):
+        found = argf(x, axis=axis, keepdims=keepdims)
+        if not jnp.issubdtype(x.dtype, jnp.floating):
+            return found
+        isnan = jnp.isnan(x)
+        first_nan = jnp.argmax(isnan, axis=axis, keepdims=keepdims)
+        return jnp.where(isnan.any(axis=axis, keepdims=keepdims), first_nan, found)
 
     return f
 
 
-@op("max", promote=NONE, returns=("values", "indices"), method=False, grad_name=lambda input, dim=None, *a: "MaxBackward1" if dim is None else "MaxBackward0")
+_argmax, _argmin = _nan_first(jnp.argmax), _nan_first(jnp.argmin)
+
+
+def _extreme(name, f, argf, input, dim, keepdim):
+    """max/min: the full reduction (ties share the gradient), or (values, indices) along dim
+    (the gradient goes to the returned index)."""
+    check(dim is not None or not keepdim, TypeError, lambda: f"{name}(): keepdim requires a dim")
+    nonempty(name, input, dim)
+    if dim is None:
+        return select_evenly(input, f(input))
+    d = wrap_dim(dim, input.ndim)
+    if input.ndim == 0:
+        return input, jnp.zeros((), jnp.int64)
+    idx = argf(input, axis=d, keepdims=True).astype(jnp.int64)
+    return take_dim(input, idx, d, keepdim), idx if keepdim else idx.squeeze(d)
+
+
+def _extreme_name(base):
+    return lambda input, dim=None, *a: f"{base}Backward{1 if dim is None else 0}"
+
+
+@op("max", promote=NONE, returns=("values", "indices"), method=False, grad_name=_extreme_name("Max"))
 def _max(input: T, dim=None, keepdim=False):
-    return _extreme("max", jnp.max, _nan_arg(jnp.argmax), input, dim, keepdim)
+    return _extreme("max", jnp.max, _argmax, input, dim, keepdim)
 
 
-@op("min", promote=NONE, returns=("values", "indices"), method=False, grad_name=lambda input, dim=None, *a: "MinBackward1" if dim is None else "MinBackward0")
+@op("min", promote=NONE, returns=("values", "indices"), method=False, grad_name=_extreme_name("Min"))
 def _min(input: T, dim=None, keepdim=False):
-    return _extreme("min", jnp.min, _nan_arg(jnp.argmin), input, dim, keepdim)
+    return _extreme("min", jnp.min, _argmin, input, dim, keepdim)
 
 
-def _overload(reduce, elementwise):
-    def fn(input, dim=None, keepdim=False, *, out=None):
-        from ..tensor import Tensor
+def _overload(name, reduce, elementwise):
+    """torch.max/min's overloads: (input), (input, dim, keepdim=False) and (input, other)."""
+    from ..tensor import Tensor
 
-        if isinstance(dim, Tensor):
-            return elementwise(input, dim, out=out)
-        return reduce(input, dim, keepdim, out=out) if out is not None else reduce(input, dim, keepdim)
+    def fn(input, *args, **kwargs):
+        binary = "other" in kwargs or (args and isinstance(args[0], Tensor))
+        return (elementwise if binary else reduce)(input, *args, **kwargs)
 
-    return fn
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = reduce.__doc__
+    return method(name)(fn)
 
 
 def _make_overloads():
     from .pointwise import maximum, minimum
 
-    return _overload(_max, maximum), _overload(_min, minimum)
+    return _overload("max", _max, maximum), _overload("min", _min, minimum)
 
 
 max, min = _make_overloads()
-max.__name__, min.__name__ = "max", "min"
-method("max")(max)
-method("min")(min)
+
+
+def _amax(name, f, input, dim, keepdim):
+    """amax/amin: ties share the gradient (jax's rule for reduce_max/min is torch's)."""
+    dims = dim if isinstance(dim, (list, tuple)) else (dim,)
+    for d in dims or (None,):
+        nonempty(name, input, d)
+    return f(input, axis=axes(dim, input.ndim), keepdims=keepdim)
+
+
+@op(promote=NONE)
+def amax(input: T, dim=(), keepdim=False):
+    return _amax("amax", jnp.max, input, dim, keepdim)
+
+
+@op(promote=NONE)
+def amin(input: T, dim=(), keepdim=False):
+    return _amax("amin", jnp.min, input, dim, keepdim)
+
+
+@op(promote=NONE, returns=("min", "max"), method=True)
+def aminmax(input: T, *, dim=None, keepdim=False):
+    if dim is None:
+        check(
+            input.size > 0,
+            RuntimeError,
+            "aminmax(): cannot compute aminmax over an empty dimension as the operation has no identity.",
+        )
+    elif input.ndim:
+        d = wrap_dim(dim, input.ndim)
+        check(input.shape[d] > 0, IndexError, lambda: f"aminmax: Expected reduction dim {d} to have non-zero size.")
+    ax = axes(dim, input.ndim)
+    return jnp.min(input, axis=ax, keepdims=keepdim), jnp.max(input, axis=ax, keepdims=keepdim)
+
+
+def _arg_extreme(name, argf, input, dim, keepdim):
+    check(input.dtype != jnp.bool_, RuntimeError, lambda: f"{name}(): does not support bool input")
+    nonempty(name, input, dim)
+    if dim is None:
+        r = argf(input.reshape(-1), axis=0)
+        return (r.reshape((1,) * input.ndim) if keepdim else r).astype(jnp.int64)
+    d = wrap_dim(dim, input.ndim)
+    if input.ndim == 0:
+        return jnp.zeros((), jnp.int64)
+    return argf(input, axis=d, keepdims=keepdim).astype(jnp.int64)
 
 
 @op(promote=NONE)
 def argmax(input: T, dim=None, keepdim=False):
-    _nonempty("argmax", input, dim)
-    if dim is None:
-        r = _nan_arg(jnp.argmax)(input.reshape(-1), axis=0, keepdims=False)
-        return (r.reshape((1,) * input.ndim) if keepdim else r).astype(jnp.int64)
-    return _nan_arg(jnp.argmax)(input, axis=wrap_dim(dim, input.ndim), keepdims=keepdim).astype(jnp.int64)
+    return _arg_extreme("argmax", _argmax, input, dim, keepdim)
 
 
 @op(promote=NONE)
 def argmin(input: T, dim=None, keepdim=False):
-    _nonempty("argmin", input, dim)
-    if dim is None:
-        r = _nan_arg(jnp.argmin)(input.reshape(-1), axis=0, keepdims=False)
-        return (r.reshape((1,) * input.ndim) if keepdim else r).astype(jnp.int64)
-    return _nan_arg(jnp.argmin)(input, axis=wrap_dim(dim, input.ndim), keepdims=keepdim).astype(jnp.int64)
+    return _arg_extreme("argmin", _argmin, input, dim, keepdim)
+
+
+# ---- logical reductions -----------------------------------------------------------------------
 
 
 def _bool_reduce(f, input, dim, keepdim):
+    # torch keeps uint8 for uint8 inputs; every other dtype gives bool.
     out = f(input, axis=axes(dim, input.ndim), keepdims=keepdim)
     return out.astype(jnp.uint8) if input.dtype == jnp.uint8 else out
 
@@ -235,62 +372,156 @@ def count_nonzero(input: T, dim=None):
     return jnp.count_nonzero(input, axis=axes(dim, input.ndim)).astype(jnp.int64)
 
 
-@op(promote=NONE, grad_name="LogsumexpBackward0")
-def logsumexp(input: T, dim, keepdim=False):
-    x = input if jnp.issubdtype(input.dtype, jnp.inexact) else input.astype(_dtype.get_default_dtype()._np)
-    return jax.scipy.special.logsumexp(x, axis=axes(dim, x.ndim), keepdims=keepdim)
+# ---- norms ------------------------------------------------------------------------------------
 
 
-def _scan_dtype(x, dtype):
-    return _accumulate_dtype(x, dtype)
+@functools.partial(jax.custom_vjp, nondiff_argnums=(1, 2))
+def _pnorm(a, p, axis):
+    """The p-norm of ``a = |x|`` over ``axis`` (kept), with torch's norm_backward at zero."""
+    if p == 0:
+        return jnp.sum(a != 0, axis=axis, keepdims=True).astype(a.dtype)
+    if p == 1:
+        return jnp.sum(a, axis=axis, keepdims=True)
+    if p == 2:
+        return jnp.sqrt(jnp.sum(a * a, axis=axis, keepdims=True))
+    if p == float("inf"):
+        return jnp.max(a, axis=axis, keepdims=True)
+    if p == float("-inf"):
+        return jnp.min(a, axis=axis, keepdims=True)
+    return jnp.sum(a**p, axis=axis, keepdims=True) ** (1.0 / p)
+
+
+def _pnorm_fwd(a, p, axis):
+    norm = _pnorm(a, p, axis)
+    return norm, (a, norm)
+
+
+def _pnorm_bwd(p, axis, res, g):
+    # torch's norm_backward (FunctionsManual.cpp) in terms of a = |x| >= 0, so sgn(a) = (a > 0).
+    a, norm = res
+    if p == 0:
+        return (jnp.zeros_like(a),)
+    if p == 1:
+        return (g * (a > 0),)
+    if p == 2:
+        return (g * jnp.where(norm == 0, 0, a / jnp.where(norm == 0, 1, norm)),)
+    if p in (float("inf"), float("-inf")):
+        mask = (a == norm) | jnp.isnan(a)
+        return (g * mask / mask.sum(axis=axis, keepdims=True),)
+    if p < 1:
+        return (jnp.where(a == 0, 0, a ** (p - 1)) * g * norm ** (1 - p),)
+    scale = jnp.where(norm == 0, 0, g / jnp.where(norm == 0, 1, norm ** (p - 1)))
+    return (a ** (p - 1) * scale,)
+
+
+_pnorm.defvjp(_pnorm_fwd, _pnorm_bwd)
+
+
+def _nuclear_norm(x, ax, keepdim):
+    check(len(ax) == 2, RuntimeError, lambda: f"linalg.matrix_norm: dim must be a 2-tuple. Got {' '.join(map(str, ax))}")
+    m = jnp.moveaxis(x, ax, (-2, -1))
+    out = jnp.linalg.svd(m, compute_uv=False).sum(-1)
+    return jnp.expand_dims(out, tuple(sorted(ax))) if keepdim else out
+
+
+def _norm_name(input, p="fro", *a, **k):
+    return "SumBackward1" if p == "nuc" else "LinalgVectorNormBackward0"
+
+
+@op(promote=NONE, grad_name=_norm_name)
+def norm(input: T, p="fro", dim=None, keepdim=False, dtype=None):
+    """torch.norm: the vector p-norm over ``dim`` (all dims by default); 'fro' is the 2-norm
+    and 'nuc' the nuclear norm of the matrices over two dims."""
+    check(
+        is_inexact(input.dtype),
+        RuntimeError,
+        lambda: f"linalg.vector_norm: Expected a floating point or complex tensor as input. Got {title(input.dtype)}",
+    )
+    x = input if dtype is None else input.astype(dtype._np)
+    ax = axes(dim, x.ndim)
+    if isinstance(p, str):
+        check(p in ("fro", "nuc"), RuntimeError, lambda: f"linalg.matrix_norm: Order {p} not supported.")
+        check(
+            p == "nuc" or len(ax) <= 2 or dim is None,
+            RuntimeError,
+            lambda: f"linalg.matrix_norm: dim must be a 2-tuple. Got {' '.join(map(str, ax))}",
+        )
+        if p == "nuc":
+            return _nuclear_norm(x, ax, keepdim)
+    p = 2.0 if p is None or p == "fro" else float(p)
+    check(
+        x.size > 0 or abs(p) != float("inf"),
+        RuntimeError,
+        "linalg.vector_norm cannot compute the inf norm on an empty tensor because the operation does not "
+        "have an identity",
+    )
+    out = _pnorm(jnp.abs(x), p, ax)
+    return out if keepdim else out.reshape([n for i, n in enumerate(out.shape) if i not in ax])
+
+
+# ---- scans and differences --------------------------------------------------------------------
 
 
 @op(promote=NONE, inplace=True)
 def cumsum(input: T, dim, *, dtype=None):
-    x = input.astype(_scan_dtype(input, dtype))
+    x = input.astype(_accumulate_dtype(input, dtype))
     return jnp.cumsum(x, axis=wrap_dim(dim, x.ndim)) if x.ndim else x
 
 
 @op(promote=NONE, inplace=True)
 def cumprod(input: T, dim, *, dtype=None):
-    x = input.astype(_scan_dtype(input, dtype))
+    x = input.astype(_accumulate_dtype(input, dtype))
     return jnp.cumprod(x, axis=wrap_dim(dim, x.ndim)) if x.ndim else x
 
 
-@op(promote=NONE, returns=("values", "indices"), grad_name=lambda input, dim=None, *a: "MedianBackward0" if dim is None else "MedianBackward1")
-def median(input: T, dim=None, keepdim=False):
-    """The lower median (torch's), with its index when ``dim`` is given."""
-    if dim is None:
-        _nonempty("median", input, None)
-        flat = jnp.sort(input.reshape(-1))
-        return flat[(flat.size - 1) // 2]
-    d = wrap_dim(dim, input.ndim) if input.ndim else 0
+def _cum_extreme(name, better, input, dim):
+    """cummax/cummin: running extreme and the index of its latest occurrence; a NaN wins and
+    stays (torch's rule), ties move the index forward."""
+    check(
+        input.ndim or dim in (0, -1),
+        IndexError,
+        lambda: f"{name}(): Expected reduction dim -1 or 0 for scalar but got {dim}",
+    )
     if input.ndim == 0:
         return input, jnp.zeros((), jnp.int64)
-    order = jnp.argsort(input, axis=d, stable=True)
-    k = (input.shape[d] - 1) // 2
-    idx = jnp.take(order, jnp.array([k]), axis=d)
-    values = jnp.take_along_axis(input, idx, axis=d)
-    if not keepdim:
-        values, idx = values.squeeze(d), idx.squeeze(d)
-    return values, idx.astype(jnp.int64)
+    d = wrap_dim(dim, input.ndim)
+    shape = [1] * input.ndim
+    shape[d] = input.shape[d]
+    pos = jnp.broadcast_to(jnp.arange(input.shape[d], dtype=jnp.int64).reshape(shape), input.shape)
+
+    def combine(left, right):
+        (lv, li), (rv, ri) = left, right
+        take = jnp.isnan(rv) | (~jnp.isnan(lv) & better(rv, lv)) if is_inexact(lv.dtype) else better(rv, lv)
+        return jnp.where(take, rv, lv), jnp.where(take, ri, li)
+
+    _, idx = jax.lax.associative_scan(combine, (input, pos), axis=d)
+    return take_dim(input, idx, d, True), idx
 
 
-def _norm_value(x, p, axis, keepdim):
-    if p == "fro" or p == 2:
-        return jnp.sqrt(jnp.sum(jnp.abs(x) ** 2, axis=axis, keepdims=keepdim))
-    if p == float("inf"):
-        return jnp.max(jnp.abs(x), axis=axis, keepdims=keepdim)
-    if p == float("-inf"):
-        return jnp.min(jnp.abs(x), axis=axis, keepdims=keepdim)
-    if p == 0:
-        return jnp.sum(x != 0, axis=axis, keepdims=keepdim).astype(x.dtype)
-    if p == 1:
-        return jnp.sum(jnp.abs(x), axis=axis, keepdims=keepdim)
-    return jnp.sum(jnp.abs(x) ** p, axis=axis, keepdims=keepdim) ** (1.0 / p)
+@op(promote=NONE, returns=("values", "indices"))
+def cummax(input: T, dim):
+    return _cum_extreme("cummax", jnp.greater_equal, input, dim)
 
 
-@op(promote=NONE, grad_name="NormBackward1")
-def norm(input: T, p="fro", dim=None, keepdim=False, dtype=None):
-    x = _float_input("linalg.vector_norm", input, dtype)
-    return _norm_value(x, 2 if p is None else p, axes(dim, x.ndim), keepdim)
+@op(promote=NONE, returns=("values", "indices"))
+def cummin(input: T, dim):
+    return _cum_extreme("cummin", jnp.less_equal, input, dim)
+
+
+@op(promote=SAME, grad_name="SubBackward0")
+def diff(input: T, n=1, dim=-1, prepend: T = None, append: T = None):
+    check(input.ndim > 0, RuntimeError, "diff expects input to be at least one-dimensional")
+    check(n >= 0, RuntimeError, lambda: f"order must be non-negative but got {n}")
+    d = wrap_dim(dim, input.ndim)
+    parts = [t for t in (prepend, input, append) if t is not None]
+    for t in parts:
+        check(
+            t.ndim == input.ndim,
+            RuntimeError,
+            "diff expects prepend or append to be the same dimension as input",
+        )
+    x = jnp.concatenate(parts, axis=d) if len(parts) > 1 else input
+    for _ in range(builtins.min(n, x.shape[d])):
+        hi, lo = jax.lax.slice_in_dim(x, 1, None, axis=d), jax.lax.slice_in_dim(x, 0, -1, axis=d)
+        x = hi != lo if x.dtype == jnp.bool_ else hi - lo
+    return x

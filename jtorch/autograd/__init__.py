@@ -46,7 +46,7 @@ def _root_grads(outputs, grad_outputs, create_graph):
     check(
         len(grad_outputs) == len(outputs),
         RuntimeError,
-        lambda: f"grad can be implicitly created only for scalar outputs",
+        lambda: "grad can be implicitly created only for scalar outputs",
     )
     for i, (out, g) in enumerate(zip(outputs, grad_outputs)):
         check(isinstance(out, Tensor), TypeError, "backward() expected Tensors as outputs")

@@ -36,7 +36,7 @@ def copy_slices(view, base, new):
     spec = _suffix(view, base)
     pf = _pure("CopySlices", spec, _writer)
     nb = Tensor._wrap(base._value(), base._device)
-    record_function("CopySlices", pf, [base, new, spec.dyn], [base._value(), new._value(), spec.dyn], [nb], False)
+    record_function("torch::autograd::CopySlices", pf, [base, new, spec.dyn], [base._value(), new._value(), spec.dyn], [nb], False)
     base._grad_fn, base._output_nr, base._requires_grad = nb._grad_fn, nb._output_nr, nb._requires_grad
     base._hist_ver += 1
     view._view_hist = base._hist_ver

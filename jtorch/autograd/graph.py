@@ -93,6 +93,7 @@ class Node:
         "_retained",
         "_hooks",
         "_prehooks",
+        "_visible",
         "metadata",
         "__weakref__",
     )
@@ -110,6 +111,7 @@ class Node:
         self._retained = None  # output_nr -> weakref to the tensor that retains grad
         self._hooks = []
         self._prehooks = []
+        self._visible = None  # which operands torch lists in next_functions (None: all)
         self.metadata = {}
 
     def name(self):
@@ -117,7 +119,12 @@ class Node:
 
     @property
     def next_functions(self):
-        return tuple(self._edges)
+        """One (node, output_nr) per tensor operand; (None, 0) where it does not require grad."""
+        edges = iter(self._edges)
+        out = [next(edges) if m else (None, 0) for m in self._mask]
+        if self._visible is None:
+            return tuple(out)
+        return tuple(e for e, v in zip(out, self._visible) if v)
 
     def register_hook(self, fn):
         self._hooks.append(fn)
@@ -128,7 +135,7 @@ class Node:
         return _Handle(self._prehooks, fn)
 
     def __repr__(self):
-        return f"<{self._name} object at {hex(id(self))}>"
+        return f"<{self._name.rpartition('::')[2]} object at {hex(id(self))}>"
 
     def __call__(self, *grads):
         out = self.apply(list(grads))

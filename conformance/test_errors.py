@@ -1,0 +1,108 @@
+"""Bad input: the exception type torch raises (and, for the common mistakes, its message),
+raised by jtorch before jax can clamp, wrap or broadcast silently."""
+
+import numpy as np
+import pytest
+import torch
+
+import jtorch
+
+A = np.arange(6, dtype=np.float32).reshape(2, 3)
+
+BAD = {
+    "index_out_of_range": lambda lib, a: a[5],
+    "index_negative_out_of_range": lambda lib, a: a[-3],
+    "index_second_dim": lambda lib, a: a[0, 3],
+    "too_many_indices": lambda lib, a: a[0, 0, 0],
+    "tensor_index_out_of_range": lambda lib, a: a[lib.tensor([0, 2])],
+    "float_index": lambda lib, a: a[lib.tensor([0.0])],
+    "setitem_out_of_range": lambda lib, a: a.__setitem__(2, 0.0),
+    "broadcast_mismatch": lambda lib, a: a + lib.ones(4),
+    "matmul_mismatch": lambda lib, a: a @ a,
+    "mm_mismatch": lambda lib, a: lib.mm(a, a),
+    "matmul_dtype": lambda lib, a: a @ lib.ones(3, 2, dtype=lib.float64),
+    "view_bad_size": lambda lib, a: a.view(4),
+    "view_two_minus_one": lambda lib, a: a.view(-1, -1),
+    "reshape_bad_size": lambda lib, a: a.reshape(5, -1),
+    "view_noncontiguous": lambda lib, a: a.t().view(6),
+    "dim_out_of_range": lambda lib, a: a.sum(2),
+    "transpose_dim": lambda lib, a: a.transpose(0, 2),
+    "squeeze_dim": lambda lib, a: a.squeeze(3),
+    "unsqueeze_dim": lambda lib, a: a.unsqueeze(4),
+    "cat_mismatch": lambda lib, a: lib.cat([a, lib.ones(2, 2)], 0),
+    "cat_empty_list": lambda lib, a: lib.cat([]),
+    "stack_mismatch": lambda lib, a: lib.stack([a, lib.ones(3, 2)]),
+    "expand_bad": lambda lib, a: a.expand(2, 4),
+    "item_many": lambda lib, a: a.item(),
+    "bool_many": lambda lib, a: bool(a),
+    "len_0d": lambda lib, a: len(lib.tensor(1.0)),
+    "iter_0d": lambda lib, a: iter(lib.tensor(1.0)),
+    "mean_int": lambda lib, a: lib.tensor([1, 2]).mean(),
+    "gather_out_of_range": lambda lib, a: a.gather(1, lib.tensor([[0, 3]])),
+    "index_select_out_of_range": lambda lib, a: a.index_select(0, lib.tensor([2])),
+    "masked_fill_int_mask": lambda lib, a: a.masked_fill(lib.ones(2, 3, dtype=lib.int64), 0.0),
+    "inplace_cast": lambda lib, a: lib.tensor([1, 2]).add_(1.5),
+    "inplace_broadcast": lambda lib, a: lib.ones(3).add_(lib.ones(2, 3)),
+    "sub_bool": lambda lib, a: lib.tensor([True]) - lib.tensor([False]),
+    "neg_bool": lambda lib, a: -lib.tensor([True]),
+    "ragged_list": lambda lib, a: lib.tensor([[1, 2], [3]]),
+    "tensor_bad_type": lambda lib, a: lib.tensor("abc"),
+    "zeros_negative": lambda lib, a: lib.zeros(-1),
+    "arange_zero_step": lambda lib, a: lib.arange(0, 5, 0),
+    "randint_bad_range": lambda lib, a: lib.randint(5, 2, (3,)),
+    "numpy_requires_grad": lambda lib, a: lib.ones(2, requires_grad=True).numpy(),
+    "grad_non_scalar": lambda lib, a: lib.ones(2, requires_grad=True).mul(2).backward(),
+    "backward_no_grad": lambda lib, a: a.sum().backward(),
+    "device_bad_string": lambda lib, a: lib.device("gpu"),
+    "add_string": lambda lib, a: a + "x",
+    "narrow_out_of_range": lambda lib, a: a.narrow(1, 2, 2),
+    "select_out_of_range": lambda lib, a: a.select(0, 2),
+    "split_sizes_mismatch": lambda lib, a: a.split([1, 1], 1),
+    "topk_too_large": lambda lib, a: a.topk(4),
+    "permute_wrong_len": lambda lib, a: a.permute(0),
+    "repeat_too_few": lambda lib, a: a.repeat(2),
+    "flatten_bad_dims": lambda lib, a: a.flatten(1, 0),
+    "int_div_by_zero": lambda lib, a: lib.tensor([1]) // lib.tensor([0]),
+    "multinomial_negative": lambda lib, a: lib.multinomial(lib.tensor([-1.0, 1.0]), 1),
+}
+
+# Messages that learners meet most, compared word for word.
+SAME_MESSAGE = {
+    "index_out_of_range",
+    "broadcast_mismatch",
+    "matmul_mismatch",
+    "view_bad_size",
+    "view_noncontiguous",
+    "dim_out_of_range",
+    "item_many",
+    "bool_many",
+    "inplace_cast",
+    "ragged_list",
+    "numpy_requires_grad",
+    "grad_non_scalar",
+    "backward_no_grad",
+    "cat_mismatch",
+    "expand_bad",
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD))
+def test_bad_input(case):
+    fn = BAD[case]
+    with pytest.raises(Exception) as expected:
+        fn(torch, torch.tensor(A))
+    with pytest.raises(Exception) as actual:
+        fn(jtorch, jtorch.tensor(A))
+    assert type(actual.value) is type(expected.value), (
+        f"torch: {type(expected.value).__name__}: {expected.value}\njtorch: {type(actual.value).__name__}: {actual.value}"
+    )
+    if case in SAME_MESSAGE:
+        assert str(actual.value) == str(expected.value)
+    assert "jax" not in type(actual.value).__module__
+
+
+def test_no_jax_frames_in_user_errors():
+    """A user mistake surfaces as torch's exception, not a jax error carrying jax internals."""
+    with pytest.raises(RuntimeError) as info:
+        jtorch.ones(2, 3) + jtorch.ones(4)
+    assert "jax" not in str(info.value).lower()
