@@ -34,6 +34,10 @@ from ._dtype import (  # noqa: E402
 )
 from ._device import device  # noqa: E402
 from ._size import Size  # noqa: E402
+from ._legacy import (  # noqa: E402
+    BFloat16Tensor, BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor, HalfTensor,
+    IntTensor, LongTensor, ShortTensor,
+)
 from .tensor import Tensor  # noqa: E402
 from ._layout import strided, contiguous_format, preserve_format, channels_last  # noqa: E402
 from ._ops import _registry  # noqa: E402

@@ -38,6 +38,10 @@ class TN:
     """Annotation: a tensor operand passed in its own dtype (no promotion), e.g. a condition."""
 
 
+class TT:
+    """Annotation: like ``T``, but a Tensor is required (torch's TypeError for a Python scalar)."""
+
+
 class D:
     """Annotation: a Python number passed to jax traced (not part of the cache key)."""
 
@@ -47,8 +51,8 @@ INT_TO_FLOAT = "int_to_float"  # like SAME, integral/bool results become the def
 BOOL_OUT = "bool_out"  # operands promoted to their common dtype, result bool
 NONE = None  # operands passed in their own dtypes
 
-_STATIC, _T, _TL, _D, _TN = range(5)
-_KIND = {T: _T, TL: _TL, D: _D, TN: _TN}
+_STATIC, _T, _TL, _D, _TN, _TT = range(6)
+_KIND = {T: _T, TL: _TL, D: _D, TN: _TN, TT: _TT}
 
 REGISTRY = {}
 _jit_cache = {}
@@ -257,17 +261,17 @@ def _classify(top, values):
             layout.append(len(v))
             operands.extend(v)
             kinds.extend([_T] * len(v))
-        elif isinstance(v, _Tensor) and kind in (_T, _TN):
+        elif isinstance(v, _Tensor) and kind in (_T, _TN, _TT):
             layout.append("t")
             operands.append(v)
-            kinds.append(kind)
+            kinds.append(_T if kind == _TT else kind)
         elif kind == _D and isinstance(v, tuple):
             layout.append(("d", len(v)))
             operands.append(v)
             kinds.append(kind)
         else:
             check(
-                isinstance(v, _SCALARS),
+                isinstance(v, _SCALARS) and kind != _TT,
                 TypeError,
                 lambda: f"{top.__name__}(): argument '{pname}' must be {'Number' if kind == _D else 'Tensor'}, "
                 f"not {type(v).__name__}",
@@ -285,6 +289,8 @@ def _compute_dtype(top, values, operands, kinds):
         kind = kind(**dict(zip(top._names, values)))
     if kind is NONE:
         return None
+    if isinstance(kind, _dtype.dtype):  # a fixed computation dtype, e.g. float_power's float64
+        return kind
     dims, zeros, scalars = [], [], []
     for v, k in zip(operands, kinds):
         if k != _T:
@@ -310,11 +316,19 @@ def _arrays(operands, kinds, compute):
             if isinstance(v, tuple):  # a D tuple of ints
                 dt = _dtype.int64
             else:
-                dt = compute if (compute is not None and k == _T) else _dtype.scalar_dtype(v)
+                dt = compute if (compute is not None and k == _T) else _scalar_operand_dtype(v, k)
             a = np.asarray(v, dtype=dt._np)
         arrays.append(a)
         dtypes.append(dt)
     return arrays, tuple(dtypes)
+
+
+def _scalar_operand_dtype(v, kind):
+    """A Python scalar outside promotion (D, TN, or T under NONE): T keeps torch's scalar dtype;
+    D and TN go at full precision (float64/complex128), since the op casts them itself."""
+    if kind != _T and isinstance(v, (float, complex)):
+        return _dtype.complex128 if isinstance(v, complex) else _dtype.float64
+    return _dtype.scalar_dtype(v)
 
 
 def pure_fn(top, layout, dtypes):

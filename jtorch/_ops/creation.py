@@ -299,11 +299,12 @@ def scalar_tensor(s, *, dtype=None, device=None, requires_grad=False):
     return place(np.asarray(s, dtype=_np_dtype(dtype)), device, requires_grad)
 
 
-def legacy_tensor(cls, args, kwargs):
-    """``torch.Tensor(...)``: sizes give a float tensor of that shape, data gives a float copy."""
+def legacy_tensor(cls, args, kwargs, dtype=None):
+    """``torch.Tensor(...)`` (and ``torch.LongTensor(...)`` with ``dtype``): sizes give a tensor
+    of that shape, data gives a copy in the default float dtype (or ``dtype``)."""
     device = kwargs.pop("device", None)
     check(not kwargs, TypeError, lambda: f"new() received an invalid combination of arguments - got {kwargs}")
-    dt = _dtype.get_default_dtype()
+    dt = dtype or _dtype.get_default_dtype()
     if not args:
         return place(np.zeros((0,), dt._np), device, cls=cls)
     if all(isinstance(a, int) for a in args) or (len(args) == 1 and isinstance(args[0], Size)):

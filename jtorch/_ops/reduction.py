@@ -86,30 +86,37 @@ def take_dim(x, idx, d, keepdim):
     return values if keepdim else values.squeeze(d)
 
 
-@jax.custom_vjp
-def _evenly(x, value):
+@functools.partial(jax.custom_vjp, nondiff_argnums=(2, 3))
+def _spread(x, value, axis, nan_equal):
     return value
 
 
-def _evenly_fwd(x, value):
+def _spread_fwd(x, value, axis, nan_equal):
     return value, (x, value)
 
 
-def _evenly_bwd(res, g):
+def _spread_bwd(axis, nan_equal, res, g):
     x, value = res
-    mask = (x == value) | (jnp.isnan(x) & jnp.isnan(value))
-    return jnp.where(mask, g / mask.sum(), 0).astype(x.dtype), jnp.zeros_like(value)
+    mask = x == value
+    if nan_equal:  # evenly_distribute_backward: NaN counts as equal to NaN
+        mask = mask | (jnp.isnan(x) & jnp.isnan(value))
+        grad = jnp.where(mask, g / mask.sum(axis=axis, keepdims=True), 0)
+    else:  # scale_grad_by_count: (g / count) * mask, NaN where no element equals a NaN result
+        grad = g / mask.sum(axis=axis, keepdims=True) * mask
+    return grad.astype(x.dtype), jnp.zeros_like(value)
 
 
-_evenly.defvjp(_evenly_fwd, _evenly_bwd)
+_spread.defvjp(_spread_fwd, _spread_bwd)
 
 
-def select_evenly(x, value):
-    """``value``, an element of ``x`` picked by a full reduction (max, min, median), with
-    torch's gradient: spread evenly over the elements equal to it (NaN equal to NaN)."""
-    if not jnp.issubdtype(x.dtype, jnp.floating):
-        return value
-    return _evenly(x, jax.lax.stop_gradient(value))
+def spread(x, value, axis, keepdim, nan_equal=False):
+    """``value`` (keepdim shape), the result of a reduction of ``x`` over ``axis`` that picks
+    elements (max, min, median), with torch's gradient: shared evenly by the elements equal to
+    it. Full reductions (``nan_equal``) count NaN as equal to NaN; amax/amin do not, so a NaN
+    result gets NaN gradients, as in torch."""
+    if jnp.issubdtype(x.dtype, jnp.floating):
+        value = _spread(x, jax.lax.stop_gradient(value), axis, nan_equal)
+    return value if keepdim else value.reshape([n for i, n in enumerate(value.shape) if i not in axis])
 
 
 # ---- sums and means ---------------------------------------------------------------------------
@@ -249,7 +256,7 @@ def _extreme(name, f, argf, input, dim, keepdim):
     check(dim is not None or not keepdim, TypeError, lambda: f"{name}(): keepdim requires a dim")
     nonempty(name, input, dim)
     if dim is None:
-        return select_evenly(input, f(input))
+        return spread(input, f(input, keepdims=True), tuple(range(input.ndim)), False, nan_equal=True)
     d = wrap_dim(dim, input.ndim)
     if input.ndim == 0:
         return input, jnp.zeros((), jnp.int64)
@@ -294,11 +301,12 @@ max, min = _make_overloads()
 
 
 def _amax(name, f, input, dim, keepdim):
-    """amax/amin: ties share the gradient (jax's rule for reduce_max/min is torch's)."""
+    """amax/amin over one dim or several; ties share the gradient."""
     dims = dim if isinstance(dim, (list, tuple)) else (dim,)
     for d in dims or (None,):
         nonempty(name, input, d)
-    return f(input, axis=axes(dim, input.ndim), keepdims=keepdim)
+    ax = axes(dim, input.ndim)
+    return spread(input, f(input, axis=ax, keepdims=True), ax, keepdim)
 
 
 @op(promote=NONE)
@@ -323,7 +331,8 @@ def aminmax(input: T, *, dim=None, keepdim=False):
         d = wrap_dim(dim, input.ndim)
         check(input.shape[d] > 0, IndexError, lambda: f"aminmax: Expected reduction dim {d} to have non-zero size.")
     ax = axes(dim, input.ndim)
-    return jnp.min(input, axis=ax, keepdims=keepdim), jnp.max(input, axis=ax, keepdims=keepdim)
+    lo, hi = jnp.min(input, axis=ax, keepdims=True), jnp.max(input, axis=ax, keepdims=True)
+    return spread(input, lo, ax, keepdim), spread(input, hi, ax, keepdim)
 
 
 def _arg_extreme(name, argf, input, dim, keepdim):
@@ -375,9 +384,8 @@ def count_nonzero(input: T, dim=None):
 # ---- norms ------------------------------------------------------------------------------------
 
 
-@functools.partial(jax.custom_vjp, nondiff_argnums=(1, 2))
-def _pnorm(a, p, axis):
-    """The p-norm of ``a = |x|`` over ``axis`` (kept), with torch's norm_backward at zero."""
+def _pnorm_value(a, p, axis):
+    """The p-norm of ``a = |x|`` over ``axis`` (kept)."""
     if p == 0:
         return jnp.sum(a != 0, axis=axis, keepdims=True).astype(a.dtype)
     if p == 1:
@@ -391,27 +399,40 @@ def _pnorm(a, p, axis):
     return jnp.sum(a**p, axis=axis, keepdims=True) ** (1.0 / p)
 
 
-def _pnorm_fwd(a, p, axis):
-    norm = _pnorm(a, p, axis)
-    return norm, (a, norm)
+@functools.partial(jax.custom_vjp, nondiff_argnums=(1, 2))
+def _pnorm(x, p, axis):
+    """The p-norm of real ``x`` over ``axis`` (kept), with torch's gradient at zero."""
+    return _pnorm_value(jnp.abs(x), p, axis)
+
+
+def _pnorm_fwd(x, p, axis):
+    norm = _pnorm(x, p, axis)
+    return norm, (x, norm)
+
+
+def _safe_div(num, den):
+    """num / den, zero where den == 0 (torch's masked_fill_(norm == 0, 0))."""
+    return jnp.where(den == 0, 0, num / jnp.where(den == 0, 1, den))
 
 
 def _pnorm_bwd(p, axis, res, g):
-    # torch's norm_backward (FunctionsManual.cpp) in terms of a = |x| >= 0, so sgn(a) = (a > 0).
-    a, norm = res
+    # torch's norm_backward (torch/csrc/autograd/FunctionsManual.cpp).
+    x, norm = res
+    a, sgn = jnp.abs(x), jnp.sign(x)
     if p == 0:
-        return (jnp.zeros_like(a),)
-    if p == 1:
-        return (g * (a > 0),)
-    if p == 2:
-        return (g * jnp.where(norm == 0, 0, a / jnp.where(norm == 0, 1, norm)),)
-    if p in (float("inf"), float("-inf")):
+        grad = jnp.zeros_like(x)
+    elif p == 1:
+        grad = sgn * g
+    elif p == 2:
+        grad = g * _safe_div(x, norm)
+    elif abs(p) == float("inf"):
         mask = (a == norm) | jnp.isnan(a)
-        return (g * mask / mask.sum(axis=axis, keepdims=True),)
-    if p < 1:
-        return (jnp.where(a == 0, 0, a ** (p - 1)) * g * norm ** (1 - p),)
-    scale = jnp.where(norm == 0, 0, g / jnp.where(norm == 0, 1, norm ** (p - 1)))
-    return (a ** (p - 1) * scale,)
+        grad = sgn * (g / mask.sum(axis=axis, keepdims=True) * mask)
+    elif p < 1:
+        grad = sgn * jnp.where(x == 0, 0, a ** (p - 1)) * g * norm ** (1 - p)
+    else:
+        grad = sgn * a ** (p - 1) * _safe_div(g, norm ** (p - 1))
+    return (grad.astype(x.dtype),)
 
 
 _pnorm.defvjp(_pnorm_fwd, _pnorm_bwd)
@@ -455,7 +476,8 @@ def norm(input: T, p="fro", dim=None, keepdim=False, dtype=None):
         "linalg.vector_norm cannot compute the inf norm on an empty tensor because the operation does not "
         "have an identity",
     )
-    out = _pnorm(jnp.abs(x), p, ax)
+    # Complex inputs take jax's gradient of |x| (no custom rule at zero).
+    out = _pnorm_value(jnp.abs(x), p, ax) if jnp.iscomplexobj(x) else _pnorm(x, p, ax)
     return out if keepdim else out.reshape([n for i, n in enumerate(out.shape) if i not in ax])
 
 

@@ -12,7 +12,7 @@ import numpy as np
 
 from .._errors import check, wrap_dim
 from ._registry import NONE, T, method, op
-from .reduction import is_inexact, nonempty, select_evenly, take_dim
+from .reduction import is_inexact, nonempty, spread, take_dim
 
 
 def _dim(x, dim):
@@ -108,7 +108,7 @@ def _median(name, input, dim, keepdim, ignore_nan):
         value = flat[jnp.maximum(count - 1, 0) // 2]
         if floating and not ignore_nan:
             value = jnp.where(jnp.isnan(flat[-1]), flat[-1], value)
-        return select_evenly(input, value)
+        return spread(input, value.reshape((1,) * input.ndim), tuple(range(input.ndim)), False, nan_equal=True)
     d = _dim(input, dim)
     nonempty(name, input, d)
     if input.ndim == 0:
