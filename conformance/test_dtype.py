@@ -158,10 +158,10 @@ def test_default_float32(name):
     same(DEFAULT_DTYPE_EFFECTS[name])
 
 
-@pytest.mark.parametrize("bad", ["int32", "complex64", "bfloat16", "str", "none"])
+@pytest.mark.parametrize("bad", ["int32", "complex64", "bool", "str", "none"])
 def test_set_default_dtype_errors(bad):
     def f(lib):
-        d = {"str": "float32", "none": None}.get(bad) or dt(lib, bad)
+        d = {"str": "float32", "none": None}[bad] if bad in ("str", "none") else dt(lib, bad)
         try:
             lib.set_default_dtype(d)
         finally:
@@ -223,9 +223,13 @@ def test_conversion_methods(src, conv):
 
 
 @pytest.mark.parametrize("src", ["float32", "float64"])
-@pytest.mark.parametrize("target", ["float64", "float16", "complex128", "int64"])
+@pytest.mark.parametrize("target", ["float64", "float16", "bfloat16", "int64"])
 def test_to_dtype_grad(src, target):
     same(lambda lib, x: x.to(dt(lib, src)).to(dt(lib, target)), VALUES)
+
+
+def test_to_complex_and_back_grad():
+    same(lambda lib, x: (x.to(lib.complex128) * (1 + 2j)).to(lib.float32), VALUES)
 
 
 def test_to_dtype_grad_fn_name():
@@ -248,7 +252,7 @@ def test_to_dtype_grad_fn_name():
         lambda lib, x: x.to(device="cpu", dtype=lib.float64).dtype,
         lambda lib, x: x.to("cpu", dtype=lib.int32).dtype,
         lambda lib, x: x.to(lib.float64, non_blocking=True).dtype,
-        lambda lib, x: x.to("cpu:0").device,
+        lambda lib, x: repr(x.to("cpu:0").device),
         lambda lib, x: x.to(dtype=lib.float16).dtype,
         lambda lib, x: x.type_as(lib.zeros(1, dtype=lib.int16)).dtype,
     ],
@@ -274,7 +278,9 @@ def test_type_names(name):
     same(lambda lib: (lib.zeros(2, dtype=dt(lib, name)).type(), lib.typename(lib.zeros(1, dtype=dt(lib, name)))))
 
 
-@pytest.mark.parametrize("bad", [lambda lib, x: x.to("gpu"), lambda lib, x: x.to(3.5), lambda lib, x: x.to(bogus=1), lambda lib, x: x.to("cuda:x")])
+@pytest.mark.parametrize("bad", [lambda lib, x: x.to("gpu"), lambda lib, x: x.to(bogus=1), lambda lib, x: x.to("cuda:x"),
+ lambda lib, x: x.to("cpu", "cpu"), lambda lib, x: x.to(lib.float64, "cpu"), lambda lib, x: x.to(x, lib.float64),
+ lambda lib, x: x.to(other=x), lambda lib, x: x.to(device=1.5), lambda lib, x: x.to(lib.float64, lib.float32)])
 def test_to_errors(bad):
     same(bad, VALUES, grad=False)
 
@@ -296,8 +302,8 @@ def test_device_parsing(args):
         return repr(d), str(d), d.type, d.index, d == lib.device(str(d)), hash(d) == hash(lib.device(str(d)))
 
     e, je = same(f)
-    if isinstance(e, Exception):
-        assert str(je) == str(e)
+    if isinstance(e, Exception):  # torch's message may go on to list its overloads
+        assert str(e).startswith(str(je))
 
 
 def test_device_keywords_and_copy():
@@ -317,7 +323,11 @@ def test_device_equality():
 
 
 def test_tensor_device():
-    same(lambda lib: (lib.zeros(2).device, lib.zeros(2, device="cpu").device, str(lib.ones(1).device), lib.ones(1).is_cpu, lib.ones(1).is_cuda, lib.ones(1).get_device()))
+    def f(lib):
+        x = lib.zeros(2, device="cpu")
+        return repr(x.device), repr(lib.ones(1).device), repr(x.to("cpu").device), x.is_cpu, x.is_cuda, x.get_device()
+
+    same(f)
 
 
 def test_device_pickles():

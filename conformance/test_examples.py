@@ -28,6 +28,23 @@ RANDOM_OUTPUT = {
     "train_simple_model.py": "the losses depend on randn data and randomly initialised layers",
 }
 
+# Examples that use APIs whose issues are still open. Each must fail under jtorch today
+# (strict xfail): the day it passes, its entry must go, so the list cannot go stale.
+NEEDS_OPEN_ISSUE = {
+    "basic_imports.py": 'torch.nn, torch.optim and torch.utils.data: issues "nn", "optim", "Data loading"',
+    "containers.py": 'torch.nn containers: issue "nn"',
+    "custom_dataset.py": 'torch.utils.data: issue "Data loading"',
+    "custom_module.py": 'torch.nn.Module: issue "nn"',
+    "dataloader_tensordataset.py": 'torch.utils.data: issue "Data loading"',
+    "loss_functions.py": 'torch.nn losses: issue "nn"',
+    "model_to_gpu.py": 'torch.nn.Linear: issue "nn"',
+    "nn_init.py": 'torch.nn.init: issue "nn"',
+    "nn_layers.py": 'torch.nn layers: issue "nn"',
+    "save_load.py": 'torch.save/torch.load and nn: issues "nn", "Data loading, checkpoints"',
+    "sgd_optimizer.py": 'torch.optim.SGD: issue "optim"',
+    "train_simple_model.py": 'nn + optim training loop: issues "nn", "optim"',
+}
+
 # torch.Size([...]) keeps its numbers (shapes must match); any other number is masked.
 _SHAPE = r"torch\.Size\(\[[0-9, ]*\]\)"
 _NUMBER = r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?|[-+]?(?:inf|nan)\b"
@@ -41,8 +58,7 @@ def mask_numbers(text):
     Whitespace is dropped, since torch pads tensor elements to the width of the widest one.
     """
     return [
-        _TOKEN.findall(_MASK.sub(lambda m: m.group(1) or "#", line))
-        for line in text.splitlines()
+        _TOKEN.findall(_MASK.sub(lambda m: m.group(1) or "#", line)) for line in text.splitlines()
     ]
 
 
@@ -50,7 +66,10 @@ def run_example(name, *, jtorch, cwd, prelude=None):
     """Run examples/``name`` with real torch or under ``python -m jtorch``, in ``cwd``."""
     script = str(EXAMPLES_DIR / name)
     if prelude is not None:
-        command = ["-c", f"{prelude}\nimport runpy\nrunpy.run_path({script!r}, run_name='__main__')"]
+        command = [
+            "-c",
+            f"{prelude}\nimport runpy\nrunpy.run_path({script!r}, run_name='__main__')",
+        ]
     else:
         command = [script]
     launcher = ["-m", "jtorch"] if jtorch else []
@@ -63,6 +82,7 @@ def run_example(name, *, jtorch, cwd, prelude=None):
     )
     return subprocess.run(
         [sys.executable, *launcher, *command],
+        check=False,
         cwd=cwd,
         env=env,
         capture_output=True,
@@ -77,7 +97,15 @@ def _check_ran(result, who, name):
     )
 
 
-@pytest.mark.parametrize("name", EXAMPLES)
+def _params():
+    for name in EXAMPLES:
+        marks = []
+        if name in NEEDS_OPEN_ISSUE:
+            marks.append(pytest.mark.xfail(reason=NEEDS_OPEN_ISSUE[name], strict=True))
+        yield pytest.param(name, marks=marks, id=name)
+
+
+@pytest.mark.parametrize("name", list(_params()))
 def test_example_prints_what_torch_prints(name, tmp_path):
     expected = run_example(name, jtorch=False, cwd=tmp_path / "torch")
     _check_ran(expected, "real torch", name)
@@ -99,21 +127,26 @@ def _run_dirs(tmp_path):
 def test_every_random_output_entry_names_an_example():
     assert EXAMPLES, f"no examples found in {EXAMPLES_DIR}"
     assert set(RANDOM_OUTPUT) <= set(EXAMPLES)
+    assert set(NEEDS_OPEN_ISSUE) <= set(EXAMPLES)
 
 
 def test_mask_numbers_keeps_words_shapes_and_dtypes():
-    a = "tensor([[ 0.1234, -1.5000],\n        [ 2.0000e-03,  7.]], dtype=torch.float64) torch.Size([2, 2])"
-    b = "tensor([[-0.9000,  1.0000],\n        [ 1.0000e+02, -3.]], dtype=torch.float64) torch.Size([2, 2])"
+    a = "tensor([[ 0.1234, -1.5000],\n        [ 2.0000e-03,  7.]], dtype=torch.float64)"
+    b = "tensor([[-0.9000,  1.0000],\n        [ 1.0000e+02, -3.]], dtype=torch.float64)"
     assert mask_numbers(a) == mask_numbers(b)
     assert mask_numbers("torch.Size([2, 2])") != mask_numbers("torch.Size([2, 3])")
     assert mask_numbers("dtype=torch.float32") != mask_numbers("dtype=torch.float64")
-    assert mask_numbers("Epoch [1/100], Loss: 0.7935") == mask_numbers("Epoch [7/100], Loss: -1e-05")
+    assert mask_numbers("Epoch [1/100], Loss: 0.7935") == mask_numbers(
+        "Epoch [7/100], Loss: -1e-05"
+    )
     assert mask_numbers("a\nb") != mask_numbers("a b")
 
 
 # Under a different seed, an example not in RANDOM_OUTPUT must print the same, and one in
 # it must print differently but mask the same: this keeps RANDOM_OUTPUT honest.
-_RESEED = "import torch\n_seed = torch.manual_seed\ntorch.manual_seed = lambda s: _seed(s + 1)\n_seed(1)"
+_RESEED = (
+    "import torch\n_seed = torch.manual_seed\ntorch.manual_seed = lambda s: _seed(s + 1)\n_seed(1)"
+)
 
 
 @pytest.mark.slow

@@ -28,7 +28,8 @@ PROBE = textwrap.dedent(
     print("argv", sys.argv)
     print("path0", repr(sys.path[0]))
     print("name", __name__, "main is this module", main.__dict__ is globals())
-    print("file", globals().get("__file__", "<unset>"), "cached", globals().get("__cached__", "<unset>"))
+    g = globals()
+    print("file", g.get("__file__", "<unset>"), "cached", g.get("__cached__", "<unset>"))
     print("package", repr(__package__), "spec", spec and (spec.name, spec.origin))
     print("loader", getattr(loader, "__name__", type(loader).__name__))
     print("builtins", type(__builtins__).__name__)
@@ -51,6 +52,7 @@ def python(args, *, jtorch, cwd, input=None, options=()):
     )
     return subprocess.run(
         [sys.executable, *options, *launcher, *args],
+        check=False,
         cwd=cwd,
         env=env,
         input=input,
@@ -136,7 +138,7 @@ ERRORS = {
         "sys.excepthook = lambda t, v, tb: print('hooked', t.__name__, v, tb.tb_lineno)\n"
         "raise RuntimeError('boom')\n"
     ),
-    "after-import-torch": "import torch\nimport torch.nn\nraise ValueError('after import')\n",
+    "after-import-torch": "import torch\nimport torch.autograd\nraise ValueError('after import')\n",
 }
 
 
@@ -183,7 +185,13 @@ def test_keyboard_interrupt_ends_the_process_by_sigint(tmp_path):
 
 @pytest.mark.parametrize(
     "args",
-    [["missing.py"], ["-m", "no_such_module_anywhere"], ["-m", "pkg"], ["empty"], ["-m", "pkg.nope"]],
+    [
+        ["missing.py"],
+        ["-m", "no_such_module_anywhere"],
+        ["-m", "pkg"],
+        ["empty"],
+        ["-m", "pkg.nope"],
+    ],
 )
 def test_program_not_found(programs, args):
     (programs / "pkg" / "__main__.py").unlink()
@@ -207,20 +215,20 @@ ALIAS = textwrap.dedent(
     import sys
     import torch
     import jtorch
-    import torch.nn
-    from torch.nn import functional as F
-    import torch.utils.data
-    from torch.utils.data import DataLoader
-    import torch.optim as optim
+    import torch.autograd
+    from torch.autograd import graph as G
+    import torch.autograd.grad_mode
+    from torch.autograd.grad_mode import no_grad
+    import torch.cuda as cuda
     checks = {
         "torch is jtorch": torch is jtorch,
-        "torch.nn is jtorch.nn": torch.nn is jtorch.nn,
-        "sys.modules": sys.modules["torch.nn"] is jtorch.nn,
-        "from-import": F is jtorch.nn.functional,
-        "torch.utils.data": sys.modules["torch.utils.data"] is jtorch.utils.data,
-        "DataLoader": DataLoader is jtorch.utils.data.DataLoader,
-        "optim": optim is jtorch.optim,
-        "own spec kept": jtorch.nn.__spec__.name == "jtorch.nn",
+        "torch.autograd is jtorch.autograd": torch.autograd is jtorch.autograd,
+        "sys.modules": sys.modules["torch.autograd"] is jtorch.autograd,
+        "from-import": G is jtorch.autograd.graph,
+        "torch.autograd.grad_mode": sys.modules["torch.autograd.grad_mode"] is jtorch.autograd.grad_mode,
+        "no_grad": no_grad is jtorch.no_grad,
+        "cuda": cuda is jtorch.cuda,
+        "own spec kept": jtorch.autograd.__spec__.name == "jtorch.autograd",
         "one copy of each module": all(
             module.__name__ == "j" + name
             for name, module in sys.modules.items()
@@ -280,16 +288,16 @@ def test_finder_claims_only_torch():
 
 def test_real_torch_stays_real_in_this_process():
     import torch
-    import torch.nn.functional
+    import torch.autograd.graph
 
     import jtorch
-    import jtorch.nn
     import jtorch.__main__  # importing the launcher must not install the alias
+    import jtorch.autograd.graph
     from jtorch import _import_hook
 
     assert torch.__name__ == "torch" and sys.modules["torch"] is torch
-    assert torch is not jtorch and torch.nn is not jtorch.nn
-    assert sys.modules["torch.nn.functional"].__name__ == "torch.nn.functional"
+    assert torch is not jtorch and torch.autograd is not jtorch.autograd
+    assert sys.modules["torch.autograd.graph"].__name__ == "torch.autograd.graph"
     assert not any(isinstance(f, _import_hook._TorchAliasFinder) for f in sys.meta_path)
 
 

@@ -42,29 +42,34 @@ from .tensor import Tensor  # noqa: E402
 from ._layout import strided, contiguous_format, preserve_format, channels_last  # noqa: E402
 from ._ops import _registry  # noqa: E402
 from ._ops.pointwise import (  # noqa: E402
-    abs, absolute, acos, acosh, add, addcdiv, addcmul, arccos, arccosh, arcsin, arcsinh, arctan,
-    arctan2, arctanh, asin, asinh, atan, atan2, atanh, bitwise_and, bitwise_not, bitwise_or,
-    bitwise_xor, ceil, clamp, clip, cos, cosh, deg2rad, digamma, div, eq, erf, erfc, erfinv, exp,
-    exp2, expm1, fix, float_power, floor, floor_divide, fmax, fmin, fmod, frac, ge, greater,
-    greater_equal, gt, isclose, isfinite, isinf, isnan, isneginf, isposinf, le, lerp, less,
-    less_equal, lgamma, log, log1p, log2, log10, logical_and, logical_not, logical_or,
-    logical_xor, logit, lt, maximum, minimum, mul, nan_to_num, ne, neg, negative, not_equal, pow,
-    rad2deg, reciprocal, relu, remainder, round, rsqrt, sigmoid, sign, signbit, sin, sinc, sinh,
-    sqrt, square, sub, tan, tanh, true_divide, trunc, where, xlogy,
+    abs, absolute, acos, acosh, add, addcdiv, addcmul, allclose, angle, arccos, arccosh, arcsin,
+    arcsinh, arctan, arctan2, arctanh, asin, asinh, atan, atan2, atanh, bitwise_and,
+    bitwise_left_shift, bitwise_not, bitwise_or, bitwise_right_shift, bitwise_xor, ceil, clamp,
+    clamp_max, clamp_min, clip, copysign, cos, cosh, deg2rad, digamma, div, divide, eq, equal, erf,
+    erfc, erfinv, exp, exp2, expm1, fill, fix, float_power, floor, floor_divide, fmax, fmin, fmod,
+    frac, ge, greater, greater_equal, gt, heaviside, hypot, i0, igamma, igammac, isclose, isfinite,
+    isinf, isnan, isneginf, isposinf, isreal, ldexp, le, lerp, less, less_equal, lgamma, log, log2,
+    log10, log1p, logaddexp, logaddexp2, logical_and, logical_not, logical_or, logical_xor, logit,
+    lt, maximum, minimum, mul, multiply, mvlgamma, nan_to_num, ne, neg, negative, nextafter,
+    not_equal, polygamma, positive, pow, rad2deg, reciprocal, relu, remainder, round, rsqrt, rsub,
+    sgn, sigmoid, sign, signbit, sin, sinc, sinh, sqrt, square, sub, subtract, tan, tanh,
+    true_divide, trunc, where, xlogy,
 )
 from ._ops.reduction import (  # noqa: E402
     all, amax, amin, aminmax, any, argmax, argmin, count_nonzero, cummax, cummin, cumprod, cumsum,
     diff, logsumexp, max, mean, min, nanmean, nansum, norm, prod, std, std_mean, sum, var, var_mean,
 )
 from ._ops.shape import (  # noqa: E402
-    atleast_1d, atleast_2d, broadcast_to, cat, chunk, clone, concat, concatenate, diag, diagonal,
-    expand_as, flatten, flip, fliplr, flipud, hstack, movedim, moveaxis, narrow, permute, repeat_interleave,
-    reshape, roll, row_stack, select, split, squeeze, stack, swapaxes, swapdims, t, tile, transpose,
-    tril, triu, unbind, unflatten, unsqueeze, vstack,
+    atleast_1d, atleast_2d, atleast_3d, broadcast_tensors, broadcast_to, cat, chunk, clone, column_stack,
+    concat, concatenate, diag, diag_embed, diagonal, dstack, expand_as, flatten, flip, fliplr, flipud,
+    hstack, movedim, moveaxis, narrow, permute, repeat_interleave, reshape, roll, row_stack, select,
+    split, squeeze, stack, swapaxes, swapdims, t, tensor_split, tile, transpose, tril, triu, unbind,
+    unflatten, unsqueeze, vstack,
 )
 from ._ops.indexing import (  # noqa: E402
-    argwhere, gather, index_add, index_copy, index_fill, index_select, masked_fill,
-    masked_select, nonzero, scatter, scatter_add, take,
+    argwhere, gather, index_add, index_copy, index_fill, index_put, index_put_, index_select,
+    masked_fill, masked_scatter, masked_select, nonzero, put, scatter, scatter_add, scatter_reduce,
+    take, take_along_dim,
 )
 from ._ops.linalg import (  # noqa: E402
     addbmm, addmm, addmv, addr, baddbmm, bmm, dot, einsum, get_float32_matmul_precision, ger,
@@ -74,7 +79,7 @@ from ._ops.creation import (  # noqa: E402
     arange, as_tensor, asarray, empty, empty_like, eye, from_numpy, full, full_like, linspace,
     logspace, ones, ones_like, scalar_tensor, tensor, zeros, zeros_like,
 )
-from ._ops.creation import range_ as range  # noqa: E402
+from ._ops.creation import complex_ as complex, polar, range_ as range  # noqa: E402
 from ._ops.random import (  # noqa: E402
     bernoulli, multinomial, normal, rand, rand_like, randint, randint_like, randn, randn_like,
     randperm,
@@ -92,7 +97,6 @@ from ._functions import (  # noqa: E402
     broadcast_shapes, can_cast, is_complex, is_floating_point, is_nonzero, is_storage, is_tensor,
     numel, result_type, typename,
 )
-from ._ops.shape import broadcast_tensors  # noqa: E402
 from ._ops.sorting import (  # noqa: E402
     argsort, kthvalue, median, mode, msort, nanmedian, sort, topk, unique, unique_consecutive,
 )

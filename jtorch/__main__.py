@@ -54,8 +54,7 @@ def _parse(args):
         _usage_error("no program given")
     first, rest = args[0], args[1:]
     if first in ("-h", "--help"):
-        print(USAGE)
-        print(__doc__.split("\n\n")[1])
+        print(f"{USAGE}\nRuns the program as python would, with `import torch` giving jtorch.")
         raise SystemExit(0)
     for option, run in (("-c", _run_command), ("-m", _run_module)):
         if first == option:
@@ -146,13 +145,13 @@ def _run_stdin(_, rest):
 
 
 def _spec_attrs(spec):
-    return dict(
-        __file__=spec.origin,
-        __cached__=spec.cached,
-        __loader__=spec.loader,
-        __package__=spec.parent,
-        __spec__=spec,
-    )
+    return {
+        "__file__": spec.origin,
+        "__cached__": spec.cached,
+        "__loader__": spec.loader,
+        "__package__": spec.parent,
+        "__spec__": spec,
+    }
 
 
 def _set_path0(path0):

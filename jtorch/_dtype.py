@@ -94,6 +94,11 @@ _BY_NAME = {d._name: d for d in ALL} | ALIASES
 _BY_NP = {d._np: d for d in ALL}
 
 
+def title(d):
+    """The name torch's messages give a dtype: Float, Long, ComplexDouble..."""
+    return _TITLES[d._name]
+
+
 def _lookup(name):
     return _BY_NAME[name]
 
@@ -134,9 +139,6 @@ def set_default_dtype(d):
     if not d.is_floating_point:
         raise TypeError("only floating-point types are supported as the default type")
     _default[0] = d
-    if d is bfloat16:
-        # torch sets bfloat16 and then fails to find a complex partner for it.
-        raise RuntimeError("invalid default scalar type for complex")
 
 
 def default_complex():

@@ -8,8 +8,9 @@ function of its input (plus traced integers such as a select index, so ``x[i]`` 
 not recompile). Reading a view whose storage changed since it was last read recomputes it
 through one jitted reader per chain; writing through a view scatters into the root through the
 index map that the same chain computes on an iota of the root's flat indices. No view op has
-write-back code of its own. Every in-place write bumps the storage's version, which views and
-``detach()``/``.data`` aliases share, as in torch (``t._version``).
+write-back code of its own. Every in-place write bumps the storage's version (which invalidates
+the views' cached values) and the writer's version counter (``t._version``), which views and
+``detach()`` share and ``.data`` does not, as in torch.
 """
 
 import jax

@@ -3,6 +3,7 @@
 import numbers
 
 from . import _dtype
+from ._errors import check
 from ._ops import indexing, linalg, pointwise, shape
 from .tensor import Tensor
 
@@ -39,6 +40,8 @@ _BINARY = {
     "and": pointwise.bitwise_and,
     "or": pointwise.bitwise_or,
     "xor": pointwise.bitwise_xor,
+    "lshift": pointwise.bitwise_left_shift,
+    "rshift": pointwise.bitwise_right_shift,
 }
 for _name, _fn in _BINARY.items():
     setattr(Tensor, f"__{_name}__", _binary(_fn))
@@ -46,13 +49,26 @@ for _name, _fn in _BINARY.items():
     if _name != "matmul":
         setattr(Tensor, f"__i{_name}__", _inplace(f"{_fn.__name__}_"))
 
+# torch's own reflections: ``2 - x`` is rsub, ``2 / x`` is ``x.reciprocal() * 2``.
+Tensor.__rsub__ = _binary(pointwise.rsub)
+Tensor.__rtruediv__ = _binary(lambda self, other: pointwise.mul(pointwise.reciprocal(self), other))
+
 for _name in ("eq", "ne", "lt", "le", "gt", "ge"):
     setattr(Tensor, f"__{_name}__", _binary(getattr(pointwise, _name)))
 
 Tensor.__neg__ = lambda self: pointwise.neg(self)
-Tensor.__pos__ = lambda self: self
+Tensor.__pos__ = pointwise.positive
 Tensor.__abs__ = lambda self: pointwise.abs(self)
-Tensor.__invert__ = lambda self: pointwise.logical_not(self) if self._dtype is _dtype.bool else pointwise.bitwise_not(self)
+def _invert(self):
+    check(
+        _dtype.is_integral(self._dtype, include_bool=True),
+        TypeError,
+        "~ (operator.invert) is only implemented on integer and Boolean-type tensors",
+    )
+    return pointwise.bitwise_not(self)
+
+
+Tensor.__invert__ = _invert
 Tensor.__getitem__ = indexing.getitem
 Tensor.__setitem__ = indexing.setitem
 Tensor.__contains__ = lambda self, element: bool((self == element).any())
@@ -74,18 +90,31 @@ _ALIASES = {
     "clip": "clamp",
     "clip_": "clamp_",
     "arcsin": "asin",
+    "arcsin_": "asin_",
     "arccos": "acos",
+    "arccos_": "acos_",
     "arctan": "atan",
+    "arctan_": "atan_",
     "arctan2": "atan2",
+    "arctan2_": "atan2_",
     "arcsinh": "asinh",
+    "arcsinh_": "asinh_",
     "arccosh": "acosh",
+    "arccosh_": "acosh_",
     "arctanh": "atanh",
+    "arctanh_": "atanh_",
     "fix": "trunc",
+    "fix_": "trunc_",
     "greater": "gt",
+    "greater_": "gt_",
     "greater_equal": "ge",
+    "greater_equal_": "ge_",
     "less": "lt",
+    "less_": "lt_",
     "less_equal": "le",
+    "less_equal_": "le_",
     "not_equal": "ne",
+    "not_equal_": "ne_",
     "swapaxes": "transpose",
     "swapdims": "transpose",
     "moveaxis": "movedim",

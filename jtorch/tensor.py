@@ -39,6 +39,7 @@ class Tensor:
         "_base",
         "_view_hist",
         "_hist_ver",
+        "_vc",
         "_shape",
         "_dtype",
         "_device",
@@ -75,6 +76,7 @@ class Tensor:
         self._base = None
         self._view_hist = 0
         self._hist_ver = 0
+        self._vc = [0]  # the version counter (``_version``): shared by views and detach(), not .data
         self._shape = shape
         self._dtype = dtype
         self._device = device if device is not None else _device.of_array(storage.array)
@@ -92,12 +94,14 @@ class Tensor:
         t._init(self._storage, self._shape, self._dtype, self._device)
         t._view = self._view
         t._cache, t._cache_ver = self._cache, self._cache_ver
+        t._vc = self._vc
         return t
 
     def _become_view_of(self, src, key, fn, dyn, overlapping=False):
         spec = src._view if src._view is not None else ViewSpec(src._storage.array.shape)
         self._cache, self._cache_ver = self._storage.array, src._storage.version
         self._storage = src._storage
+        self._vc = src._vc
         self._view = spec.extend(key, fn, dyn, overlapping)
         self._base = src._base if src._base is not None else src
         self._view_hist = self._base._hist_ver
@@ -118,14 +122,16 @@ class Tensor:
         st = self._storage
         if self._view is None:
             st.write(array)
+            self._vc[0] += 1
             return
         check(
-            not self._view.overlapping,
+            not self._view.overlapping or not any(s == 0 and n > 1 for s, n in zip(self.stride(), self._shape)),
             RuntimeError,
             "unsupported operation: more than one element of the written-to tensor refers to a single "
             "memory location. Please clone() the tensor before performing the operation.",
         )
         st.write(self._view.write(st.read(), array))
+        self._vc[0] += 1
 
     def _assign(self, new, name="copy_"):
         """In-place update of this tensor with the values and history of tensor ``new``."""
@@ -152,14 +158,26 @@ class Tensor:
         if result._shape != self._shape and self._view is None:
             self._storage.array = result._value().astype(self._dtype._np)
             self._storage.version += 1
+            self._vc[0] += 1
             self._shape = result._shape
             return self
         return self._assign(result.detach())
+
+    def _restride(self, view):
+        """In-place view ops (``t_``, ``squeeze_``): take the shape, view chain and history of
+        ``view``, a view of this tensor; identity, storage and version counter stay."""
+        self._view, self._shape = view._view, view._shape
+        self._cache, self._cache_ver = view._cache, view._cache_ver
+        if view._grad_fn is not None:
+            self._grad_fn, self._output_nr = view._grad_fn, view._output_nr
+        self._vc[0] += 1
+        return self
 
     def _rebase_history(self, new):
         base = self._base
         if self._view is None or base is None:
             self._grad_fn, self._output_nr, self._requires_grad = new._grad_fn, new._output_nr, True
+            self._hist_ver += 1  # views of this tensor re-derive their history from the new one
             return
         from .autograd import _views
 
@@ -283,7 +301,9 @@ class Tensor:
 
     @property
     def data(self):
-        return self._alias()
+        t = self._alias()
+        t._vc = [0]  # unlike detach(), torch gives .data a version counter of its own
+        return t
 
     @data.setter
     def data(self, other):
@@ -294,7 +314,7 @@ class Tensor:
 
     @property
     def _version(self):
-        return self._storage.version
+        return self._vc[0]
 
     @property
     def _base_tensor(self):
@@ -502,7 +522,7 @@ class Tensor:
         return int(self.item())
 
     def _scalar(self, kind):
-        check(self.numel() == 1, TypeError, "only one element tensors can be converted to Python scalars")
+        check(self.numel() == 1, ValueError, "only one element tensors can be converted to Python scalars")
         return self.item()
 
     __hash__ = object.__hash__

@@ -21,7 +21,7 @@ import numpy as np
 from .. import _dtype
 from .._errors import broadcast_shapes, check
 from ..autograd import grad_mode
-from ..autograd.graph import Node, PureFn
+from ..autograd.graph import PureFn, node_class
 
 # ---- parameter kinds and promotion kinds ----------------------------------------------------
 
@@ -119,24 +119,32 @@ class TorchOp:
         if len(args) > len(params) or any(p[3] == inspect.Parameter.KEYWORD_ONLY for p in params[: len(args)]):
             return self._bind_slow(args, kwargs)
         values = list(args)
+        used = 0
         for name, _, default, _ in params[len(args) :]:
             if name in kwargs:
-                values.append(kwargs.pop(name))
+                values.append(kwargs[name])
+                used += 1
             elif default is inspect.Parameter.empty:
                 return self._bind_slow(args, kwargs)
             else:
                 values.append(default)
-        if kwargs:
+        if used != len(kwargs):
             return self._bind_slow(args, kwargs)
         return values
 
     def _bind_slow(self, args, kwargs):
+        for alias, name in _NUMPY_NAMES.items():  # torch's arg parser takes numpy's names too
+            if alias in kwargs and name in self._names and alias not in self._names:
+                kwargs[name] = kwargs.pop(alias)
         try:
             b = self.__signature__.bind(*args, **kwargs)
         except TypeError as e:
             raise TypeError(f"{self.__name__}() {e}") from None
         b.apply_defaults()
         return [b.arguments[n] for n in self._names]
+
+
+_NUMPY_NAMES = {"axis": "dim", "keepdims": "keepdim", "x": "input", "a": "input", "x1": "input", "x2": "other"}
 
 
 class _BoundOp:
@@ -417,7 +425,7 @@ def _check_devices(top, operands):
 
 
 def _differentiable(jax_dtype):
-    return jax_dtype.kind in "fc"
+    return jax_dtype.kind in "fc" or jax_dtype == _dtype.bfloat16._np  # bfloat16's kind is "V"
 
 
 def _record(top, pf, values, operands, arrays, outs, multi):
@@ -465,7 +473,7 @@ def record_function(name, pf, operands, arrays, outs, multi):
         return
     edges = [v._grad_edge() for v, m in zip(operands, mask) if m]
     meta = [(o._shape, o._value().dtype) for o in diff]
-    node = Node(name, pf, tuple(arrays), mask, out_mask, meta, edges)
+    node = node_class(name)(name, pf, tuple(arrays), mask, out_mask, meta, edges)
     for i, o in enumerate(diff):
         o._grad_fn = node
         o._output_nr = i
@@ -512,6 +520,8 @@ def check_inplace(t):
 def dispatch_inplace(top, t, args, kwargs):
     check_inplace(t)
     result = dispatch(top, (t, *args), kwargs)
+    if top.view:  # t_(), squeeze_(): t itself becomes the view
+        return t._restride(result)
     return t._assign(result, top.__name__ + "_")
 
 

@@ -1,6 +1,9 @@
 """Tensor.to / .type: dtype conversions (a recorded op) and device transfers."""
 
+import warnings
+
 import jax
+import jax.numpy as jnp
 
 from .. import _device, _dtype
 from .._errors import check
@@ -11,9 +14,29 @@ from ._registry import NONE, T, op
 
 @op("_to_dtype", promote=NONE, method=False, out=False, grad_name="ToCopyBackward0", linear=True)
 def _to_dtype(input: T, dtype):
-    if input.dtype.kind == "c" and not (dtype.is_complex):
+    """A cast as torch's CPU kernels do it (on x86): complex to real drops the imaginary part,
+    anything nonzero is True, and floats become integers through a C cast."""
+    if dtype is _dtype.bool:
+        return input != 0
+    if input.dtype.kind == "c" and not dtype.is_complex:
+        # Warned when the cast is traced, so once per signature, as torch warns once.
+        warnings.warn("Casting complex values to real discards the imaginary part", UserWarning, stacklevel=2)
         input = input.real
+    if _dtype.from_numpy_dtype(input.dtype).is_floating_point and _dtype.is_integral(dtype):
+        return _float_to_int(input, dtype)
     return input.astype(dtype._np)
+
+
+def _float_to_int(x, dtype):
+    """x86's truncating conversion: narrow types go through int32 and wrap; values out of
+    range (and nan) give the wide type's minimum, where jax would saturate."""
+    wide = jnp.int64 if dtype is _dtype.int64 else jnp.int32
+    if x.dtype.itemsize < 4:  # exact, and keeps the limits below representable
+        x = x.astype(jnp.float32)
+    limit = float(2 ** (jnp.iinfo(wide).bits - 1))
+    ok = (x >= -limit) & (x < limit)
+    y = jnp.where(ok, jnp.where(ok, x, 0).astype(wide), jnp.iinfo(wide).min)
+    return y.astype(dtype._np)
 
 
 class _TransferNode(Node):
@@ -39,26 +62,50 @@ def _transfer(t, dev):
     return out
 
 
+_TO_KEYWORDS = ("dtype", "device", "non_blocking", "copy", "memory_format")
+
+
 def _parse_to(args, kwargs):
+    """(dtype, device, copy) from torch's three overloads of Tensor.to: (device=None,
+    dtype=None, non_blocking, copy), (dtype, non_blocking, copy), (tensor, non_blocking, copy)."""
     from ..tensor import Tensor
 
-    dtype, device = kwargs.pop("dtype", None), kwargs.pop("device", None)
-    copy = kwargs.pop("copy", False)
-    kwargs.pop("non_blocking", None)
-    kwargs.pop("memory_format", None)
-    check(not kwargs, TypeError, lambda: f"to() received an invalid combination of arguments - got {kwargs}")
-    for a in args:
-        if isinstance(a, _dtype.dtype):
-            dtype = a
-        elif isinstance(a, Tensor):
-            dtype, device = a.dtype, a.device
-        elif isinstance(a, (str, _device.device, int)):
-            device = a
-        elif isinstance(a, bool):
-            continue
-        else:
-            raise TypeError(f"to() received an invalid combination of arguments - got ({type(a).__name__})")
-    return dtype, device, copy
+    rest = list(args)
+    dtype = device = None
+    if rest and isinstance(rest[0], Tensor):
+        other = rest.pop(0)
+        dtype, device = other.dtype, other.device
+    elif rest and isinstance(rest[0], _dtype.dtype):
+        dtype = rest.pop(0)
+    elif rest and (rest[0] is None or _is_device_like(rest[0])):
+        device = rest.pop(0)
+        if rest and isinstance(rest[0], _dtype.dtype):
+            dtype = rest.pop(0)
+    flags = dict(zip(("non_blocking", "copy"), rest))
+    ok = len(rest) <= 2 and all(isinstance(f, bool) for f in flags.values())
+    ok = ok and set(kwargs) <= set(_TO_KEYWORDS) and not (set(kwargs) & set(flags))
+    ok = ok and (dtype is None or "dtype" not in kwargs) and (device is None or "device" not in kwargs)
+    dtype = kwargs.get("dtype", dtype)
+    device = kwargs.get("device", device)
+    ok = ok and (dtype is None or isinstance(dtype, _dtype.dtype)) and (device is None or _is_device_like(device))
+    check(ok, TypeError, lambda: f"to() received an invalid combination of arguments - got {_describe(args, kwargs)}")
+    return dtype, device, kwargs.get("copy", flags.get("copy", False))
+
+
+def _is_device_like(x):
+    return isinstance(x, (str, _device.device)) or (isinstance(x, int) and not isinstance(x, bool))
+
+
+def _describe(args, kwargs):
+    from ..tensor import Tensor
+
+    def name(v):
+        if isinstance(v, Tensor):
+            return "Tensor"
+        return "torch." + type(v).__name__ if isinstance(v, (_dtype.dtype, _device.device)) else type(v).__name__
+
+    parts = [name(a) for a in args] + [f"{k}={name(v)}" for k, v in kwargs.items()]
+    return "(" + ", ".join(parts) + (", )" if kwargs else ")")
 
 
 def to(t, *args, **kwargs):
@@ -93,9 +140,9 @@ def type_(t, dtype=None):
     if dtype is None:
         return type_name(t)
     if isinstance(dtype, str):
-        name = dtype.rsplit(".", 1)[-1]
+        prefix, _, name = dtype.rpartition(".")
         match = [d for d, n in _TYPE_NAMES.items() if n == name]
-        check(match, ValueError, lambda: f"invalid type: '{dtype}'")
+        check(match and prefix in ("torch", "torch.cuda"), ValueError, lambda: f"invalid type: '{dtype}'")
         out = to(t, getattr(_dtype, match[0]))
-        return out.cuda() if ".cuda." in dtype else out
+        return out.cuda() if prefix == "torch.cuda" else out
     return to(t, dtype)

@@ -1,5 +1,6 @@
-"""Tensor creation: tensor, as_tensor, from_numpy, zeros/ones/empty/full (and _like), arange,
-linspace, logspace, eye, and the legacy ``torch.Tensor(...)`` constructor.
+"""Tensor creation: tensor, as_tensor, asarray, from_numpy, zeros/ones/empty/full (and _like),
+eye, scalar_tensor, complex/polar, the legacy ``torch.Tensor(...)`` constructor, and the range
+factories (arange, range, linspace, logspace).
 
 Every array is made on the host with numpy in the exact dtype and placed explicitly on the
 requested device (jax's own default would be the GPU).
@@ -7,13 +8,17 @@ requested device (jax's own default would be the GPU).
 
 import builtins
 import math
+import operator
+import warnings
 
 import jax
+import jax.numpy as jnp
 import numpy as np
 
 from .. import _device, _dtype
 from .._errors import check
 from .._size import Size
+from ._registry import NONE, T, op
 
 # ---- placing host arrays ---------------------------------------------------------------------
 
@@ -29,9 +34,13 @@ def place(host, device=None, requires_grad=False, cls=None):
     return t
 
 
-def _np_dtype(dtype, default=None):
+def _np_dtype(dtype, default=None, name=None):
     d = dtype if dtype is not None else (default or _dtype.get_default_dtype())
-    check(isinstance(d, _dtype.dtype), TypeError, lambda: f"dtype must be torch.dtype, not {type(d).__name__}")
+    check(
+        isinstance(d, _dtype.dtype),
+        TypeError,
+        lambda: f"{name + '(): ' if name else ''}argument 'dtype' must be torch.dtype, not {type(d).__name__}",
+    )
     return d._np
 
 
@@ -39,276 +48,874 @@ def size_arg(size, name="size"):
     """torch's ``*size`` convention: ``f(2, 3)``, ``f((2, 3))``, ``f([2, 3])``, ``f(torch.Size)``."""
     if len(size) == 1 and isinstance(size[0], (list, tuple)):
         size = size[0]
+    elif builtins.any(isinstance(s, (list, tuple)) for s in size):
+        raise TypeError(f"{name}() takes 1 positional argument but {len(size)} were given")
     out = []
     for s in size:
         check(
-            isinstance(s, int) or hasattr(s, "__index__"),
+            not isinstance(s, builtins.bool) and hasattr(s, "__index__"),
             TypeError,
-            lambda: f"{name}(): argument 'size' must be tuple of ints, but found element of type "
-            f"{type(s).__name__} at pos {len(out)}",
+            lambda: f"{name}(): argument 'size' failed to unpack the object at pos {len(out) + 1} with error "
+            f'"type must be tuple of ints,but got {type(s).__name__}"',
         )
-        s = int(s.__index__())
-        check(s >= 0, RuntimeError, lambda: f"Trying to create tensor with negative dimension {s}: {list(size)}")
-        out.append(s)
+        out.append(operator.index(s))
+    negative = [s for s in out if s < 0]
+    check(
+        not negative,
+        RuntimeError,
+        lambda: f"Trying to create tensor with negative dimension {negative[0]}: {out}",
+    )
     return tuple(out)
 
 
-# ---- inferring dtypes of Python data ---------------------------------------------------------
-
-
-def _leaf_dtype(x):
-    from ..tensor import Tensor
-
-    if isinstance(x, Tensor):
-        return x._dtype
-    if isinstance(x, (np.generic, np.ndarray)):
-        return _dtype.from_numpy_dtype(x.dtype)
-    if isinstance(x, (builtins.bool, int, float, complex)):
-        return _dtype.scalar_dtype(x)
-    raise TypeError(f"new(): invalid data type '{type(x).__name__}'")
-
-
-def _flatten(data, shape, depth, out, dtypes):
-    """Walk nested sequences, checking they are rectangular (torch's error otherwise)."""
-    from ..tensor import Tensor
-
-    if isinstance(data, (list, tuple)):
-        n = len(data)
-        if len(shape) == depth:
-            shape.append(n)
-        else:
-            check(
-                shape[depth] == n,
-                ValueError,
-                lambda: f"expected sequence of length {shape[depth]} at dim {depth} (got {n})",
-            )
-        for x in data:
-            _flatten(x, shape, depth + 1, out, dtypes)
-        return
+def _check_requires_grad(requires_grad, d):
     check(
-        len(shape) == depth or isinstance(data, (Tensor, np.ndarray)),
-        ValueError,
-        lambda: f"expected sequence of length {shape[depth]} at dim {depth} (got {type(data).__name__})",
+        not requires_grad or d.is_floating_point or d.is_complex,
+        RuntimeError,
+        "Only Tensors of floating point and complex dtype can require gradients",
     )
+
+
+def _out_dtype(out, dtype):
+    """The dtype of a creation function called with ``out=``: the out tensor's, unless told."""
+    if out is None or dtype is None:
+        return dtype if out is None else out.dtype
+    check(
+        dtype is out.dtype,
+        RuntimeError,
+        lambda: f"dtype {_dtype.title(dtype)} does not match dtype of out parameter ({_dtype.title(out.dtype)})",
+    )
+    return dtype
+
+
+def finish(host, out=None, device=None, requires_grad=False):
+    """Place ``host`` as a new tensor, or write it into ``out`` (resizing it, as torch does)."""
+    if out is None:
+        return place(host, device, requires_grad)
+    return out._resize_assign(place(host, out.device))
+
+
+# ---- Python data to arrays (torch's compute_sizes / infer_scalar_type / store_scalar) ---------
+
+_PY_SCALARS = (builtins.bool, int, float, complex)
+
+
+def _is_sequence(x):
+    """Python's sequence protocol as torch's parser sees it; a Tensor inside a list is a scalar."""
+    from ..tensor import Tensor
+
+    if type(x) in _PY_SCALARS or isinstance(x, (Tensor, dict, np.generic)):
+        return False
+    return hasattr(type(x), "__getitem__") and hasattr(type(x), "__len__")
+
+
+def _sizes(data):
+    """The shape, read along the chain of first elements (torch's compute_sizes)."""
+    shape = []
+    while _is_sequence(data):
+        check(not isinstance(data, (str, bytes)), ValueError, lambda: f"too many dimensions '{type(data).__name__}'")
+        check(not (isinstance(data, np.ndarray) and data.ndim == 0), TypeError, "len() of unsized object")
+        shape.append(len(data))
+        if not shape[-1]:
+            break
+        data = data[0]
+    return shape
+
+
+def _infer_dtype(data):
+    """torch's infer_scalar_type: Python scalars have their default dtypes, numpy and tensor
+    leaves their own, all combined with promote_types."""
+    from ..tensor import Tensor
+
+    t = type(data)
+    if t is float:
+        return _dtype.get_default_dtype()
+    if t is int:
+        return _dtype.int64
+    if t is builtins.bool:
+        return _dtype.bool
     if isinstance(data, Tensor):
-        check(data.numel() == 1, ValueError, "only one element tensors can be converted to Python scalars")
-        dtypes.add(data._dtype)
-        out.append(data.item())
+        return data._dtype
+    if isinstance(data, (np.ndarray, np.generic)):
+        return from_numpy_dtype(data.dtype)
+    if isinstance(data, complex):
+        check(
+            _dtype.get_default_dtype() is not _dtype.bfloat16,
+            RuntimeError,
+            "invalid default scalar type for complex",
+        )
+        return _dtype.default_complex()
+    if isinstance(data, _PY_SCALARS):  # subclasses of the Python scalar types
+        return _dtype.scalar_dtype(data)
+    check(not isinstance(data, (str, bytes)), TypeError, lambda: f"new(): invalid data type '{t.__name__}'")
+    check(_is_sequence(data), RuntimeError, lambda: f"Could not infer dtype of {t.__name__}")
+    result = None
+    for x in data:
+        d = _infer_dtype(x)
+        result = d if result is None else _dtype.promote_types(result, d)
+    return result or _dtype.get_default_dtype()
+
+
+def _store(data, shape, depth, out):
+    """Collect the leaves of rectangular ``data`` into ``out`` (torch's recursive_store)."""
+    if depth == len(shape):
+        out.append(data)
         return
-    dtypes.add(_leaf_dtype(data))
-    out.append(data.item() if isinstance(data, (np.generic, np.ndarray)) else data)
+    check(_is_sequence(data), TypeError, "not a sequence")
+    n = len(data)
+    check(n == shape[depth], ValueError, lambda: f"expected sequence of length {shape[depth]} at dim {depth} (got {n})")
+    if isinstance(data, np.ndarray):
+        data = data.tolist()
+    for x in data:
+        _store(x, shape, depth + 1, out)
+
+
+def _as_double(x):
+    if isinstance(x, float):
+        return x
+    check(
+        not isinstance(x, complex) and (hasattr(type(x), "__float__") or hasattr(type(x), "__index__")),
+        TypeError,
+        lambda: f"must be real number, not {type(x).__name__}",
+    )
+    return float(x)
+
+
+def _as_integer(x, d):
+    """torch's checked conversion of one Python value to integer dtype ``d``."""
+    info = np.iinfo(d._np)
+    if isinstance(x, float):
+        check(
+            x == x and float(info.min) <= x <= float(info.max),  # compared in double, as C does
+            RuntimeError,
+            lambda: f"value cannot be converted to type {d._name} without overflow",
+        )
+        return int(x) if x < 2**63 else -(2**63)  # C's cast of 2.0**63 to int64 (x86)
+    v = operator.index(x)
+    check(-(2**63) <= v < 2**63, ValueError, "Overflow when unpacking long long")
+    low = -info.max if info.min == 0 else info.min  # negative values wrap into unsigned types
+    check(low <= v <= info.max, RuntimeError, lambda: f"value cannot be converted to type {d._name} without overflow")
+    return v % (info.max + 1) if v < 0 and info.min == 0 else v
+
+
+def _as_bool(x):
+    if isinstance(x, (float, complex, np.bool_)):
+        return builtins.bool(x)
+    return builtins.bool(operator.index(x))
+
+
+def _as_complex(x):
+    if isinstance(x, complex):
+        return x
+    check(
+        builtins.any(hasattr(type(x), m) for m in ("__complex__", "__float__", "__index__")),
+        TypeError,
+        lambda: f"must be real number, not {type(x).__name__}",
+    )
+    return complex(x)
+
+
+def _leaves_array(leaves, d):
+    """The leaves as a numpy array of dtype ``d``, each converted as torch's store_scalar does."""
+    if d.is_floating_point:
+        if not builtins.all(type(x) in (builtins.bool, int, float) for x in leaves):
+            leaves = [_as_double(x) for x in leaves]
+        return np.array(leaves, dtype=np.float64).astype(d._np)
+    if d.is_complex:
+        return np.array([_as_complex(x) for x in leaves], dtype=np.complex128).astype(d._np)
+    if d is _dtype.bool:
+        return np.array([_as_bool(x) for x in leaves], dtype=np.bool_)
+    return np.array([_as_integer(x, d) for x in leaves], dtype=np.int64).astype(d._np)
 
 
 def host_array(data, dtype=None):
-    """``data`` (nested sequences, scalars, numpy arrays, Tensors) as a numpy array in torch's
-    inferred dtype (or ``dtype``)."""
-    from ..tensor import Tensor
-
-    if isinstance(data, Tensor):
-        h, inferred = data._host(), data._dtype
-    elif isinstance(data, np.ndarray):
-        inferred = _dtype.from_numpy_dtype(data.dtype)
-        h = data
-    else:
-        shape, flat, dtypes = [], [], set()
-        _flatten(data, shape, 0, flat, dtypes)
-        inferred = None
-        for d in dtypes:
-            inferred = d if inferred is None else _dtype.promote_types(inferred, d)
-        if inferred is None:
-            inferred = _dtype.get_default_dtype()
-        h = np.array(flat, dtype=_wider(inferred)).reshape(shape)
-    target = dtype or inferred
-    return np.asarray(h).astype(target._np, copy=False), target
+    """Python data (nested sequences of scalars, numpy scalars, numpy arrays and one-element
+    Tensors) as a numpy array in torch's inferred dtype, or ``dtype``. Returns (array, dtype)."""
+    check(not isinstance(data, (str, bytes)), TypeError, lambda: f"new(): invalid data type '{type(data).__name__}'")
+    shape = _sizes(data)
+    target = dtype if dtype is not None else _infer_dtype(data)
+    leaves = []
+    _store(data, shape, 0, leaves)
+    return _leaves_array(leaves, target).reshape(shape), target
 
 
-def _wider(d):
-    # Build from Python values at full precision, then round once to the target dtype.
-    if d.is_complex:
-        return np.complex128
-    if d.is_floating_point:
-        return np.float64
-    return d._np
+def from_numpy_dtype(np_dtype):
+    """The torch dtype of a numpy dtype, with torch's TypeError for the ones jtorch lacks."""
+    try:
+        return _dtype.from_numpy_dtype(np_dtype)
+    except TypeError:
+        raise TypeError(
+            f"can't convert np.ndarray of type numpy.{np.dtype(np_dtype).type.__name__}. The only supported "
+            "types are: float64, float32, float16, complex64, complex128, int64, int32, int16, int8, "
+            "uint8, and bool."
+        ) from None
 
 
-# ---- public creation functions -----------------------------------------------------------------
+# ---- tensor, as_tensor, asarray, from_numpy -----------------------------------------------------
+
+
+def _copy_of(t, dtype, device):
+    """A new tensor with ``t``'s values (no history), cast as ``Tensor.to`` casts."""
+    from .conversion import _to_dtype
+
+    out = place(np.array(t._host()), device if device is not None else t.device)
+    if dtype is not None and dtype is not out.dtype:
+        out = _to_dtype(out, dtype)
+    return out
 
 
 def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False):
-    """torch.tensor: a new tensor that copies ``data``."""
-    h, dt = host_array(data, dtype)
-    if requires_grad:
-        check(
-            dt.is_floating_point or dt.is_complex,
-            RuntimeError,
-            "Only Tensors of floating point and complex dtype can require gradients",
+    """torch.tensor: a new tensor (never sharing memory) from data: nested sequences of
+    Python or numpy scalars and one-element tensors, a numpy array, or a tensor."""
+    from ..tensor import Tensor
+
+    if dtype is not None:
+        _np_dtype(dtype, name="tensor")
+    if isinstance(data, Tensor):
+        warnings.warn(
+            "To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() or "
+            "sourceTensor.detach().clone().requires_grad_(True), rather than torch.tensor(sourceTensor).",
+            UserWarning,
+            stacklevel=2,
         )
-    return place(np.array(h, copy=True), device, requires_grad)
+        t = _copy_of(data, dtype, device)
+    elif isinstance(data, np.ndarray):
+        t = _copy_of(from_numpy(data), dtype, device)
+    else:
+        if isinstance(data, list) and data and isinstance(data[0], np.ndarray):
+            warnings.warn(
+                "Creating a tensor from a list of numpy.ndarrays is extremely slow. Please consider converting "
+                "the list to a single numpy.ndarray with numpy.array() before converting to a tensor.",
+                UserWarning,
+                stacklevel=2,
+            )
+        h, d = host_array(data, dtype)
+        t = place(h, device)
+    _check_requires_grad(requires_grad, t._dtype)
+    return t.requires_grad_(True) if requires_grad else t
 
 
 def as_tensor(data, dtype=None, device=None):
-    """torch.as_tensor: shares memory with a Tensor or numpy array when no conversion is needed."""
+    """torch.as_tensor: ``data`` itself when it is a tensor of that dtype and device; a tensor
+    sharing memory with a numpy array of that dtype on the CPU; otherwise a new tensor."""
     from ..tensor import Tensor
 
     if isinstance(data, Tensor):
         return data.to(device=device if device is not None else data.device, dtype=dtype or data.dtype)
-    if isinstance(data, np.ndarray) and (dtype is None or dtype._np == data.dtype) and _device.canonical(device).type == "cpu":
-        return from_numpy(data)
+    if isinstance(data, np.ndarray):
+        dev = _device.canonical(device)
+        shared = from_numpy(data)
+        if dev == _device.CPU and (dtype is None or dtype is shared.dtype):
+            return shared
+        return _copy_of(shared, dtype, dev)
     return tensor(data, dtype=dtype, device=device)
 
 
 def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=False):
-    t = as_tensor(obj, dtype=dtype, device=device) if not copy else tensor(obj, dtype=dtype, device=device)
-    return t.requires_grad_(requires_grad) if requires_grad else t
+    """torch.asarray: like as_tensor, with ``copy=True`` (always copy) and ``copy=False`` (share
+    memory or raise ValueError)."""
+    from ..tensor import Tensor
+
+    if copy:
+        t = tensor(obj, dtype=dtype, device=device) if not isinstance(obj, Tensor) else _copy_of(obj, dtype, device)
+    else:
+        t = as_tensor(obj, dtype=dtype, device=device)
+        if copy is False:
+            _check_alias(obj, t)
+    if requires_grad:
+        t = t.detach() if t is obj else t
+        t.requires_grad_(True)
+    return t
+
+
+def _check_alias(obj, t):
+    from ..tensor import Tensor
+
+    if isinstance(obj, Tensor):
+        check(
+            t._storage is obj._storage,
+            ValueError,
+            lambda: f"can't alias tensor with dtype '{_dtype.title(obj.dtype)}' into dtype '{_dtype.title(t.dtype)}'.",
+        )
+    elif isinstance(obj, np.ndarray):
+        check(
+            t._storage.host is obj,
+            ValueError,
+            lambda: f"can't alias tensor with dtype '{_dtype.title(from_numpy_dtype(obj.dtype))}' into dtype "
+            f"'{_dtype.title(t.dtype)}'.",
+        )
+    else:
+        raise ValueError("can't alias arbitrary sequence into a tensor.")
 
 
 def from_numpy(ndarray):
-    """torch.from_numpy: a CPU tensor that shares memory with ``ndarray`` (see _storage.Storage)."""
+    """torch.from_numpy: a CPU tensor that shares memory with ``ndarray`` both ways (Note
+    [views and versions] in _storage.py: the numpy buffer is the storage's truth)."""
     from .._storage import Storage
     from ..tensor import Tensor
 
     check(isinstance(ndarray, np.ndarray), TypeError, lambda: f"expected np.ndarray (got {type(ndarray).__name__})")
-    dt = _dtype.from_numpy_dtype(ndarray.dtype)
+    check(
+        ndarray.dtype.isnative,
+        ValueError,
+        "given numpy array has byte order different from the native byte order. Conversion between byte "
+        "orders is currently not supported.",
+    )
+    dt = from_numpy_dtype(ndarray.dtype)
+    if not ndarray.flags.writeable:
+        warnings.warn(
+            "The given NumPy array is not writable, and PyTorch does not support non-writable tensors. This "
+            "means writing to this tensor will result in undefined behavior. You may want to copy the array to "
+            "protect its data or make it writable before converting it to a tensor. This type of warning will be "
+            "suppressed for the rest of this program.",
+            UserWarning,
+            stacklevel=2,
+        )
     t = object.__new__(Tensor)
     arr = jax.device_put(np.ascontiguousarray(ndarray), _device.jax_device(_device.CPU))
     t._init(Storage(arr, host=ndarray), ndarray.shape, dt, _device.CPU)
     return t
 
 
-def _filled(size, value, dtype, device, requires_grad, name):
-    shape = size_arg(size, name)
-    return place(np.full(shape, value, dtype=_np_dtype(dtype)), device, requires_grad)
+# ---- filled tensors -------------------------------------------------------------------------------
+
+# The C++ type names torch's checked scalar conversion puts in its overflow message.
+_CPP_NAMES = {
+    "uint8": "uint8_t", "int8": "int8_t", "int16": "int16_t", "int32": "int", "int64": "int64_t",
+    "float16": "c10::Half", "bfloat16": "c10::BFloat16", "float32": "float", "float64": "double",
+    "complex64": "c10::complex<float>", "complex128": "c10::complex<double>", "bool": "bool",
+}
 
 
-def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False):
-    return _maybe_out(_filled(size, 0, dtype, device, requires_grad, "zeros"), out)
+def checked_scalar(value, d):
+    """``value`` (a Python number) converted to dtype ``d`` as torch converts a Scalar argument
+    (fill values): RuntimeError when it does not fit, integers truncate floats."""
+    value = value.item() if hasattr(value, "item") else value
+    if d is _dtype.bool:
+        return builtins.bool(value)
+    if isinstance(value, builtins.bool):
+        value = int(value)
+
+    def overflow():
+        return f"value cannot be converted to type {_CPP_NAMES[d._name]} without overflow"
+
+    if d.is_complex:
+        finfo = np.finfo(d.to_real()._np)
+        parts = (complex(value).real, complex(value).imag)
+        check(builtins.all(abs(p) <= finfo.max or p != p or abs(p) == np.inf for p in parts), RuntimeError, overflow)
+        return complex(value)
+    if isinstance(value, complex):
+        check(value.imag == 0, RuntimeError, overflow)
+        value = value.real
+    if d.is_floating_point:
+        finfo = np.finfo(d._np) if d is not _dtype.bfloat16 else _BF16
+        v = float(value)
+        check(abs(v) <= finfo.max or v != v or abs(v) == np.inf, RuntimeError, overflow)
+        return v
+    info = np.iinfo(d._np)
+    if isinstance(value, float):
+        check(value == value and info.min <= value <= info.max, RuntimeError, overflow)
+        return int(value) if value < 2**63 else -(2**63)
+    low = -info.max if info.min == 0 else info.min
+    check(low <= value <= info.max, RuntimeError, overflow)
+    return value % (info.max + 1) if value < 0 and info.min == 0 else value
 
 
-def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False):
-    return _maybe_out(_filled(size, 1, dtype, device, requires_grad, "ones"), out)
+class _BF16:
+    max = 3.3895313892515355e38
 
 
-def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False, memory_format=None):
-    """torch.empty. Differences from torch: the memory is zero-filled, not uninitialized."""
-    return _maybe_out(_filled(size, 0, dtype, device, requires_grad, "empty"), out)
+def _fill_dtype(fill_value):
+    """The dtype torch.full infers from its fill value (a tensor counts by its kind only)."""
+    from ..tensor import Tensor
+
+    v = fill_value
+    if isinstance(v, Tensor) and v.dim() == 0:
+        v = v.item()
+    check(
+        isinstance(v, (*_PY_SCALARS, np.generic)),
+        TypeError,
+        lambda: f"full(): argument 'fill_value' (position 2) must be Number, not {type(fill_value).__name__}",
+    )
+    v = v.item() if isinstance(v, np.generic) else v
+    if isinstance(v, complex):
+        return _dtype.default_complex()
+    return _dtype.scalar_dtype(v)
+
+
+def _filled(name, size, value, out, dtype, device, requires_grad):
+    d = _out_dtype(out, dtype)
+    np_dt = _np_dtype(d, name=name)
+    d = _dtype.from_numpy_dtype(np_dt)
+    _check_requires_grad(requires_grad, d)
+    host = np.full(size_arg(size, name), checked_scalar(value, d), dtype=np_dt)
+    return finish(host, out, device, requires_grad)
+
+
+def _size_or(args, size, name):
+    check(
+        not (args and size is not None),
+        TypeError,
+        lambda: f"{name}() received an invalid combination of arguments - got both positional sizes and 'size'",
+    )
+    check(args or size is not None, TypeError, lambda: f'{name}() missing 1 required positional arguments: "size"')
+    return args if size is None else (size,)
+
+
+def zeros(*args, size=None, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False):
+    """torch.zeros(*size)."""
+    return _filled("zeros", _size_or(args, size, "zeros"), 0, out, dtype, device, requires_grad)
+
+
+def ones(*args, size=None, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False):
+    """torch.ones(*size)."""
+    return _filled("ones", _size_or(args, size, "ones"), 1, out, dtype, device, requires_grad)
+
+
+def empty(
+    *args, size=None, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False,
+    memory_format=None,
+):
+    """torch.empty(*size). Differences from torch: the memory is zero-filled, not uninitialized."""
+    return _filled("empty", _size_or(args, size, "empty"), 0, out, dtype, device, requires_grad)
 
 
 def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False):
-    if dtype is None:
-        fill = fill_value.item() if hasattr(fill_value, "item") else fill_value
-        dtype = _dtype.scalar_dtype(fill)
-    return _maybe_out(_filled((size,), fill_value, dtype, device, requires_grad, "full"), out)
+    """torch.full: the dtype follows ``fill_value`` (bool, int64, default float or complex)."""
+    check(
+        isinstance(size, (list, tuple)),
+        TypeError,
+        lambda: f"full(): argument 'size' (position 1) must be tuple of ints, not {type(size).__name__}",
+    )
+    if dtype is None and out is None:
+        dtype = _fill_dtype(fill_value)
+    return _filled("full", (size,), fill_value, out, dtype, device, requires_grad)
 
 
-def _maybe_out(result, out):
-    if out is None:
-        return result
-    return out._resize_assign(result)
+def _like(name, input, dtype, device):
+    from ..tensor import Tensor
 
-
-def _like(input, dtype, device):
+    check(
+        isinstance(input, Tensor),
+        TypeError,
+        lambda: f"{name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}",
+    )
     return dict(dtype=dtype or input.dtype, device=device if device is not None else input.device)
 
 
 def zeros_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
-    return zeros(input.shape, requires_grad=requires_grad, **_like(input, dtype, device))
+    kwargs = _like("zeros_like", input, dtype, device)
+    return zeros(input.shape, requires_grad=requires_grad, **kwargs)
 
 
 def ones_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
-    return ones(input.shape, requires_grad=requires_grad, **_like(input, dtype, device))
+    kwargs = _like("ones_like", input, dtype, device)
+    return ones(input.shape, requires_grad=requires_grad, **kwargs)
 
 
 def empty_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
-    return empty(input.shape, requires_grad=requires_grad, **_like(input, dtype, device))
+    """torch.empty_like. Differences from torch: the memory is zero-filled."""
+    kwargs = _like("empty_like", input, dtype, device)
+    return empty(input.shape, requires_grad=requires_grad, **kwargs)
 
 
 def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
-    return full(input.shape, fill_value, requires_grad=requires_grad, **_like(input, dtype, device))
-
-
-def _scalar(x):
-    return x.item() if hasattr(x, "item") else x
-
-
-def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
-    """torch.arange: values ``start + i * step`` computed in double, then cast (as torch does)."""
-    if end is None:
-        start, end = 0, start
-    start, end, step = _scalar(start), _scalar(end), _scalar(step)
-    check(step != 0, RuntimeError, "step must be nonzero")
-    check(
-        (end - start) * step >= 0 or end == start,
-        RuntimeError,
-        "upper bound and larger bound inconsistent with step sign",
-    )
-    if dtype is None:
-        is_float = any(isinstance(v, float) for v in (start, end, step))
-        dtype = _dtype.get_default_dtype() if is_float else _dtype.int64
-    n = builtins.max(0, math.ceil((end - start) / step))
-    if all(isinstance(v, int) for v in (start, step)):
-        values = start + np.arange(n, dtype=np.int64) * step
-    else:
-        values = start + np.arange(n, dtype=np.float64) * step
-    return _maybe_out(place(values.astype(dtype._np), device, requires_grad), out)
-
-
-def range_(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
-    """The deprecated torch.range (end inclusive)."""
-    if end is None:
-        start, end = 0, start
-    n = int(math.floor((end - start) / step)) + 1
-    dtype = dtype or _dtype.get_default_dtype()
-    values = start + np.arange(n, dtype=np.float64) * step
-    return _maybe_out(place(values.astype(dtype._np), device, requires_grad), out)
-
-
-def _linspace_values(start, end, steps, dt):
-    """torch's linspace: the first half counts up from start, the second down from end,
-    in the output dtype's arithmetic."""
-    check(steps >= 0, RuntimeError, "number of steps must be non-negative")
-    if steps == 0:
-        return np.zeros(0, dt)
-    if steps == 1:
-        return np.full(1, start, dt)
-    work = np.dtype(dt).type if np.issubdtype(dt, np.inexact) else np.float64
-    s, e = work(start), work(end)
-    step = (e - s) / work(steps - 1)
-    i = np.arange(steps)
-    half = steps // 2
-    out = np.where(i < half, s + step * i.astype(work), e - step * (steps - 1 - i).astype(work))
-    return out.astype(dt)
-
-
-def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
-    dt = _np_dtype(dtype)
-    return _maybe_out(place(_linspace_values(_scalar(start), _scalar(end), steps, dt), device, requires_grad), out)
-
-
-def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
-    dt = _np_dtype(dtype)
-    exps = _linspace_values(_scalar(start), _scalar(end), steps, np.float64)
-    return _maybe_out(place(np.power(base, exps).astype(dt), device, requires_grad), out)
+    kwargs = _like("full_like", input, dtype, device)
+    return full(tuple(input.shape), fill_value, requires_grad=requires_grad, **kwargs)
 
 
 def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+    """torch.eye(n, m=n): ones on the diagonal."""
     check(n >= 0, RuntimeError, lambda: f"n must be greater or equal to 0, got {n}")
-    return _maybe_out(place(np.eye(n, n if m is None else m, dtype=_np_dtype(dtype)), device, requires_grad), out)
+    m = n if m is None else m
+    check(m >= 0, RuntimeError, lambda: f"m must be greater or equal to 0, got {m}")
+    d = _out_dtype(out, dtype)
+    np_dt = _np_dtype(d, name="eye")
+    _check_requires_grad(requires_grad, _dtype.from_numpy_dtype(np_dt))
+    return finish(np.eye(n, m, dtype=np_dt), out, device, requires_grad)
 
 
-def scalar_tensor(s, *, dtype=None, device=None, requires_grad=False):
-    return place(np.asarray(s, dtype=_np_dtype(dtype)), device, requires_grad)
+def scalar_tensor(s, *, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False):
+    """torch.scalar_tensor: a zero-dim tensor of the default float dtype (or ``dtype``)."""
+    d = dtype or _dtype.get_default_dtype()
+    _check_requires_grad(requires_grad, d)
+    return place(np.asarray(checked_scalar(s, d), dtype=_np_dtype(d)), device, requires_grad)
+
+
+# ---- complex and polar -----------------------------------------------------------------------------
+
+
+def _check_parts(a, b):
+    """torch.complex/polar's checks: two float tensors of one dtype."""
+
+    def title(x):
+        return _dtype.title(_dtype.from_numpy_dtype(x.dtype))
+
+    check(
+        a.dtype in (jnp.float16, jnp.float32, jnp.float64) and b.dtype in (jnp.float16, jnp.float32, jnp.float64),
+        RuntimeError,
+        lambda: f"Expected both inputs to be Half, Float or Double tensors but got {title(a)} and {title(b)}",
+    )
+    check(
+        a.dtype == b.dtype,
+        RuntimeError,
+        lambda: f"Expected object of scalar type {title(a)} but got scalar type {title(b)} for second argument",
+    )
+
+
+def _complex_of(re, im):
+    # Differences from torch: float16 parts give complex64 (jtorch has no complex32).
+    if re.dtype == jnp.float16:
+        re, im = re.astype(jnp.float32), im.astype(jnp.float32)
+    return jax.lax.complex(*jnp.broadcast_arrays(re, im))
+
+
+@op("complex", promote=NONE, method=False, broadcast=True)
+def complex_(real: T, imag: T):
+    """torch.complex: ``real + 1j * imag`` for float tensors of one dtype."""
+    _check_parts(real, imag)
+    return _complex_of(real, imag)
+
+
+@op(promote=NONE, method=False, broadcast=True)
+def polar(abs: T, angle: T):
+    """torch.polar: ``abs * (cos(angle) + 1j * sin(angle))`` for float tensors of one dtype."""
+    _check_parts(abs, angle)
+    return _complex_of(abs * jnp.cos(angle), abs * jnp.sin(angle))
+
+
+# ---- the legacy constructor -----------------------------------------------------------------------
 
 
 def legacy_tensor(cls, args, kwargs, dtype=None):
     """``torch.Tensor(...)`` (and ``torch.LongTensor(...)`` with ``dtype``): sizes give a tensor
-    of that shape, data gives a copy in the default float dtype (or ``dtype``)."""
+    of that shape (zero-filled, where torch leaves it uninitialized), a sequence gives a copy in
+    the default float dtype (or ``dtype``), a tensor of that dtype gives an alias of it."""
+    from ..tensor import Tensor
+
     device = kwargs.pop("device", None)
-    check(not kwargs, TypeError, lambda: f"new() received an invalid combination of arguments - got {kwargs}")
+    check(
+        not kwargs,
+        TypeError,
+        lambda: f"new() received an invalid combination of arguments - got ({', '.join(f'{k}=' for k in kwargs)})",
+    )
     dt = dtype or _dtype.get_default_dtype()
+    if len(args) == 1 and isinstance(args[0], Tensor):
+        src = args[0]
+        check(
+            dtype is None or src.dtype is dtype,
+            TypeError,
+            lambda: f"expected {_dtype.title(dt)} (got {_dtype.title(src.dtype)})",
+        )
+        return src._alias(cls)
     if not args:
-        return place(np.zeros((0,), dt._np), device, cls=cls)
-    if all(isinstance(a, int) for a in args) or (len(args) == 1 and isinstance(args[0], Size)):
-        return place(np.zeros(size_arg(args), dt._np), device, cls=cls)
-    check(len(args) == 1, TypeError, "new(): data must be a sequence")
-    h, _ = host_array(args[0], dt)
-    return place(np.array(h, copy=True), device, cls=cls)
+        return place(np.zeros(0, dt._np), device, cls=cls)
+    if len(args) == 1 and isinstance(args[0], np.ndarray):
+        return _copy_of(from_numpy(args[0]), dt, device)._alias(cls)
+    if len(args) != 1 or isinstance(args[0], Size) or hasattr(args[0], "__index__"):
+        return place(np.zeros(size_arg(args, "new"), dt._np), device, cls=cls)
+    data = args[0]
+    check(
+        not isinstance(data, (float, complex)),
+        TypeError,
+        lambda: f"new(): data must be a sequence (got {type(data).__name__})",
+    )
+    h, _ = host_array(data, dt)
+    return place(h, device, cls=cls)
+
+
+# ---- ranges: arange, range, linspace, logspace ------------------------------------------------------
+#
+# Note [range values]: torch's CPU kernels fix the values to the last bit, and jtorch computes
+# them the same way on the host. The kernels are compiled for AVX2 with FMA contraction, so
+# ``start + step * i`` is one fused multiply-add (emulated exactly below). arange works in the
+# accumulation type (double for float32/float64, float for float16/bfloat16, int64 for integers)
+# and its vectorized loop fills 32-byte vectors from each vector's base value, so lane k of the
+# vector at index b holds ``fma(k, step, T(fma(step, b, start)))``, with the scalar formula for
+# the tail that does not fill two vectors. Differences from torch: above 32768 elements torch
+# splits the loop between threads, each restarting the vector pattern, which jtorch does not
+# follow. linspace works in the output dtype's own arithmetic (double steps for integers),
+# counting up from start for the first half and down from end for the second; logspace is
+# double ``pow`` of exponents stepped in double.
+
+
+def _two_sum(a, b):
+    s = a + b
+    bb = s - a
+    return s, (a - (s - bb)) + (b - bb)
+
+
+def _two_prod(a, b):
+    def split(x):
+        c = x * 134217729.0  # 2**27 + 1
+        hi = c - (c - x)
+        return hi, x - hi
+
+    p = a * b
+    (ah, al), (bh, bl) = split(a), split(b)
+    return p, ((ah * bh - p) + ah * bl + al * bh) + al * bl
+
+
+def _round_odd_sum(a, b):
+    """``a + b`` rounded to odd: the nearest double with an odd last bit when inexact."""
+    r, e = _two_sum(a, b)
+    inexact_even = (e != 0) & ((r.view(np.int64) & 1) == 0)
+    return np.where(inexact_even, np.nextafter(r, np.where(e > 0, np.inf, -np.inf)), r)
+
+
+def fma(a, b, c, dtype=np.float64):
+    """Correctly rounded ``a * b + c`` in float64 or float32, vectorized (Boldo and Melquiond's
+    emulation with rounding to odd; float32 products are exact in float64)."""
+    a, b, c = (np.asarray(x, np.float64) for x in (a, b, c))
+    with np.errstate(over="ignore", invalid="ignore"):
+        if dtype == np.float32:
+            return _round_odd_sum(a * b, c).astype(np.float32)
+        uh, ul = _two_prod(a, b)
+        th, tl = _two_sum(c, uh)
+        return th + _round_odd_sum(tl, ul)
+
+
+def _range_scalar(x, name, arg):
+    from ..tensor import Tensor
+
+    if isinstance(x, Tensor):
+        check(x.dim() == 0, TypeError, lambda: f"{name}(): argument '{arg}' must be Number, not Tensor")
+        return x.item()
+    check(
+        isinstance(x, (*_PY_SCALARS, np.generic)),
+        TypeError,
+        lambda: f"{name}(): argument '{arg}' must be Number, not {type(x).__name__}",
+    )
+    return x.item() if isinstance(x, np.generic) else x
+
+
+def _range_dtype(name, dtype, out, values, int_default=_dtype.int64):
+    d = _out_dtype(out, dtype)
+    if d is None:
+        d = _dtype.get_default_dtype() if builtins.any(isinstance(v, float) for v in values) else int_default
+    _np_dtype(d, name=name)
+    check(
+        not (d is _dtype.bool or d.is_complex),
+        NotImplementedError,
+        lambda: f'"{name}_cpu" not implemented for \'{_dtype.title(d)}\'',
+    )
+    return d
+
+
+def _acc(d):
+    """torch's CPU accumulation type for ``d`` (numpy scalar type)."""
+    if _dtype.is_integral(d):
+        return np.int64
+    return np.float64 if d in (_dtype.float32, _dtype.float64) else np.float32
+
+
+_VECTOR_BYTES = 32
+
+
+def _arange_values(start, step, n, d):
+    """torch's arange kernel on the host (Note [range values])."""
+    acc = _acc(d)
+    i = np.arange(n, dtype=np.int64)
+    if acc is np.int64:
+        with np.errstate(over="ignore"):
+            return (np.int64(start) + np.int64(step) * i).astype(d._np)
+    lanes = _VECTOR_BYTES // d.itemsize
+    start, step = acc(start), acc(step)
+    out = fma(step, i, start, acc).astype(d._np)  # the scalar loop, which fills the tail
+    j = i[: n - n % (2 * lanes)]
+    base = fma(step, j - j % lanes, start, acc).astype(d._np).astype(acc)
+    k = (j % lanes).astype(acc)
+    lane = base + k * step if d is _dtype.bfloat16 else fma(k, step, base, acc)
+    out[: len(j)] = lane.astype(d._np)
+    return out
+
+
+def _arange_size(start, end, step, d):
+    if d is _dtype.int64:
+        xs, xe, xst = (checked_scalar(v, d) for v in (start, end, step))
+        check(xst != 0, ValueError, "step must be nonzero")
+        sgn = (xst > 0) - (xst < 0)
+        q = (xe - xs + xst - sgn + 2**63) % 2**64 - 2**63  # int64 arithmetic wraps
+        return builtins.max(0, builtins.abs(q) // builtins.abs(xst) * (1 if (q >= 0) == (xst > 0) else -1))
+    size = np.ceil((float(end) - float(start)) / float(step))
+    check(0 <= size <= 2.0**63 - 1, RuntimeError, "invalid size, possible overflow?")
+    return int(size)
+
+
+def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+    """torch.arange(end), arange(start, end, step=1): ``start + i * step`` for ``i`` below
+    ``ceil((end - start) / step)``; int64 unless an argument is a float (Note [range values])."""
+    if end is None:
+        start, end = 0, start
+    start, end, step = (_range_scalar(v, "arange", a) for v, a in ((start, "start"), (end, "end"), (step, "step")))
+    d = _range_dtype("arange", dtype, out, (start, end, step))
+    check(
+        not builtins.any(isinstance(v, builtins.complex) for v in (start, end, step)),
+        RuntimeError,
+        "value cannot be converted to type double without overflow",
+    )
+    _check_requires_grad(requires_grad, d)
+    check(step != 0, RuntimeError, "step must be nonzero")
+    check(np.isfinite(start) and np.isfinite(end), RuntimeError, lambda: f"unsupported range: {start} -> {end}")
+    check(
+        (step > 0 and end >= start) or (step < 0 and end <= start),
+        RuntimeError,
+        "upper bound and lower bound inconsistent with step sign",
+    )
+    n = _arange_size(start, end, step, d)
+    acc_start, acc_step = (int(start), int(step)) if _dtype.is_integral(d) else (start, step)
+    return finish(_arange_values(acc_start, acc_step, n, d), out, device, requires_grad)
+
+
+def range_(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+    """The deprecated torch.range(start, end, step=1): like arange, with ``end`` included, and
+    the default float dtype unless ``dtype`` says otherwise."""
+    check(end is not None, TypeError, 'range() missing 1 required positional arguments: "end"')
+    warnings.warn(
+        "torch.range is deprecated and will be removed in a future release because its behavior is "
+        "inconsistent with Python's range builtin. Instead, use torch.arange, which produces values in [start, end).",
+        UserWarning,
+        stacklevel=2,
+    )
+    start, end, step = (_range_scalar(v, "range", a) for v, a in ((start, "start"), (end, "end"), (step, "step")))
+    d = _out_dtype(out, dtype) or _dtype.get_default_dtype()
+    _check_requires_grad(requires_grad, d)
+    check(step != 0, RuntimeError, "step must be nonzero")
+    check(
+        (step > 0 and end >= start) or (step < 0 and end <= start),
+        RuntimeError,
+        "upper bound and lower bound inconsistent with step sign",
+    )
+    acc = _acc(d)
+    if acc is np.int64:
+        xs, xe, xst = int(start), int(end), int(step)
+        # Differences from torch: torch dies of SIGFPE here.
+        check(xst != 0, RuntimeError, "step must be nonzero")
+        n = int((xe - xs) / xst) + 1 if (xe - xs) % xst else (xe - xs) // xst + 1
+    else:
+        xs, xst = acc(start), acc(step)
+        n = int((acc(end) - xs) / xst + 1)
+    values = (acc(xs) + np.arange(n).astype(acc) * acc(xst)).astype(d._np)
+    return finish(values, out, device, requires_grad)
+
+
+def _space_args(name, start, end, steps):
+    from ..tensor import Tensor
+
+    for x, arg in ((start, "start"), (end, "end")):
+        check(
+            not isinstance(x, Tensor) or x.dim() == 0,
+            RuntimeError,
+            lambda: f"{name} only supports 0-dimensional start and end tensors, but got {arg} with {x.dim()} dimension(s).",
+        )
+    steps = operator.index(steps) if isinstance(steps, Tensor) else steps
+    check(
+        isinstance(steps, int) and not isinstance(steps, builtins.bool),
+        TypeError,
+        lambda: f"{name}() received an invalid combination of arguments - got "
+        f"({type(start).__name__}, {type(end).__name__}, {type(steps).__name__})",
+    )
+    check(steps >= 0, RuntimeError, "number of steps must be non-negative")
+    return _range_scalar(start, name, "start"), _range_scalar(end, name, "end"), steps
+
+
+def _space_dtype(name, dtype, out, start, end):
+    d = _out_dtype(out, dtype)
+    if d is None:
+        is_complex = isinstance(start, builtins.complex) or isinstance(end, builtins.complex)
+        d = _dtype.default_complex() if is_complex else _dtype.get_default_dtype()
+    _np_dtype(d, name=name)
+    return d
+
+
+def _check_kernel(name, d, steps):
+    check(
+        steps <= 1 or d is not _dtype.bool,
+        NotImplementedError,
+        lambda: f'"{name}_cpu" not implemented for \'Bool\'',
+    )
+
+
+def _linspace_values(s, e, steps, d):
+    """torch's linspace kernel for real dtype ``d`` and more than one step (Note [range values])."""
+    t = d._np.type
+    s, e = t(s), t(e)
+    i = np.arange(steps)
+    with np.errstate(over="ignore", invalid="ignore"):
+        if d in (_dtype.float16, _dtype.bfloat16):  # c10's Half arithmetic rounds every step
+            step = (e - s) / t(steps - 1)
+            up, down = s + step * i.astype(t), e - step * (steps - 1 - i).astype(t)
+        else:
+            work = np.float64 if _dtype.is_integral(d) else t
+            step = (work(e) - work(s)) / work(steps - 1)
+            up, down = fma(step, i, s, work), fma(-step, steps - 1 - i, e, work)
+        values = np.where(i < steps // 2, up, down)
+    return _float_to_int(values, d) if _dtype.is_integral(d) else values.astype(d._np)
+
+
+def _float_to_int(values, d):
+    """C's cast of doubles to integer dtype ``d`` on x86: truncation through int32 (int64 for
+    int64), wrapping into narrower types; out of range or nan gives the minimum."""
+    wide = np.int64 if d is _dtype.int64 else np.int32
+    limit = float(2 ** (np.iinfo(wide).bits - 1))
+    with np.errstate(invalid="ignore"):
+        ok = (values >= -limit) & (values < limit)
+        ints = np.where(ok, np.trunc(np.where(ok, values, 0)).astype(wide), np.iinfo(wide).min)
+    return ints.astype(d._np)
+
+
+def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+    """torch.linspace: ``steps`` values from start to end (Note [range values])."""
+    start, end, steps = _space_args("linspace", start, end, steps)
+    d = _space_dtype("linspace", dtype, out, start, end)
+    _check_requires_grad(requires_grad, d)
+    _check_kernel("linspace", d, steps)
+    s, e = checked_scalar(start, d), checked_scalar(end, d)
+    if steps <= 1:
+        values = np.full(steps, s, d._np)
+    elif d.is_complex:
+        real = d.to_real()
+        values = _linspace_values(s.real, e.real, steps, real) + 1j * _linspace_values(s.imag, e.imag, steps, real)
+    else:
+        values = _linspace_values(s, e, steps, d)
+    return finish(values.astype(d._np), out, device, requires_grad)
+
+
+def _pow(x, y):
+    try:
+        return math.pow(x, y)
+    except OverflowError:
+        return math.inf
+    except ValueError:
+        return math.nan
+
+
+def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+    """torch.logspace: ``base ** linspace(start, end, steps)``, the exponent stepped in double.
+    Differences from torch: complex results may differ in the last bits."""
+    start, end, steps = _space_args("logspace", start, end, steps)
+    d = _space_dtype("logspace", dtype, out, start, end)
+    _check_requires_grad(requires_grad, d)
+    _check_kernel("logspace", d, steps)
+    if steps <= 1:
+        exps = np.full(steps, start, np.complex128 if d.is_complex else np.float64)
+    elif d.is_complex:
+        t = d._np.type
+        s, e = t(checked_scalar(start, d)), t(checked_scalar(end, d))
+        i = np.arange(steps).astype(t)
+        step = (e - s) / t(steps - 1)
+        exps = np.where(i.real < steps // 2, s + step * i, e - step * (t(steps - 1) - i))
+    else:
+        t = d._np.type
+        s, e = t(checked_scalar(start, d)), t(checked_scalar(end, d))
+        step = np.float64(e - s) / (steps - 1)
+        i = np.arange(steps)
+        exps = np.where(i < steps // 2, np.float64(s) + step * i, np.float64(e) - step * (steps - 1 - i))
+    with np.errstate(over="ignore", invalid="ignore"):
+        if d.is_complex:
+            values = np.power(d._np.type(base), exps)
+        else:  # C's pow, which numpy's power does not always match to the last bit
+            values = np.array([_pow(float(base), x) for x in exps.tolist()], dtype=np.float64)
+    if steps <= 1:
+        values = np.array([checked_scalar(v, d) for v in values.tolist()])
+    return finish(_float_to_int(values, d) if _dtype.is_integral(d) else values.astype(d._np), out, device, requires_grad)

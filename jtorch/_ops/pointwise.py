@@ -1,46 +1,206 @@
-"""Pointwise ops: arithmetic, math functions, comparisons, logical and bitwise ops."""
+"""Pointwise ops: arithmetic, math functions, comparisons, predicates, logical and bitwise ops.
+
+Note [pointwise dtypes]: the registry promotes the operands (Note [type promotion] in _dtype.py);
+each op then checks the computation dtype's category against what torch's kernel supports
+(``_reject``, torch's NotImplementedError), so a check runs once per traced signature and costs
+nothing afterwards. Value checks (integer division by zero, integer to a negative power) need
+the operands' values and run in ``pre`` hooks, before jax would wrap or return garbage.
+"""
+
+import builtins
+import functools
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
+from .. import _dtype
 from .._errors import check
-from ._registry import BOOL_OUT, INT_TO_FLOAT, NONE, SAME, TN, T, op
+from .._functions import result_type
+from ._registry import BOOL_OUT, INT_TO_FLOAT, NONE, SAME, TN, TT, D, T, dtype_title, method, op
 
-# ---- arithmetic -----------------------------------------------------------------------------
-
-
-@op(inplace=True, broadcast=True, linear=True)
-def add(input: T, other: T, *, alpha: T = 1):
-    return input + other * alpha if not _is_one(alpha) else input + other
+# ---- helpers ----------------------------------------------------------------------------------
 
 
-@op(inplace=True, broadcast=True, linear=True)
-def sub(input: T, other: T, *, alpha: T = 1):
+def _kind(x):
+    """The dtype category of jax array ``x``: "b"ool, "i"nteger, "f"loat or "c"omplex."""
+    if x.dtype == jnp.bool_:
+        return "b"
+    if jnp.issubdtype(x.dtype, jnp.integer):
+        return "i"
+    return "c" if jnp.issubdtype(x.dtype, jnp.complexfloating) else "f"
+
+
+def _title(x):
+    return dtype_title(_dtype.from_numpy_dtype(x.dtype))
+
+
+def _reject(x, kinds, kernel):
+    """torch's NotImplementedError when ``x``'s dtype category is one of ``kinds``."""
     check(
-        input.dtype != jnp.bool_ or other.dtype != jnp.bool_,
+        _kind(x) not in kinds,
+        NotImplementedError,
+        lambda: f'"{kernel}" not implemented for \'{_title(x)}\'',
+    )
+
+
+def _is_tensor(x):
+    from ..tensor import Tensor
+
+    return isinstance(x, Tensor)
+
+
+def _backward(base, both=0, scalar_input=None, scalar_other=None):
+    """A grad_name for binary ops whose torch node depends on which operand is a Python scalar."""
+
+    def name(input, other, *rest):
+        if not _is_tensor(input):
+            return f"{base}Backward{scalar_input}"
+        return f"{base}Backward{both if _is_tensor(other) else scalar_other}"
+
+    return name
+
+
+def _no_derivative(name, f):
+    """``f`` with torch's backward error, for ops torch defines no derivative for."""
+
+    @jax.custom_vjp
+    def g(*args):
+        return f(*args)
+
+    def fwd(*args):
+        return f(*args), None
+
+    def bwd(_, ct):
+        raise RuntimeError(f"derivative for aten::{name} is not implemented")
+
+    g.defvjp(fwd, bwd)
+    return g
+
+
+def _with_jvp(f, *partials):
+    """``f`` differentiated with torch's formulas: ``partials[i](*args, out)`` is the derivative
+    of the output in the i-th argument. For ops whose torch derivative differs from jax's at
+    kinks, ties, zeros or infinities; the arguments must already be broadcast together."""
+    g = jax.custom_jvp(f)
+
+    def jvp(primals, tangents):
+        out = g(*primals)
+        terms = [t * d(*primals, out) for t, d in zip(tangents, partials)]
+        return out, functools.reduce(jnp.add, terms)
+
+    g.defjvp(jvp)
+    return g
+
+
+def _cast(scalar, x):
+    """A traced D scalar in ``x``'s dtype."""
+    return scalar.astype(x.dtype)
+
+
+# ---- arithmetic -------------------------------------------------------------------------------
+
+
+def _scaled(other, alpha):
+    """``alpha * other`` with torch's checks on the type of ``alpha``."""
+    check(
+        _kind(other) not in "bi" or _kind(alpha) in "bi",
+        RuntimeError,
+        "For integral input tensors, argument alpha must not be a floating point number.",
+    )
+    check(_kind(alpha) != "b" or _kind(other) == "b", RuntimeError, "Boolean alpha only supported for Boolean results.")
+    if _kind(other) == "b":
+        return other & alpha.astype(jnp.bool_)
+    return other * _cast(alpha, other)
+
+
+def _plus(a, b):
+    return a | b if _kind(a) == "b" else a + b
+
+
+@op(inplace=True, broadcast=True, linear=True)
+def add(input: T, other: T, *, alpha: D = 1):
+    return _plus(input, _scaled(other, alpha))
+
+
+def _is_bool(x):
+    return x._dtype is _dtype.bool if _is_tensor(x) else isinstance(x, (builtins.bool, np.bool_))
+
+
+def _sub_pre(input, other, alpha=1):
+    """torch's errors for bool operands of subtraction (checked before promotion)."""
+    check(
+        not (_is_bool(input) and _is_bool(other)),
         RuntimeError,
         "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
         "`logical_xor()` operator instead.",
     )
-    return input - other * alpha if not _is_one(alpha) else input - other
+    check(
+        not (_is_bool(input) or _is_bool(other)),
+        RuntimeError,
+        "Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to "
+        "invert a mask, use the `~` or `logical_not()` operator instead.",
+    )
 
 
-def _is_one(alpha):
-    return isinstance(alpha, int) and alpha == 1
+@op(inplace=True, broadcast=True, linear=True, pre=_sub_pre)
+def sub(input: T, other: T, *, alpha: D = 1):
+    return input - _scaled(other, alpha)
+
+
+@op(broadcast=True, linear=True, method=False, pre=_sub_pre, grad_name=_backward("Rsub", scalar_other=1))
+def rsub(input: TT, other: T, *, alpha: D = 1):
+    """``other - alpha * input`` (what ``2 - x`` computes)."""
+    return other - _scaled(input, alpha)
 
 
 @op(inplace=True, broadcast=True)
 def mul(input: T, other: T):
-    if input.dtype == jnp.bool_:
-        return input & other
-    return input * other
+    return input & other if _kind(input) == "b" else input * other
 
 
-def _div_promote(rounding_mode=None, **_):
+def _any_zero(x):
+    return not np.asarray(x._value() if _is_tensor(x) else x).all()
+
+
+def _zero_division_pre(input, other, rounding_mode="floor"):
+    """torch's error for integer division by zero (jax would return garbage)."""
+    if rounding_mode is not None and _dtype.is_integral(result_type(input, other)):
+        check(not _any_zero(other), RuntimeError, "ZeroDivisionError")
+
+
+def _floor_div(a, b, name):
+    _reject(a, "bc", f"{name}_cpu")
+    if _kind(a) == "i":
+        return jnp.floor_divide(a, b)
+    # torch's div_floor_floating: Python's floor division, exact at the signs of zero.
+    mod = jnp.fmod(a, b)
+    div = (a - mod) / b
+    div = jnp.where((mod != 0) & ((b < 0) != (mod < 0)), div - 1, div)
+    floor = jnp.floor(div)
+    floor = jnp.where(div - floor > 0.5, floor + 1, floor)
+    floor = jnp.where(div == 0, jnp.copysign(jnp.zeros_like(div), a / b), floor)
+    return jnp.where(b == 0, a / b, floor)
+
+
+def _trunc_div(a, b):
+    _reject(a, "bc", "div_trunc_cpu")
+    if _kind(a) == "i":
+        return jax.lax.div(*jnp.broadcast_arrays(a, b))
+    return jnp.trunc(a / b)
+
+
+def _div_promote(input, other, rounding_mode=None):
     return INT_TO_FLOAT if rounding_mode is None else SAME
 
 
-@op(promote=_div_promote, inplace=True, broadcast=True)
+@op(
+    promote=_div_promote,
+    inplace=True,
+    broadcast=True,
+    pre=_zero_division_pre,
+    grad_name=lambda input, other, rounding_mode=None: f"DivBackward{0 if rounding_mode is None else 2}",
+)
 def div(input: T, other: T, *, rounding_mode=None):
     check(
         rounding_mode in (None, "trunc", "floor"),
@@ -50,10 +210,8 @@ def div(input: T, other: T, *, rounding_mode=None):
     if rounding_mode is None:
         return input / other
     if rounding_mode == "trunc":
-        if jnp.issubdtype(input.dtype, jnp.integer):
-            return jax.lax.div(*jnp.broadcast_arrays(input, other))
-        return jnp.trunc(input / other)
-    return jnp.floor_divide(input, other)
+        return _trunc_div(input, other)
+    return _floor_div(input, other, "div_floor")
 
 
 @op(promote=INT_TO_FLOAT, inplace=True, broadcast=True, grad_name="DivBackward0")
@@ -61,41 +219,96 @@ def true_divide(input: T, other: T):
     return input / other
 
 
-@op(inplace=True, broadcast=True, grad_name="DivBackward0")
+_floor_divide = _no_derivative("floor_divide", lambda a, b: _floor_div(a, b, "div_floor"))
+
+
+@op(inplace=True, broadcast=True, pre=_zero_division_pre, grad_name="NotImplemented")
 def floor_divide(input: T, other: T):
-    return jnp.floor_divide(input, other)
+    return _floor_divide(input, other)
 
 
-@op(inplace=True, broadcast=True)
+def _remainder_name(input, other):
+    if not _is_tensor(input):
+        return "NotImplemented"
+    return f"RemainderBackward{1 if _is_tensor(other) else 0}"
+
+
+@op(inplace=True, broadcast=True, pre=_zero_division_pre, grad_name=_remainder_name)
 def remainder(input: T, other: T):
+    _reject(input, "bc", "remainder_cpu")
     return jnp.remainder(input, other)
 
 
-@op(inplace=True, broadcast=True)
-def fmod(input: T, other: T):
+@op(inplace=True, broadcast=True, pre=_zero_division_pre, grad_name=_backward("Fmod", 1, scalar_other=0))
+def fmod(input: TT, other: T):
+    _reject(input, "bc", "fmod_cpu")
     return jnp.fmod(input, other)
 
 
-def _pow_name(input, exponent):
-    from ..tensor import Tensor
+def _pow_pre(input, exponent):
+    if _is_tensor(input) and _is_tensor(exponent) and input._dtype is exponent._dtype is _dtype.bool:
+        raise NotImplementedError("\"pow\" not implemented for 'Bool'")
+    negative_int = isinstance(exponent, (int, np.integer)) and not isinstance(exponent, builtins.bool) and exponent < 0
+    if negative_int and _dtype.is_integral(result_type(input, exponent), include_bool=True):
+        raise RuntimeError("Integers to negative integer powers are not allowed.")
 
-    return "PowBackward1" if isinstance(exponent, Tensor) and isinstance(input, Tensor) else "PowBackward0"
+
+def _int_pow(base, exp):
+    """torch's integer power: exact modulo 2**bits; b**-n is 0 unless |b| == 1."""
+    base, exp = jnp.broadcast_arrays(base, exp)
+
+    def square_and_multiply(_, carry):
+        acc, b, e = carry
+        return jnp.where(e & 1, acc * b, acc), b * b, e >> 1
+
+    bits = jnp.iinfo(exp.dtype).bits
+    acc, _, _ = jax.lax.fori_loop(0, bits, square_and_multiply, (jnp.ones_like(base), base, jnp.maximum(exp, 0)))
+    one = jnp.ones_like(base)
+    at_negative = jnp.where(base == 1, one, jnp.where(base == -1, jnp.where(exp & 1, -one, one), 0 * one))
+    return jnp.where(exp < 0, at_negative, acc)
 
 
-@op(inplace=True, broadcast=True, grad_name=_pow_name)
+# torch's pow backward: no nan at a zero base (d/dx is 0 where y == 0, d/dy where x == 0, y >= 0).
+_real_pow = _with_jvp(
+    jax.lax.pow,
+    lambda x, y, out: jnp.where(y == 0, 0, y * _real_pow(x, y - 1)),
+    lambda x, y, out: jnp.where((x == 0) & (y >= 0), 0, out * jnp.log(x)),
+)
+
+
+def _power(input, exponent):
+    kind = _kind(input)
+    if kind == "b":
+        return input | ~exponent
+    input, exponent = jnp.broadcast_arrays(input, exponent)
+    if kind == "i":
+        return _int_pow(input, exponent)
+    return _real_pow(input, exponent) if kind == "f" else jnp.power(input, exponent)
+
+
+_pow_name = _backward("Pow", both=1, scalar_input=2, scalar_other=0)
+
+
+@op(inplace=True, broadcast=True, pre=_pow_pre, grad_name=_pow_name)
 def pow(input: T, exponent: T):
-    return jnp.power(input, exponent)
+    return _power(input, exponent)
 
 
-@op(promote=INT_TO_FLOAT, inplace=True, broadcast=True)
+def _float_power_dtype(input, exponent):
+    complex_ = any(_is_tensor(v) and v._dtype.is_complex or isinstance(v, complex) for v in (input, exponent))
+    return _dtype.complex128 if complex_ else _dtype.float64
+
+
+@op(promote=_float_power_dtype, inplace=True, broadcast=True, grad_name=_pow_name)
 def float_power(input: T, exponent: T):
-    return jnp.power(input.astype(jnp.float64), exponent.astype(jnp.float64))
+    """Differences from torch: ``float_power_`` on a non-double tensor casts instead of raising."""
+    return _power(input, exponent)
 
 
 @op(inplace=True, linear=True)
-def neg(input: T):
+def neg(input: TT):
     check(
-        input.dtype != jnp.bool_,
+        _kind(input) != "b",
         RuntimeError,
         "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a "
         "mask, use the `~` or `logical_not()` operator instead.",
@@ -106,302 +319,537 @@ def neg(input: T):
 negative = neg
 
 
+def positive(input):
+    """``input`` itself (torch.positive); bool tensors are rejected as in torch."""
+    check(_is_tensor(input), TypeError, lambda: f"positive(): argument 'input' must be Tensor, not {type(input).__name__}")
+    check(input.dtype is not _dtype.bool, RuntimeError, "The `+` operator, on a bool tensor is not supported.")
+    return input
+
+
+method("positive")(positive)
+
+
+_real_abs = _with_jvp(jnp.abs, lambda x, out: jnp.sign(x))  # gradient 0 at 0, as torch
+
+
 @op(inplace=True)
-def abs(input: T):
-    return jnp.abs(input)
+def abs(input: TT):
+    _reject(input, "b", "abs_cpu")
+    return _real_abs(input) if _kind(input) == "f" else jnp.abs(input)
 
 
 absolute = abs
 
 
-@op(promote=INT_TO_FLOAT, inplace=True)
-def reciprocal(input: T):
-    return 1 / input
-
-
 @op(inplace=True, grad_name="PowBackward0")
-def square(input: T):
+def square(input: TT):
+    if _kind(input) == "b":
+        input = input.astype(jnp.int64)
     return input * input
 
 
 @op(inplace=True)
-def sign(input: T):
-    return jnp.sign(input)
+def sign(input: TT):
+    check(
+        _kind(input) != "c",
+        NotImplementedError,
+        "Unlike NumPy, torch.sign is not intended to support complex numbers. Please use torch.sgn instead.",
+    )
+    return input if _kind(input) == "b" else jnp.sign(input)
+
+
+@op(inplace=True)
+def sgn(input: TT):
+    if _kind(input) != "c":
+        return sign.fn(input)
+    magnitude = jnp.abs(input)
+    return jnp.where(magnitude == 0, 0, input / jnp.where(magnitude == 0, 1, magnitude))
+
+
+# ---- extrema and clamping ---------------------------------------------------------------------
+
+
+def _extremum(f, beaten):
+    """torch's maximum/minimum gradient: split evenly at ties, and to both operands where one
+    is nan (nothing beats nan, nan beats nothing)."""
+
+    def weight(a, b):
+        return jnp.where(a == b, 0.5, jnp.where(beaten(a, b), 0.0, 1.0)).astype(a.dtype)
+
+    real = _with_jvp(f, lambda x, y, out: weight(x, y), lambda x, y, out: weight(y, x))
+
+    def fn(input, other):
+        _reject(input, "c", f.__name__)
+        if _kind(input) != "f":
+            return f(input, other)
+        return real(*jnp.broadcast_arrays(input, other))
+
+    return fn
 
 
 @op(inplace=True, broadcast=True)
-def maximum(input: T, other: T):
-    return jnp.maximum(input, other)
+def maximum(input: TT, other: TT):
+    return _extremum(jnp.maximum, jnp.less)(input, other)
 
 
 @op(inplace=True, broadcast=True)
-def minimum(input: T, other: T):
-    return jnp.minimum(input, other)
+def minimum(input: TT, other: TT):
+    return _extremum(jnp.minimum, jnp.greater)(input, other)
+
+
+def _nan_skipping(pick_input):
+    # torch's fmax/fmin: the input wins ties and the non-nan operand wins, for value and gradient.
+    def f(input, other):
+        _reject(input, "c", "fmax")
+        return jnp.where(pick_input(input, other) | jnp.isnan(other), input, other)
+
+    return f
 
 
 @op(inplace=True, broadcast=True)
-def fmax(input: T, other: T):
-    return jnp.fmax(input, other)
+def fmax(input: TT, other: TT):
+    return _nan_skipping(jnp.greater_equal)(input, other)
 
 
 @op(inplace=True, broadcast=True)
-def fmin(input: T, other: T):
-    return jnp.fmin(input, other)
+def fmin(input: TT, other: TT):
+    return _nan_skipping(jnp.less_equal)(input, other)
 
 
-@op(inplace=True, grad_name=lambda input, min=None, max=None: "ClampBackward1")
-def clamp(input: T, min: T = None, max: T = None):
-    check(min is not None or max is not None, RuntimeError, "torch.clamp: At least one of 'min' or 'max' must not be None")
-    if min is not None:
-        input = jnp.maximum(input, min)
-    if max is not None:
-        input = jnp.minimum(input, max)
-    return input
+# torch's clamp backward: to ``x`` inside the bounds (inclusive, not at nan), to ``lo`` where
+# x < lo < hi, to ``hi`` where x > hi or hi < lo (then every element is hi).
+_real_clamp = _with_jvp(
+    lambda x, lo, hi: jnp.minimum(jnp.maximum(x, lo), hi),
+    lambda x, lo, hi, out: ((x >= lo) & (x <= hi)).astype(out.dtype),
+    lambda x, lo, hi, out: ((x < lo) & (lo < hi)).astype(out.dtype),
+    lambda x, lo, hi, out: ((x > hi) | (hi < lo)).astype(out.dtype),
+)
+
+
+def _clamp(x, lo, hi):
+    _reject(x, "bc", "clamp_cpu")
+    if _kind(x) != "f":
+        x = x if lo is None else jnp.maximum(x, lo)
+        return x if hi is None else jnp.minimum(x, hi)
+    lo = jnp.asarray(-jnp.inf, x.dtype) if lo is None else lo
+    hi = jnp.asarray(jnp.inf, x.dtype) if hi is None else hi
+    return _real_clamp(*jnp.broadcast_arrays(x, lo, hi))
+
+
+def _clamp_name(input, min=None, max=None):
+    bounds = [b for b in (min, max) if b is not None]
+    return f"ClampBackward{0 if bounds and all(_is_tensor(b) for b in bounds) else 1}"
+
+
+@op(inplace=True, broadcast=True, grad_name=_clamp_name)
+def clamp(input: TT, min: T = None, max: T = None):
+    check(
+        min is not None or max is not None,
+        RuntimeError,
+        "torch.clamp: At least one of 'min' or 'max' must not be None",
+    )
+    return _clamp(input, min, max)
 
 
 clip = clamp
 
 
-@op(broadcast=True, inplace=True)
-def lerp(input: T, end: T, weight: T):
-    return input + weight * (end - input)
+@op(inplace=True, broadcast=True, grad_name=_backward("ClampMin", scalar_other=0, both=1))
+def clamp_min(input: TT, min: T):
+    return _clamp(input, min, None)
+
+
+@op(inplace=True, broadcast=True, grad_name=_backward("ClampMax", scalar_other=0, both=1))
+def clamp_max(input: TT, max: T):
+    return _clamp(input, None, max)
+
+
+# ---- ternary arithmetic -------------------------------------------------------------------------
+
+
+def _lerp_pre(input, end, weight):
+    for name, v in (("end", end), ("weight", weight)):
+        check(
+            not _is_tensor(v) or (name == "weight" and v.dim() == 0) or v._dtype is input._dtype,
+            RuntimeError,
+            lambda: f"expected dtype {dtype_title(input._dtype).lower()} for `{name}` but got dtype "
+            f"{dtype_title(v._dtype).lower()}",
+        )
+
+
+@op(
+    promote=lambda input, end, weight: input.dtype,
+    inplace=True,
+    broadcast=True,
+    pre=_lerp_pre,
+    grad_name=lambda input, end, weight: f"LerpBackward{1 if _is_tensor(weight) else 0}",
+)
+def lerp(input: TT, end: TT, weight: T):
+    _reject(input, "bi", "lerp_kernel_scalar")
+    # torch's two-sided formula: exact at weight 0 and weight 1.
+    diff = end - input
+    return jnp.where(jnp.abs(weight) < 0.5, input + weight * diff, end - diff * (1 - weight))
 
 
 @op(broadcast=True, inplace=True)
-def addcmul(input: T, tensor1: T, tensor2: T, *, value: T = 1):
-    return input + value * tensor1 * tensor2
+def addcmul(input: TT, tensor1: TT, tensor2: TT, *, value: D = 1):
+    _reject(input, "b", "addcmul_cpu_out")
+    return input + _cast(value, input) * tensor1 * tensor2
 
 
-@op(promote=INT_TO_FLOAT, broadcast=True, inplace=True)
-def addcdiv(input: T, tensor1: T, tensor2: T, *, value: T = 1):
-    return input + value * tensor1 / tensor2
-
-
-# ---- unary math: one table, one line each -----------------------------------------------------
-
-_FLOAT_UNARY = {
-    "exp": jnp.exp,
-    "exp2": jnp.exp2,
-    "expm1": jnp.expm1,
-    "log": jnp.log,
-    "log2": jnp.log2,
-    "log10": jnp.log10,
-    "log1p": jnp.log1p,
-    "sqrt": jnp.sqrt,
-    "rsqrt": jax.lax.rsqrt,
-    "sin": jnp.sin,
-    "cos": jnp.cos,
-    "tan": jnp.tan,
-    "asin": jnp.arcsin,
-    "acos": jnp.arccos,
-    "atan": jnp.arctan,
-    "sinh": jnp.sinh,
-    "cosh": jnp.cosh,
-    "tanh": jnp.tanh,
-    "asinh": jnp.arcsinh,
-    "acosh": jnp.arccosh,
-    "atanh": jnp.arctanh,
-    "sigmoid": jax.nn.sigmoid,
-    "erf": jax.scipy.special.erf,
-    "erfc": jax.scipy.special.erfc,
-    "erfinv": jax.scipy.special.erfinv,
-    "lgamma": jax.scipy.special.gammaln,
-    "digamma": jax.scipy.special.digamma,
-    "sinc": jnp.sinc,
-    "deg2rad": jnp.deg2rad,
-    "rad2deg": jnp.rad2deg,
-}
-
-_SAME_UNARY = {
-    "floor": jnp.floor,
-    "ceil": jnp.ceil,
-    "trunc": jnp.trunc,
-    "frac": lambda x: x - jnp.trunc(x),
-    "relu": jax.nn.relu,
-}
-
-_ALIASES = {"arcsin": "asin", "arccos": "acos", "arctan": "atan", "arcsinh": "asinh", "arccosh": "acosh", "arctanh": "atanh", "fix": "trunc"}
-
-
-def _unary(name, f, promote):
-    def fn(input):
-        if promote is SAME and jnp.issubdtype(input.dtype, jnp.integer) and name != "relu":
-            return input
-        return f(input)
-
-    fn.__name__ = name
-    fn.__annotations__ = {"input": T}
-    return op(name, promote=promote, inplace=True)(fn)
-
-
-for _name, _f in _FLOAT_UNARY.items():
-    globals()[_name] = _unary(_name, _f, INT_TO_FLOAT)
-for _name, _f in _SAME_UNARY.items():
-    globals()[_name] = _unary(_name, _f, SAME)
-for _alias, _target in _ALIASES.items():
-    globals()[_alias] = globals()[_target]
-
-
-@op(inplace=True)
-def round(input: T, *, decimals=0):
-    if jnp.issubdtype(input.dtype, jnp.integer):
-        return input
-    if decimals == 0:
-        return jnp.round(input)
-    return jnp.round(input, decimals)
-
-
-@op(broadcast=True, inplace=True, promote=INT_TO_FLOAT)
-def atan2(input: T, other: T):
-    return jnp.arctan2(input, other)
-
-
-arctan2 = atan2
-
-
-@op(promote=INT_TO_FLOAT, inplace=True)
-def logit(input: T, eps=None):
-    if eps is not None:
-        input = jnp.clip(input, eps, 1 - eps)
-    return jnp.log(input / (1 - input))
-
-
-@op(promote=INT_TO_FLOAT, broadcast=True)
-def xlogy(input: T, other: T):
-    return jax.scipy.special.xlogy(input, other)
-
-
-@op(promote=INT_TO_FLOAT, inplace=True)
-def nan_to_num(input: T, nan=0.0, posinf=None, neginf=None):
-    return jnp.nan_to_num(input, nan=nan, posinf=posinf, neginf=neginf)
-
-
-# ---- comparisons and predicates --------------------------------------------------------------
-
-_COMPARE = {"eq": jnp.equal, "ne": jnp.not_equal, "lt": jnp.less, "le": jnp.less_equal, "gt": jnp.greater, "ge": jnp.greater_equal}
-
-
-def _compare(name, f):
-    def fn(input, other):
-        return f(input, other)
-
-    fn.__name__ = name
-    fn.__annotations__ = {"input": T, "other": T}
-    return op(name, promote=BOOL_OUT, broadcast=True, inplace=True)(fn)
-
-
-for _name, _f in _COMPARE.items():
-    globals()[_name] = _compare(_name, _f)
-greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne  # noqa: F821
-
-
-@op(promote=NONE)
-def isnan(input: T):
-    return jnp.isnan(input)
-
-
-@op(promote=NONE)
-def isinf(input: T):
-    return jnp.isinf(input)
-
-
-@op(promote=NONE)
-def isfinite(input: T):
-    return jnp.isfinite(input)
-
-
-@op(promote=NONE)
-def isposinf(input: T):
-    return jnp.isposinf(input)
-
-
-@op(promote=NONE)
-def isneginf(input: T):
-    return jnp.isneginf(input)
-
-
-@op(promote=NONE)
-def signbit(input: T):
-    return jnp.signbit(input)
-
-
-@op(promote=BOOL_OUT, broadcast=True, method=False)
-def isclose(input: T, other: T, rtol=1e-05, atol=1e-08, equal_nan=False):
-    return jnp.isclose(input, other, rtol=rtol, atol=atol, equal_nan=equal_nan)
-
-
-# ---- logical and bitwise ---------------------------------------------------------------------
-
-
-@op(promote=NONE, broadcast=True, inplace=True)
-def logical_and(input: T, other: T):
-    return jnp.logical_and(input, other)
-
-
-@op(promote=NONE, broadcast=True, inplace=True)
-def logical_or(input: T, other: T):
-    return jnp.logical_or(input, other)
-
-
-@op(promote=NONE, broadcast=True, inplace=True)
-def logical_xor(input: T, other: T):
-    return jnp.logical_xor(input, other)
-
-
-@op(promote=NONE, inplace=True)
-def logical_not(input: T):
-    return jnp.logical_not(input)
-
-
-def _integral_only(name, x):
+def _addcdiv_pre(input, tensor1, tensor2, value=1):
+    integral = [_is_tensor(t) and _dtype.is_integral(t._dtype, include_bool=True) for t in (tensor1, tensor2)]
     check(
-        jnp.issubdtype(x.dtype, jnp.integer) or x.dtype == jnp.bool_,
+        not builtins.all(integral),
         RuntimeError,
-        lambda: f'"{name}_cpu" not implemented for \'{_title(x.dtype)}\'',
+        "Integer division with addcdiv is no longer supported, and in a future release addcdiv will "
+        "perform a true division of tensor1 and tensor2. The historic addcdiv behavior can be "
+        "implemented as (input + value * torch.trunc(tensor1 / tensor2)).to(input.dtype) for integer "
+        "inputs and as (input + value * tensor1 / tensor2) for float inputs. The future addcdiv "
+        "behavior is just the latter implementation: (input + value * tensor1 / tensor2), for all "
+        "dtypes.",
     )
 
 
-def _title(jdt):
-    from .. import _dtype
-    from ._registry import dtype_title
-
-    return dtype_title(_dtype.from_numpy_dtype(jdt))
+@op(broadcast=True, inplace=True, pre=_addcdiv_pre)
+def addcdiv(input: TT, tensor1: TT, tensor2: TT, *, value: D = 1):
+    return input + _cast(value, input) * (tensor1 / tensor2)
 
 
-@op(broadcast=True, inplace=True)
-def bitwise_and(input: T, other: T):
-    _integral_only("bitwise_and", input)
-    return input & other
+# ---- unary math ---------------------------------------------------------------------------------
 
 
-@op(broadcast=True, inplace=True)
-def bitwise_or(input: T, other: T):
-    _integral_only("bitwise_or", input)
-    return input | other
+_HALF = (jnp.float16, jnp.bfloat16)
 
 
-@op(broadcast=True, inplace=True)
-def bitwise_xor(input: T, other: T):
-    _integral_only("bitwise_xor", input)
-    return input ^ other
+def _unary(name, f, promote=INT_TO_FLOAT, reject="", inplace=True):
+    """Register ``torch.<name>(input)`` computing ``f`` on the promoted input."""
+
+    def fn(input):
+        _reject(input, reject, f"{name}_cpu")
+        if promote is INT_TO_FLOAT and input.dtype in _HALF:
+            return f(input.astype(jnp.float32)).astype(input.dtype)  # torch's float32 opmath
+        return f(input)
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = f"torch.{name}: elementwise, computed by {getattr(f, '__module__', 'jax')}.{getattr(f, '__name__', name)}."
+    fn.__annotations__ = {"input": TT}
+    return op(name, promote=promote, inplace=inplace)(fn)
+
+
+# torch's poles: digamma(±0) = ∓inf (jax: nan), so lgamma'(0) and digamma'(0) are infinite too.
+_digamma = _with_jvp(
+    lambda x: jnp.where(x == 0, jnp.copysign(jnp.inf, -x), jax.lax.digamma(x)),
+    lambda x, out: jax.scipy.special.polygamma(1, x),
+)
+_lgamma = _with_jvp(jax.lax.lgamma, lambda x, out: _digamma(x))
+_i0 = _with_jvp(jax.scipy.special.i0, lambda x, out: jax.scipy.special.i1(x))  # jax's is nan at 0
+
+
+def _integral_identity(f):
+    """A rounding function: integers are already round."""
+    return lambda x: x if _kind(x) == "i" else f(x)
+
+
+exp = _unary("exp", jnp.exp)
+exp2 = _unary("exp2", jnp.exp2)
+expm1 = _unary("expm1", jnp.expm1)
+log = _unary("log", jnp.log)
+log2 = _unary("log2", jnp.log2)
+log10 = _unary("log10", jnp.log10)
+log1p = _unary("log1p", jnp.log1p)
+sqrt = _unary("sqrt", jnp.sqrt)
+rsqrt = _unary("rsqrt", jax.lax.rsqrt)
+reciprocal = _unary("reciprocal", jnp.reciprocal)
+sin = _unary("sin", jnp.sin)
+cos = _unary("cos", jnp.cos)
+tan = _unary("tan", jnp.tan)
+asin = arcsin = _unary("asin", jnp.arcsin)
+acos = arccos = _unary("acos", jnp.arccos)
+atan = arctan = _unary("atan", jnp.arctan)
+sinh = _unary("sinh", jnp.sinh)
+cosh = _unary("cosh", jnp.cosh)
+tanh = _unary("tanh", jnp.tanh)
+asinh = arcsinh = _unary("asinh", jnp.arcsinh)
+acosh = arccosh = _unary("acosh", jnp.arccosh)
+atanh = arctanh = _unary("atanh", jnp.arctanh)
+sigmoid = _unary("sigmoid", jax.nn.sigmoid)
+sinc = _unary("sinc", jnp.sinc)
+deg2rad = _unary("deg2rad", jnp.deg2rad, reject="c")
+rad2deg = _unary("rad2deg", jnp.rad2deg, reject="c")
+angle = _unary("angle", lambda x: jnp.angle(x) if _kind(x) == "c" else jax.lax.stop_gradient(jnp.angle(x)), inplace=False)
+erf = _unary("erf", jax.scipy.special.erf, reject="c")
+erfc = _unary("erfc", jax.scipy.special.erfc, reject="c")
+erfinv = _unary("erfinv", jax.scipy.special.erfinv, reject="c")
+lgamma = _unary("lgamma", _lgamma, reject="c")
+digamma = _unary("digamma", _digamma, reject="c")
+i0 = _unary("i0", _i0, reject="c")
+floor = _unary("floor", _integral_identity(jnp.floor), promote=SAME, reject="bc")
+ceil = _unary("ceil", _integral_identity(jnp.ceil), promote=SAME, reject="bc")
+trunc = fix = _unary("trunc", _integral_identity(jnp.trunc), promote=SAME, reject="bc")
+frac = _unary("frac", lambda x: x - jnp.trunc(x), promote=SAME, reject="bic")
+bitwise_not = _unary("bitwise_not", jnp.invert, promote=SAME, reject="fc")
+logical_not = _unary("logical_not", jnp.logical_not, promote=NONE)
+isnan = _unary("isnan", jnp.isnan, promote=NONE, inplace=False)
+isinf = _unary("isinf", jnp.isinf, promote=NONE, inplace=False)
+isfinite = _unary("isfinite", jnp.isfinite, promote=NONE, inplace=False)
+isposinf = _unary("isposinf", jnp.isposinf, promote=NONE, reject="c", inplace=False)
+isneginf = _unary("isneginf", jnp.isneginf, promote=NONE, reject="c", inplace=False)
+isreal = _unary("isreal", jnp.isreal, promote=NONE, inplace=False)
+signbit = _unary("signbit", lambda x: x < 0 if _kind(x) != "f" else jnp.signbit(x), promote=NONE, reject="c", inplace=False)
 
 
 @op(inplace=True)
-def bitwise_not(input: T):
-    _integral_only("bitwise_not", input)
-    return ~input
+def relu(input: TT):
+    check(_kind(input) != "b", RuntimeError, "Boolean inputs not supported for relu")
+    return jax.nn.relu(input)  # gradient 0 at 0, as torch
 
 
-@op(promote=SAME, broadcast=True, method=False)
-def where(condition: TN, input: T, other: T):
+@op(inplace=True, grad_name=lambda input, decimals=0: f"RoundBackward{0 if decimals == 0 else 1}")
+def round(input: TT, *, decimals=0):
+    _reject(input, "bc", "round_cpu")
+    if decimals == 0:
+        return _integral_identity(jnp.round)(input)
+    _reject(input, "i", "round_cpu")
+    # torch's formula (half to even): scale up for decimals > 0, down for decimals < 0.
+    scale = jnp.asarray(10.0 ** builtins.abs(decimals), input.dtype)
+    if decimals > 0:
+        return jnp.round(input * scale) / scale
+    return jnp.round(input / scale) * scale
+
+
+@op(inplace=True)
+def nan_to_num(input: TT, nan: D = 0.0, posinf: D = None, neginf: D = None):
+    if _kind(input) != "f":
+        return input
+    info = jnp.finfo(input.dtype)
+    posinf = info.max if posinf is None else _cast(posinf, input)
+    neginf = info.min if neginf is None else _cast(neginf, input)
+    x = jnp.where(jnp.isnan(input), _cast(nan, input), input)
+    return jnp.where(jnp.isposinf(x), posinf, jnp.where(jnp.isneginf(x), neginf, x))
+
+
+# torch's logit backward is nan outside [0, 1] (jax's formula stays finite there).
+_logit = _with_jvp(
+    lambda x: jnp.log(x / (1 - x)),
+    lambda x, out: jnp.where((x >= 0) & (x <= 1), 1 / (x * (1 - x)), jnp.nan),
+)
+
+
+@op(promote=INT_TO_FLOAT, inplace=True)
+def logit(input: TT, eps=None):
+    _reject(input, "c", "logit_cpu")
+    if eps is not None:
+        input = _clamp(input, eps, 1 - eps)
+    return _logit(input)
+
+
+@op("polygamma", promote=INT_TO_FLOAT, inplace=True)
+def _polygamma(input: TT, n):
+    check(n >= 0, RuntimeError, "polygamma(n, x) does not support negative n.")
+    _reject(input, "c", "polygamma")
+    return jax.lax.digamma(input) if n == 0 else jax.scipy.special.polygamma(n, input)
+
+
+def polygamma(n, input, *, out=None):
+    """torch.polygamma(n, input): the n-th derivative of digamma."""
+    return _polygamma(input, n, out=out)
+
+
+@op(promote=INT_TO_FLOAT, inplace=True)
+def mvlgamma(input: TT, p):
+    check(p >= 1, RuntimeError, "p has to be greater than or equal to 1")
+    _reject(input, "c", "mvlgamma")
+    return jax.scipy.special.multigammaln(input, p)
+
+
+# ---- binary math --------------------------------------------------------------------------------
+
+
+# torch's derivatives of the binary math functions, exact where jax's differ (0/0, inf - inf).
+def _zero(*args):
+    return jnp.zeros_like(args[-1])
+
+
+def _atan2_partial(num):
+    def partial(x, y, out):
+        squares = x * x + y * y
+        return num(x, y) * jnp.where(squares == 0, 0, 1 / squares)
+
+    return partial
+
+
+_atan2 = _with_jvp(jnp.arctan2, _atan2_partial(lambda x, y: y), _atan2_partial(lambda x, y: -x))
+_hypot = _with_jvp(jnp.hypot, lambda x, y, out: x / out, lambda x, y, out: y / out)
+_logaddexp = _with_jvp(
+    jnp.logaddexp, lambda x, y, out: 1 / (1 + jnp.exp(y - x)), lambda x, y, out: 1 / (1 + jnp.exp(x - y))
+)
+_logaddexp2 = _with_jvp(
+    jnp.logaddexp2, lambda x, y, out: 1 / (1 + jnp.exp2(y - x)), lambda x, y, out: 1 / (1 + jnp.exp2(x - y))
+)
+_copysign = _with_jvp(jnp.copysign, lambda x, y, out: jnp.where(x == 0, 0, out / x), _zero)
+_nextafter = _with_jvp(jnp.nextafter, lambda x, y, out: (x != y).astype(out.dtype), _zero)
+
+
+def _binary(name, f, promote=INT_TO_FLOAT, reject="", input=TT, other=TT, inplace=True, grad_name=None):
+    """Register ``torch.<name>(input, other)`` computing ``f`` on the promoted operands."""
+
+    def fn(input, other):
+        _reject(input, reject, f"{name}_cpu")
+        return f(*jnp.broadcast_arrays(input, other))
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = f"torch.{name}: elementwise on broadcast operands."
+    fn.__annotations__ = {"input": input, "other": other}
+    return op(name, promote=promote, inplace=inplace, broadcast=True, grad_name=grad_name)(fn)
+
+
+atan2 = arctan2 = _binary("atan2", _atan2)
+hypot = _binary("hypot", _hypot, promote=SAME, reject="bic")
+logaddexp = _binary("logaddexp", _logaddexp, promote=SAME, reject="bi", inplace=False)
+logaddexp2 = _binary("logaddexp2", _logaddexp2, promote=SAME, reject="bi", inplace=False)
+nextafter = _binary("nextafter", _nextafter, promote=SAME, reject="bic")
+ldexp = _binary("ldexp", lambda x, e: x * jnp.exp2(e))
+igamma = _binary("igamma", jax.scipy.special.gammainc, promote=SAME, reject="bic")
+igammac = _binary("igammac", jax.scipy.special.gammaincc, promote=SAME, reject="bic")
+copysign = _binary("copysign", _copysign, other=T, grad_name=_backward("Copysign", scalar_other=1))
+
+
+def _heaviside(input, values):
+    return jnp.where(input == 0, values, (input > 0).astype(input.dtype))
+
+
+@op(promote=NONE, inplace=True, broadcast=True, grad_name="NotImplemented")
+def heaviside(input: TT, values: TT):
+    check(
+        input.dtype == values.dtype,
+        RuntimeError,
+        "heaviside is not yet implemented for tensors with different dtypes.",
+    )
+    _reject(input, "c", "heaviside_cpu")
+    return _no_derivative("heaviside", _heaviside)(input, values)
+
+
+def _xlogy_value(x, y):
+    safe = jnp.where(x == 0, 1, y)
+    return jnp.where(jnp.isnan(y), jnp.nan, jnp.where(x == 0, 0, x * jnp.log(safe)))
+
+
+# torch's xlogy backward: d/dx = log(y), but 0 where x == 0 and y <= 0; d/dy = x / y.
+_xlogy = _with_jvp(
+    _xlogy_value,
+    lambda x, y, out: jnp.where((x == 0) & (y <= 0), 0, jnp.log(y)),
+    lambda x, y, out: x / y,
+)
+
+
+@op(promote=INT_TO_FLOAT, inplace=True, broadcast=True, grad_name=_backward("Xlogy", scalar_input=1, scalar_other=2))
+def xlogy(input: T, other: T):
+    _reject(input, "c", "xlogy_cpu")
+    return _xlogy(*jnp.broadcast_arrays(input, other))
+
+
+# ---- comparisons and predicates ------------------------------------------------------------------
+
+eq = _binary("eq", jnp.equal, promote=BOOL_OUT, other=T)
+ne = not_equal = _binary("ne", jnp.not_equal, promote=BOOL_OUT, other=T)
+lt = less = _binary("lt", jnp.less, promote=BOOL_OUT, reject="c", other=T)
+le = less_equal = _binary("le", jnp.less_equal, promote=BOOL_OUT, reject="c", other=T)
+gt = greater = _binary("gt", jnp.greater, promote=BOOL_OUT, reject="c", other=T)
+ge = greater_equal = _binary("ge", jnp.greater_equal, promote=BOOL_OUT, reject="c", other=T)
+
+
+def _close(input, other, rtol, atol, equal_nan):
+    """torch's isclose on equal-dtype arrays: exact equality, or finite error within tolerance."""
+    close = input == other
+    if equal_nan and _kind(input) in "fc":
+        close = close | (jnp.isnan(input) & jnp.isnan(other))
+    if rtol == 0 and atol == 0:
+        return close
+    if _kind(input) == "b":
+        input = input.astype(_dtype.get_default_dtype()._np)
+        other = other.astype(input.dtype)
+    float_dtype = input.dtype if _kind(input) in "fc" else _dtype.get_default_dtype()._np
+    allowed = atol + jnp.abs(rtol * other.astype(float_dtype))
+    actual = jnp.abs(input - other)
+    return close | (jnp.isfinite(actual) & (actual <= allowed))
+
+
+@op(promote=NONE, broadcast=True, out=False)
+def isclose(input: TT, other: TT, rtol=1e-05, atol=1e-08, equal_nan=False):
+    check(
+        input.dtype == other.dtype,
+        RuntimeError,
+        lambda: f"{_title(input)} did not match {_title(other)}",
+    )
+    check(rtol >= 0, RuntimeError, lambda: f"rtol must be greater than or equal to zero, but got {rtol}")
+    check(atol >= 0, RuntimeError, lambda: f"atol must be greater than or equal to zero, but got {atol}")
+    return _close(input, other, rtol, atol, equal_nan)
+
+
+def _require_tensors(name, **operands):
+    for pname, v in operands.items():
+        check(_is_tensor(v), TypeError, lambda: f"{name}(): argument '{pname}' must be Tensor, not {type(v).__name__}")
+
+
+@method("allclose")
+def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """True when every element of ``input`` is close to ``other`` (a Python bool)."""
+    _require_tensors("allclose", input=input, other=other)
+    return builtins.bool(jnp.all(isclose(input, other, rtol, atol, equal_nan)._value()))
+
+
+@method("equal")
+def equal(input, other):
+    """True when ``input`` and ``other`` have the same shape and elements (a Python bool)."""
+    _require_tensors("equal", input=input, other=other)
+    if input.shape != other.shape:
+        return False
+    return builtins.bool(jnp.all(eq(input, other)._value()))
+
+
+# ---- logical and bitwise --------------------------------------------------------------------------
+
+logical_and = _binary("logical_and", jnp.logical_and, promote=NONE)
+logical_or = _binary("logical_or", jnp.logical_or, promote=NONE)
+logical_xor = _binary("logical_xor", jnp.logical_xor, promote=NONE)
+bitwise_and = _binary("bitwise_and", jnp.bitwise_and, promote=SAME, reject="fc", input=T, other=T)
+bitwise_or = _binary("bitwise_or", jnp.bitwise_or, promote=SAME, reject="fc", input=T, other=T)
+bitwise_xor = _binary("bitwise_xor", jnp.bitwise_xor, promote=SAME, reject="fc", input=T, other=T)
+bitwise_left_shift = _binary("bitwise_left_shift", jnp.left_shift, promote=SAME, reject="bfc", input=T, other=T)
+bitwise_right_shift = _binary("bitwise_right_shift", jnp.right_shift, promote=SAME, reject="bfc", input=T, other=T)
+
+
+# ---- selection and fills --------------------------------------------------------------------------
+
+
+@op("where", promote=SAME, broadcast=True, method=False)
+def _where(condition: TN, input: T, other: T):
+    check(
+        condition.dtype in (jnp.bool_, jnp.uint8),
+        RuntimeError,
+        lambda: f"where expected condition to be a boolean tensor, but got a tensor with dtype {_title(condition)}",
+    )
     return jnp.where(condition, input, other)
 
 
-# ---- fills ---------------------------------------------------------------------------------------
+def where(condition, input=None, other=None, *, out=None):
+    """torch.where: ``input`` where ``condition`` else ``other``; with the condition alone, the
+    indices of its nonzero elements (``nonzero(condition, as_tuple=True)``)."""
+    if input is None and other is None:
+        from .indexing import nonzero
+
+        return nonzero(condition, as_tuple=True)
+    check(
+        input is not None and other is not None,
+        TypeError,
+        "where() missing a required argument: expected both 'input' and 'other'",
+    )
+    return _where(condition, input, other, out=out)
 
 
-@op(promote=NONE, inplace=True, method=False, grad_name="FillBackward0")
-def fill(input: T, value: TN):
+@op(promote=NONE, inplace=True, method=False, grad_name=lambda input, value: f"FillBackward{1 if _is_tensor(value) else 0}")
+def fill(input: TT, value: TN):
     check(
         value.ndim == 0,
         RuntimeError,
@@ -411,5 +859,8 @@ def fill(input: T, value: TN):
 
 
 @op(promote=NONE, inplace=True, method=False, grad_name="ZeroBackward0", out=False)
-def zero(input: T):
+def zero(input: TT):
     return jnp.zeros_like(input)
+
+
+multiply, divide, subtract = mul, div, sub

@@ -27,7 +27,11 @@ def axes(dim, ndim):
     many = isinstance(dim, (list, tuple))
     out = tuple(wrap_dim(d, ndim) for d in (dim if many else (dim,)))
     for d in set(out):
-        check(out.count(d) == 1, RuntimeError, lambda: f"dim {d} appears multiple times in the list of dims")
+        check(
+            out.count(d) == 1,
+            RuntimeError,
+            lambda d=d: f"dim {d} appears multiple times in the list of dims",
+        )
     if ndim == 0:
         return ()
     return out if out or not many else tuple(range(ndim))
@@ -64,8 +68,14 @@ def nonempty(name, x, dim):
         check(
             x.size > 0,
             IndexError if name.startswith("arg") else RuntimeError,
-            lambda: f"{name}(): Expected reduction dim to be specified for input.numel() == 0."
-            + ("" if name.startswith("arg") else " Specify the reduction dim with the 'dim' argument."),
+            lambda: (
+                f"{name}(): Expected reduction dim to be specified for input.numel() == 0."
+                + (
+                    ""
+                    if name.startswith("arg")
+                    else " Specify the reduction dim with the 'dim' argument."
+                )
+            ),
         )
         return
     d = wrap_dim(dim, x.ndim)
@@ -76,14 +86,20 @@ def nonempty(name, x, dim):
     )
 
 
-def take_dim(x, idx, d, keepdim):
-    """The elements of ``x`` at indices ``idx`` (keepdim shape) along ``d``.
+def scalar_selection(x):
+    """(values, indices) of a selection along the only "dim" (0 or -1) of a zero-dim tensor."""
+    return x, jnp.zeros((), jnp.int64)
+
+
+def select_along(x, idx, d, keepdim=True):
+    """(values, indices): the elements of ``x`` at int64 indices ``idx`` (keepdim shape) along
+    ``d``, both squeezed unless ``keepdim``.
 
     Differentiating this sends each gradient to the selected element only: torch's convention
-    for the values of max(dim), median(dim), mode, kthvalue, sort, topk and cummax.
+    for max(dim), median(dim), mode, kthvalue, sort, topk and cummax.
     """
     values = jnp.take_along_axis(x, idx, axis=d)
-    return values if keepdim else values.squeeze(d)
+    return (values, idx) if keepdim else (values.squeeze(d), idx.squeeze(d))
 
 
 @functools.partial(jax.custom_vjp, nondiff_argnums=(2, 3))
@@ -100,9 +116,10 @@ def _spread_bwd(axis, nan_equal, res, g):
     mask = x == value
     if nan_equal:  # evenly_distribute_backward: NaN counts as equal to NaN
         mask = mask | (jnp.isnan(x) & jnp.isnan(value))
-        grad = jnp.where(mask, g / mask.sum(axis=axis, keepdims=True), 0)
-    else:  # scale_grad_by_count: (g / count) * mask, NaN where no element equals a NaN result
-        grad = g / mask.sum(axis=axis, keepdims=True) * mask
+    count = mask.sum(axis=axis, keepdims=True)
+    # scale_grad_by_count's (g / count) * mask is NaN everywhere when count == 0 (a NaN
+    # result of amax); spelled with where because XLA folds x * 0 to 0.
+    grad = jnp.where(mask, g / count, jnp.where(count == 0, jnp.nan, 0))
     return grad.astype(x.dtype), jnp.zeros_like(value)
 
 
@@ -116,7 +133,9 @@ def spread(x, value, axis, keepdim, nan_equal=False):
     result gets NaN gradients, as in torch."""
     if jnp.issubdtype(x.dtype, jnp.floating):
         value = _spread(x, jax.lax.stop_gradient(value), axis, nan_equal)
-    return value if keepdim else value.reshape([n for i, n in enumerate(value.shape) if i not in axis])
+    return (
+        value if keepdim else value.reshape([n for i, n in enumerate(value.shape) if i not in axis])
+    )
 
 
 # ---- sums and means ---------------------------------------------------------------------------
@@ -124,12 +143,16 @@ def spread(x, value, axis, keepdim, nan_equal=False):
 
 @op(promote=NONE, grad_name=_reduce_name("Sum"), linear=True)
 def sum(input: T, dim=None, keepdim=False, *, dtype=None):
-    return jnp.sum(input, axis=axes(dim, input.ndim), keepdims=keepdim, dtype=_accumulate_dtype(input, dtype))
+    return jnp.sum(
+        input, axis=axes(dim, input.ndim), keepdims=keepdim, dtype=_accumulate_dtype(input, dtype)
+    )
 
 
 @op(promote=NONE, grad_name="NansumBackward0")
 def nansum(input: T, dim=None, keepdim=False, *, dtype=None):
-    return jnp.nansum(input, axis=axes(dim, input.ndim), keepdims=keepdim, dtype=_accumulate_dtype(input, dtype))
+    return jnp.nansum(
+        input, axis=axes(dim, input.ndim), keepdims=keepdim, dtype=_accumulate_dtype(input, dtype)
+    )
 
 
 def _mean_input(x, dtype):
@@ -137,14 +160,18 @@ def _mean_input(x, dtype):
     check(
         dtype is None or dtype.is_floating_point or dtype.is_complex,
         RuntimeError,
-        lambda: "mean(): could not infer output dtype. Optional dtype must be either a floating point or "
-        f"complex dtype. Got: {title(dtype._np)}",
+        lambda: (
+            "mean(): could not infer output dtype. Optional dtype must be either a floating point or "
+            f"complex dtype. Got: {title(dtype._np)}"
+        ),
     )
     check(
         dtype is not None or is_inexact(x.dtype),
         RuntimeError,
-        lambda: "mean(): could not infer output dtype. Input dtype must be either a floating point or "
-        f"complex dtype. Got: {title(x.dtype)}",
+        lambda: (
+            "mean(): could not infer output dtype. Input dtype must be either a floating point or "
+            f"complex dtype. Got: {title(x.dtype)}"
+        ),
     )
     return x if dtype is None else x.astype(dtype._np)
 
@@ -160,7 +187,9 @@ def nanmean(input: T, dim=None, keepdim=False, *, dtype=None):
     check(
         is_inexact(input.dtype),
         RuntimeError,
-        lambda: f"nanmean(): expected input to have floating point or complex dtype but got {title(input.dtype)}",
+        lambda: (
+            f"nanmean(): expected input to have floating point or complex dtype but got {title(input.dtype)}"
+        ),
     )
     x = input if dtype is None else input.astype(dtype._np)
     return jnp.nanmean(x, axis=axes(dim, x.ndim), keepdims=keepdim)
@@ -168,8 +197,14 @@ def nanmean(input: T, dim=None, keepdim=False, *, dtype=None):
 
 @op(promote=NONE, grad_name=_reduce_name("Prod"))
 def prod(input: T, dim=None, keepdim=False, *, dtype=None):
-    check(not isinstance(dim, (list, tuple)), TypeError, "prod(): argument 'dim' must be int, not tuple")
-    return jnp.prod(input, axis=axes(dim, input.ndim), keepdims=keepdim, dtype=_accumulate_dtype(input, dtype))
+    check(
+        not isinstance(dim, (list, tuple)),
+        TypeError,
+        "prod(): argument 'dim' must be int, not tuple",
+    )
+    return jnp.prod(
+        input, axis=axes(dim, input.ndim), keepdims=keepdim, dtype=_accumulate_dtype(input, dtype)
+    )
 
 
 @op(promote=NONE, grad_name="LogsumexpBackward0")
@@ -193,13 +228,20 @@ def _variance(input, dim, unbiased, keepdim, correction):
         dim, unbiased = None, dim
     if correction is None:
         correction = 0 if unbiased is False else 1
-    check(is_inexact(input.dtype), RuntimeError, "std and var only support floating point and complex dtypes")
+    check(
+        is_inexact(input.dtype),
+        RuntimeError,
+        "std and var only support floating point and complex dtypes",
+    )
     ax = axes(dim, input.ndim)
     n = math.prod(input.shape[a] for a in ax)
     mean = jnp.mean(input, axis=ax, keepdims=True)
-    c = input - mean
+    dof = builtins.max(0, n - correction)
+    # With no degrees of freedom torch's gradient is 2 * g * (x - mean) / 0 = +-inf; the
+    # mean's own path (analytically zero) would turn that into inf - inf.
+    c = input - (mean if dof else jax.lax.stop_gradient(mean))
     dev = jnp.square(c.real) + jnp.square(c.imag) if jnp.iscomplexobj(c) else jnp.square(c)
-    var = jnp.sum(dev, axis=ax, keepdims=keepdim) / builtins.max(0, n - correction)
+    var = jnp.sum(dev, axis=ax, keepdims=keepdim) / dof
     return var, mean if keepdim else mean.reshape(var.shape)
 
 
@@ -256,24 +298,30 @@ def _extreme(name, f, argf, input, dim, keepdim):
     check(dim is not None or not keepdim, TypeError, lambda: f"{name}(): keepdim requires a dim")
     nonempty(name, input, dim)
     if dim is None:
-        return spread(input, f(input, keepdims=True), tuple(range(input.ndim)), False, nan_equal=True)
+        return spread(
+            input, f(input, keepdims=True), tuple(range(input.ndim)), False, nan_equal=True
+        )
     d = wrap_dim(dim, input.ndim)
     if input.ndim == 0:
-        return input, jnp.zeros((), jnp.int64)
+        return scalar_selection(input)
     idx = argf(input, axis=d, keepdims=True).astype(jnp.int64)
-    return take_dim(input, idx, d, keepdim), idx if keepdim else idx.squeeze(d)
+    return select_along(input, idx, d, keepdim)
 
 
 def _extreme_name(base):
     return lambda input, dim=None, *a: f"{base}Backward{1 if dim is None else 0}"
 
 
-@op("max", promote=NONE, returns=("values", "indices"), method=False, grad_name=_extreme_name("Max"))
+@op(
+    "max", promote=NONE, returns=("values", "indices"), method=False, grad_name=_extreme_name("Max")
+)
 def _max(input: T, dim=None, keepdim=False):
     return _extreme("max", jnp.max, _argmax, input, dim, keepdim)
 
 
-@op("min", promote=NONE, returns=("values", "indices"), method=False, grad_name=_extreme_name("Min"))
+@op(
+    "min", promote=NONE, returns=("values", "indices"), method=False, grad_name=_extreme_name("Min")
+)
 def _min(input: T, dim=None, keepdim=False):
     return _extreme("min", jnp.min, _argmin, input, dim, keepdim)
 
@@ -329,7 +377,11 @@ def aminmax(input: T, *, dim=None, keepdim=False):
         )
     elif input.ndim:
         d = wrap_dim(dim, input.ndim)
-        check(input.shape[d] > 0, IndexError, lambda: f"aminmax: Expected reduction dim {d} to have non-zero size.")
+        check(
+            input.shape[d] > 0,
+            IndexError,
+            lambda: f"aminmax: Expected reduction dim {d} to have non-zero size.",
+        )
     ax = axes(dim, input.ndim)
     lo, hi = jnp.min(input, axis=ax, keepdims=True), jnp.max(input, axis=ax, keepdims=True)
     return spread(input, lo, ax, keepdim), spread(input, hi, ax, keepdim)
@@ -427,7 +479,7 @@ def _pnorm_bwd(p, axis, res, g):
         grad = g * _safe_div(x, norm)
     elif abs(p) == float("inf"):
         mask = (a == norm) | jnp.isnan(a)
-        grad = sgn * (g / mask.sum(axis=axis, keepdims=True) * mask)
+        grad = sgn * jnp.where(mask, g / mask.sum(axis=axis, keepdims=True), 0)
     elif p < 1:
         grad = sgn * jnp.where(x == 0, 0, a ** (p - 1)) * g * norm ** (1 - p)
     else:
@@ -439,7 +491,11 @@ _pnorm.defvjp(_pnorm_fwd, _pnorm_bwd)
 
 
 def _nuclear_norm(x, ax, keepdim):
-    check(len(ax) == 2, RuntimeError, lambda: f"linalg.matrix_norm: dim must be a 2-tuple. Got {' '.join(map(str, ax))}")
+    check(
+        len(ax) == 2,
+        RuntimeError,
+        lambda: f"linalg.matrix_norm: dim must be a 2-tuple. Got {' '.join(map(str, ax))}",
+    )
     m = jnp.moveaxis(x, ax, (-2, -1))
     out = jnp.linalg.svd(m, compute_uv=False).sum(-1)
     return jnp.expand_dims(out, tuple(sorted(ax))) if keepdim else out
@@ -456,12 +512,18 @@ def norm(input: T, p="fro", dim=None, keepdim=False, dtype=None):
     check(
         is_inexact(input.dtype),
         RuntimeError,
-        lambda: f"linalg.vector_norm: Expected a floating point or complex tensor as input. Got {title(input.dtype)}",
+        lambda: (
+            f"linalg.vector_norm: Expected a floating point or complex tensor as input. Got {title(input.dtype)}"
+        ),
     )
     x = input if dtype is None else input.astype(dtype._np)
     ax = axes(dim, x.ndim)
     if isinstance(p, str):
-        check(p in ("fro", "nuc"), RuntimeError, lambda: f"linalg.matrix_norm: Order {p} not supported.")
+        check(
+            p in ("fro", "nuc"),
+            RuntimeError,
+            lambda: f"linalg.matrix_norm: Order {p} not supported.",
+        )
         check(
             p == "nuc" or len(ax) <= 2 or dim is None,
             RuntimeError,
@@ -505,7 +567,7 @@ def _cum_extreme(name, better, input, dim):
         lambda: f"{name}(): Expected reduction dim -1 or 0 for scalar but got {dim}",
     )
     if input.ndim == 0:
-        return input, jnp.zeros((), jnp.int64)
+        return scalar_selection(input)
     d = wrap_dim(dim, input.ndim)
     shape = [1] * input.ndim
     shape[d] = input.shape[d]
@@ -513,11 +575,15 @@ def _cum_extreme(name, better, input, dim):
 
     def combine(left, right):
         (lv, li), (rv, ri) = left, right
-        take = jnp.isnan(rv) | (~jnp.isnan(lv) & better(rv, lv)) if is_inexact(lv.dtype) else better(rv, lv)
+        take = (
+            jnp.isnan(rv) | (~jnp.isnan(lv) & better(rv, lv))
+            if is_inexact(lv.dtype)
+            else better(rv, lv)
+        )
         return jnp.where(take, rv, lv), jnp.where(take, ri, li)
 
     _, idx = jax.lax.associative_scan(combine, (input, pos), axis=d)
-    return take_dim(input, idx, d, True), idx
+    return select_along(input, idx, d)
 
 
 @op(promote=NONE, returns=("values", "indices"))

@@ -2,16 +2,21 @@
 stack, repeat, flip, roll, tril, ...).
 
 View ops are registered with ``view=True``: their outputs share the input's storage through a
-view step (Note [views and versions] in _storage.py), so none of them has write-back code.
+view step (Note [views and versions] in _storage.py), so none of them has write-back code; their
+in-place forms (``t_``, ``squeeze_``) make the tensor itself that view. Functions here that are
+not ops (``reshape``, ``hstack``, ``tensor_split``...) only choose or normalize arguments and
+call ops.
 """
 
 import math
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
-from .._errors import check, wrap_dim
-from ._registry import NONE, D, T, TL, method, op
+from .. import _dtype
+from .._errors import broadcast_shapes, check, wrap_dim
+from ._registry import NONE, TL, D, T, dtype_title, method, op
 
 # ---- shape arithmetic -------------------------------------------------------------------------
 
@@ -20,12 +25,18 @@ def infer_shape(shape, numel):
     """Resolve one -1 in ``shape`` for ``numel`` elements, with torch's errors."""
     shape = tuple(shape)
     check(shape.count(-1) <= 1, RuntimeError, "only one dimension can be inferred")
-    for s in shape:
-        check(s >= -1, RuntimeError, lambda: f"invalid shape dimension {s}")
+    for i, s in enumerate(shape):
+        check(s >= -1, RuntimeError, lambda: f"invalid shape dimension {s} at index {i} of shape {list(shape)}")
     known = math.prod(s for s in shape if s != -1)
     if -1 in shape:
         check(
-            known != 0 and numel % known == 0,
+            known != 0,
+            RuntimeError,
+            lambda: f"cannot reshape tensor of 0 elements into shape {list(shape)} because the unspecified "
+            "dimension size -1 can be any value and is ambiguous",
+        )
+        check(
+            numel % known == 0,
             RuntimeError,
             lambda: f"shape '{list(shape)}' is invalid for input of size {numel}",
         )
@@ -35,9 +46,18 @@ def infer_shape(shape, numel):
 
 
 def _size_arg(shape):
+    """``f(2, 3)`` and ``f((2, 3))`` alike: the sizes as a tuple of ints."""
     if len(shape) == 1 and isinstance(shape[0], (list, tuple)):
-        return tuple(shape[0])
-    return tuple(shape)
+        shape = shape[0]
+    return tuple(int(s) for s in shape)
+
+
+def _dims_arg(dims, ndim):
+    """Wrapped dims, with torch's error for a dim named twice."""
+    dims = tuple(wrap_dim(d, ndim) for d in (dims if isinstance(dims, (list, tuple)) else (dims,)))
+    for d in dims:
+        check(dims.count(d) == 1, RuntimeError, lambda: f"dim {d} appears multiple times in the list of dims")
+    return dims
 
 
 def can_view(old_shape, old_strides, new_shape):
@@ -70,9 +90,7 @@ def _viewable(input, shape):
 
 
 def _check_view(input, shape):
-    from .. import _dtype
-
-    if isinstance(shape, _dtype.dtype):
+    if len(shape) == 1 and isinstance(shape[0], _dtype.dtype):
         raise NotImplementedError("Tensor.view(dtype) is not supported by jtorch yet")
     check(
         _viewable(input, shape),
@@ -86,8 +104,8 @@ def _check_view(input, shape):
 
 
 @op(promote=NONE, view=True, varargs=1, pre=_check_view, linear=True, out=False)
-def view(input: T, shape):
-    return input.reshape(infer_shape(_size_arg(shape), input.size))
+def view(input: T, size):
+    return input.reshape(infer_shape(_size_arg(size), input.size))
 
 
 @op("_reshape_copy", promote=NONE, method=False, grad_name="UnsafeViewBackward0", linear=True, out=False)
@@ -128,20 +146,32 @@ def flatten(input, start_dim=0, end_dim=-1):
 @method("unflatten")
 def unflatten(input, dim, sizes):
     d = wrap_dim(dim, input.dim())
-    sizes = infer_shape(sizes, input._shape[d])
-    return view(input, input._shape[:d] + tuple(sizes) + input._shape[d + 1 :])
+    sizes = tuple(sizes)
+    check(len(sizes) > 0, RuntimeError, "unflatten: sizes must be non-empty")
+    size = input._shape[d]
+    if -1 not in sizes:
+        check(
+            math.prod(sizes) == size,
+            RuntimeError,
+            lambda: f"unflatten: Provided sizes {list(sizes)} don't multiply up to the size of dim {dim} "
+            f"({size}) in the input tensor",
+        )
+    return view(input, input._shape[:d] + infer_shape(sizes, size) + input._shape[d + 1 :])
 
 
-def _squeeze_dims(dim, x):
+def _squeeze_name(input, dim=None):
     if dim is None:
-        return tuple(i for i, s in enumerate(x.shape) if s == 1)
-    dims = dim if isinstance(dim, (list, tuple)) else (dim,)
-    return tuple(d for d in (wrap_dim(d, x.ndim) for d in dims) if x.ndim and x.shape[d] == 1)
+        return "SqueezeBackward0"
+    return "SqueezeBackward2" if isinstance(dim, (list, tuple)) else "SqueezeBackward1"
 
 
-@op(promote=NONE, view=True, inplace=True, linear=True, out=False)
+@op(promote=NONE, view=True, inplace=True, linear=True, out=False, grad_name=_squeeze_name)
 def squeeze(input: T, dim=None):
-    return jnp.squeeze(input, _squeeze_dims(dim, input))
+    if dim is None:
+        dims = tuple(i for i, s in enumerate(input.shape) if s == 1)
+    else:
+        dims = tuple(d for d in _dims_arg(dim, input.ndim) if input.ndim and input.shape[d] == 1)
+    return jnp.squeeze(input, dims)
 
 
 @op(promote=NONE, view=True, inplace=True, linear=True, out=False)
@@ -151,24 +181,30 @@ def unsqueeze(input: T, dim):
 
 @op(promote=NONE, view=True, inplace=True, linear=True, out=False)
 def transpose(input: T, dim0, dim1):
-    if input.ndim == 0:
-        wrap_dim(dim0, 0), wrap_dim(dim1, 0)
-        return input
-    return jnp.swapaxes(input, wrap_dim(dim0, input.ndim), wrap_dim(dim1, input.ndim))
+    d0, d1 = wrap_dim(dim0, input.ndim), wrap_dim(dim1, input.ndim)
+    return jnp.swapaxes(input, d0, d1) if input.ndim else input
 
 
-swapaxes = swapdims = transpose
+@op(promote=NONE, view=True, inplace=True, linear=True, out=False, grad_name="TransposeBackward0")
+def swapaxes(input: T, axis0, axis1):
+    return transpose.fn(input, axis0, axis1)
+
+
+@op(promote=NONE, view=True, inplace=True, linear=True, out=False, grad_name="TransposeBackward0")
+def swapdims(input: T, dim0, dim1):
+    return transpose.fn(input, dim0, dim1)
 
 
 @op(promote=NONE, view=True, varargs=1, linear=True, out=False)
 def permute(input: T, dims):
-    dims = tuple(wrap_dim(d, input.ndim) for d in _size_arg(dims))
+    dims = _size_arg((dims,))
     check(
         len(dims) == input.ndim,
         RuntimeError,
         lambda: f"permute(sparse_coo): number of dimensions in the tensor input does not match the length of "
         f"the desired ordering of dimensions i.e. input.dim() = {input.ndim} is not equal to len(dims) = {len(dims)}",
     )
+    dims = tuple(wrap_dim(d, input.ndim) for d in dims)
     check(len(set(dims)) == len(dims), RuntimeError, "permute(): duplicate dims are not allowed.")
     return jnp.transpose(input, dims)
 
@@ -183,29 +219,45 @@ def t(input: T):
     return input.T
 
 
-@op(promote=NONE, view=True, linear=True, out=False)
+@op(promote=NONE, view=True, linear=True, out=False, grad_name="PermuteBackward0")
 def movedim(input: T, source, destination):
-    src = source if isinstance(source, (list, tuple)) else (source,)
-    dst = destination if isinstance(destination, (list, tuple)) else (destination,)
-    return jnp.moveaxis(input, [wrap_dim(s, input.ndim) for s in src], [wrap_dim(d, input.ndim) for d in dst])
+    src = tuple(source) if isinstance(source, (list, tuple)) else (source,)
+    dst = tuple(destination) if isinstance(destination, (list, tuple)) else (destination,)
+    check(
+        len(src) == len(dst),
+        RuntimeError,
+        lambda: f"movedim: Invalid source or destination dims: source ({list(src)} dims) should contain the "
+        f"same number of dims as destination ({list(dst)} dims)",
+    )
+    s = [wrap_dim(d, input.ndim) for d in src]
+    d = [wrap_dim(d, input.ndim) for d in dst]
+    check(len(set(s)) == len(s), RuntimeError, lambda: f"movedim: repeated dim in `source` ({list(src)})")
+    check(len(set(d)) == len(d), RuntimeError, lambda: f"movedim: repeated dim in `destination` ({list(dst)})")
+    return jnp.moveaxis(input, s, d)
 
 
 moveaxis = movedim
 
 
-def _expand_shape(in_shape, sizes):
-    sizes = tuple(sizes)
+def _expand_shape(input, sizes):
+    in_shape = input.shape
+    type_name = dtype_title(_dtype.from_numpy_dtype(input.dtype)) + "Tensor"
     check(
         len(sizes) >= len(in_shape),
         RuntimeError,
-        lambda: f"expand(torch.FloatTensor{{{list(in_shape)}}}, size={list(sizes)}): the number of sizes "
-        f"provided ({len(sizes)}) must be greater or equal to the number of dimensions in the tensor ({len(in_shape)})",
+        lambda: f"expand(torch.{type_name}{{{list(in_shape)}}}, size={list(sizes)}): the number of "
+        f"sizes provided ({len(sizes)}) must be greater or equal to the number of dimensions in the tensor "
+        f"({len(in_shape)})",
     )
     lead = len(sizes) - len(in_shape)
     out = []
     for i, s in enumerate(sizes):
         if i < lead:
-            check(s >= 0, RuntimeError, lambda: f"The expanded size of the tensor ({s}) isn't allowed in a leading, non-existing dimension {i}")
+            check(
+                s >= 0,
+                RuntimeError,
+                lambda: f"The expanded size of the tensor ({s}) isn't allowed in a leading, non-existing dimension {i}",
+            )
             out.append(s)
             continue
         cur = in_shape[i - lead]
@@ -222,30 +274,35 @@ def _expand_shape(in_shape, sizes):
 
 @op(promote=NONE, view="overlapping", varargs=1, linear=True, out=False)
 def expand(input: T, size):
-    return jnp.broadcast_to(input, _expand_shape(input.shape, _size_arg(size)))
+    return jnp.broadcast_to(input, _expand_shape(input, _size_arg((size,))))
 
 
 def expand_as(input, other):
     return expand(input, other._shape)
 
 
-@op(promote=NONE, view="overlapping", method=False, linear=True, grad_name="ExpandBackward0")
+@op(promote=NONE, view="overlapping", linear=True, out=False, grad_name="ExpandBackward0")
 def broadcast_to(input: T, size):
-    return jnp.broadcast_to(input, _expand_shape(input.shape, size))
+    return jnp.broadcast_to(input, _expand_shape(input, _size_arg((size,))))
 
 
-def _check_index(index, size, dim):
-    check(
-        -size <= index < size,
-        IndexError,
-        lambda: f"select(): index {index} out of range for tensor of size {size} at dimension {dim}",
-    )
+def broadcast_tensors(*tensors):
+    """torch.broadcast_tensors: views of the tensors expanded to their common shape."""
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    shape = broadcast_shapes(*(t._shape for t in tensors))
+    return tuple(expand(t, shape) for t in tensors)
 
 
 def _check_select(input, dim, index):
     check(input.dim() > 0, IndexError, "select() cannot be applied to a 0-dim tensor.")
     d = wrap_dim(dim, input.dim())
-    _check_index(index, input._shape[d], d)
+    size = input._shape[d]
+    check(
+        -size <= index < size,
+        IndexError,
+        lambda: f"select(): index {index} out of range for tensor of size {list(input._shape)} at dimension {d}",
+    )
 
 
 @op(promote=NONE, view=True, pre=_check_select, linear=True, out=False)
@@ -257,6 +314,13 @@ def select(input: T, dim, index: D):
 
 def _check_narrow(input, dim, start, length):
     check(input.dim() > 0, RuntimeError, "narrow() cannot be applied to a 0-dim tensor.")
+    if not isinstance(start, int):
+        check(
+            start.dim() == 0 and _dtype.is_integral(start._dtype),
+            RuntimeError,
+            "start must be an 0-dim integral Tensor.",
+        )
+        start = start.item()
     size = input._shape[wrap_dim(dim, input.dim())]
     check(length >= 0, RuntimeError, "narrow(): length must be non-negative.")
     check(
@@ -273,55 +337,126 @@ def _check_narrow(input, dim, start, length):
 
 
 @op(promote=NONE, view=True, pre=_check_narrow, linear=True, out=False, grad_name="SliceBackward0")
-def narrow(input: T, dim, start: D, length):
+def narrow(input: T, dim, start: T, length):
+    # ``start`` is traced (a loop over start positions compiles once) and may be a 0-dim tensor.
     d = wrap_dim(dim, input.ndim)
     start = jnp.where(start < 0, start + input.shape[d], start)
     return jax.lax.dynamic_slice_in_dim(input, start, length, axis=d)
 
 
+def _diagonal_dims(ndim, dim1, dim2):
+    d1, d2 = wrap_dim(dim1, ndim), wrap_dim(dim2, ndim)
+    check(d1 != d2, RuntimeError, lambda: f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    return d1, d2
+
+
 @op(promote=NONE, view=True, linear=True, out=False)
 def diagonal(input: T, offset=0, dim1=0, dim2=1):
-    return jnp.diagonal(input, offset, wrap_dim(dim1, input.ndim), wrap_dim(dim2, input.ndim))
+    return jnp.diagonal(input, offset, *_diagonal_dims(input.ndim, dim1, dim2))
 
 
-def _split_sizes(size, split_size_or_sections, dim_size):
+# ---- splits -----------------------------------------------------------------------------------
+
+
+def _pieces(x, bounds, d):
+    return tuple(jax.lax.slice_in_dim(x, start, stop, axis=d) for start, stop in bounds)
+
+
+def _bounds(sizes):
+    starts = np.cumsum((0,) + tuple(sizes))
+    return tuple((int(a), int(b)) for a, b in zip(starts[:-1], starts[1:]))
+
+
+def _split_sizes(d, split_size_or_sections, dim_size):
     if isinstance(split_size_or_sections, int):
         n = split_size_or_sections
-        check(n > 0 or dim_size == 0, RuntimeError, "split_size can only be 0 if dimension size is 0, but got dimension size of " + str(dim_size))
+        check(
+            n > 0 or dim_size == 0,
+            RuntimeError,
+            lambda: f"split_size can only be 0 if dimension size is 0, but got dimension size of {dim_size}",
+        )
+        check(n >= 0, RuntimeError, lambda: f"split expects split_size be non-negative, but got split_size={n}")
         if dim_size == 0:
             return (0,)
         return tuple(min(n, dim_size - i) for i in range(0, dim_size, n))
     sizes = tuple(split_size_or_sections)
     check(
-        sum(sizes) == dim_size,
+        sum(sizes) == dim_size and all(s >= 0 for s in sizes),
         RuntimeError,
         lambda: f"split_with_sizes expects split_sizes to sum exactly to {dim_size} (input tensor's size at "
-        f"dimension {size}), but got split_sizes={list(sizes)}",
+        f"dimension {d}), but got split_sizes={list(sizes)}",
     )
     return sizes
 
 
-def _pieces(x, sizes, d):
-    out, start = [], 0
-    for s in sizes:
-        out.append(jax.lax.slice_in_dim(x, start, start + s, axis=d))
-        start += s
-    return tuple(out)
+def _split_name(input, split_size_or_sections, dim=0):
+    return "SplitBackward0" if isinstance(split_size_or_sections, int) else "SplitWithSizesBackward0"
 
 
-@op(promote=NONE, view=True, linear=True, out=False, grad_name=lambda input, s, dim=0: "SplitBackward0" if isinstance(s, int) else "SplitWithSizesBackward0")
+@op(promote=NONE, view=True, linear=True, out=False, grad_name=_split_name)
 def split(input: T, split_size_or_sections, dim=0):
+    check(input.ndim > 0, RuntimeError, "split expects at least a 1-dimensional tensor")
     d = wrap_dim(dim, input.ndim)
-    return _pieces(input, _split_sizes(d, split_size_or_sections, input.shape[d]), d)
+    return _pieces(input, _bounds(_split_sizes(d, split_size_or_sections, input.shape[d])), d)
 
 
 @op(promote=NONE, view=True, linear=True, out=False, grad_name="SplitBackward0")
 def chunk(input: T, chunks, dim=0):
+    check(input.ndim > 0, RuntimeError, "chunk expects at least a 1-dimensional tensor")
     check(chunks > 0, RuntimeError, lambda: f"chunk expects `chunks` to be greater than 0, got: {chunks}")
     d = wrap_dim(dim, input.ndim)
     n = input.shape[d]
-    step = -(-n // chunks) if n else 1
-    return _pieces(input, _split_sizes(d, step, n), d)
+    if n == 0:
+        return _pieces(input, ((0, 0),) * chunks, d)
+    return _pieces(input, _bounds(_split_sizes(d, -(-n // chunks), n)), d)
+
+
+@op("_slices", promote=NONE, view=True, linear=True, out=False, method=False, grad_name="SliceBackward0")
+def _slices(input: T, bounds, dim):
+    return _pieces(input, bounds, dim)
+
+
+@method("tensor_split")
+def tensor_split(input, indices_or_sections=None, dim=0, *, sections=None, indices=None, tensor_indices_or_sections=None):
+    """Split into ``sections`` near-equal pieces or at ``indices`` along ``dim``: views."""
+    from ..tensor import Tensor
+
+    arg = next(a for a in (indices_or_sections, sections, indices, tensor_indices_or_sections) if a is not None)
+    check(
+        input.dim() > 0,
+        RuntimeError,
+        lambda: f"tensor_split expected at least a 1-dimensional tensor, but got a tensor with {input.dim()} dims",
+    )
+    if isinstance(arg, Tensor):
+        check(
+            arg._dtype is _dtype.int64,
+            RuntimeError,
+            lambda: f"tensor_split expected tensor_indices_or_sections to have dtype of long, but got "
+            f"{dtype_title(arg._dtype)}",
+        )
+        check(
+            arg.dim() <= 1,
+            RuntimeError,
+            lambda: "tensor_split expected tensor_indices_or_sections to be a zero-dimensional or one-dimensional "
+            f"tensor, but got a tensor with {arg.dim()} dims",
+        )
+        arg = arg.item() if arg.dim() == 0 else arg.tolist()
+    d = wrap_dim(dim, input.dim())
+    size = input._shape[d]
+    if isinstance(arg, int):
+        check(arg > 0, RuntimeError, lambda: f"number of sections must be larger than 0, got {arg}")
+        sizes = [size // arg + (i < size % arg) for i in range(arg)]
+        bounds = _bounds(sizes)
+    else:
+        edges = [0, *arg, size]
+        bounds = tuple(_clamped(a, b, size) for a, b in zip(edges[:-1], edges[1:]))
+    return _slices(input, bounds, d)
+
+
+def _clamped(start, stop, size):
+    """(start, stop) of ``x[start:stop]`` along a dim of ``size``, as torch's slice clamps it."""
+    start, stop, _ = slice(start, stop).indices(size)
+    return start, max(start, stop)
 
 
 @op(promote=NONE, view=True, linear=True, out=False)
@@ -331,16 +466,23 @@ def unbind(input: T, dim=0):
     return tuple(jnp.take(input, i, axis=d) for i in range(input.shape[d]))
 
 
-# ---- copies -----------------------------------------------------------------------------------
+# ---- joins ------------------------------------------------------------------------------------
 
 
 def _cat_check(tensors, dim):
-    check(len(tensors) > 0, RuntimeError, "torch.cat(): expected a non-empty list of Tensors")
-    ref = next((x for x in tensors if x.shape != (0,)), tensors[0])
-    d = wrap_dim(dim, max(ref.ndim, 1))
+    """The wrapped cat dim; torch skips legacy empty (0,) tensors in its shape checks."""
     for i, x in enumerate(tensors):
-        if x.shape == (0,):
-            continue
+        check(
+            x.ndim > 0,
+            RuntimeError,
+            lambda: f"zero-dimensional tensor (at position {i}) cannot be concatenated",
+        )
+    shaped = [(i, x) for i, x in enumerate(tensors) if x.shape != (0,)]
+    if not shaped:
+        return None
+    ref = shaped[0][1]
+    d = wrap_dim(dim, ref.ndim)
+    for i, x in shaped:
         check(
             x.ndim == ref.ndim,
             RuntimeError,
@@ -356,19 +498,32 @@ def _cat_check(tensors, dim):
     return d
 
 
-@op(method=False, linear=True)
+def _check_nonempty(name):
+    def pre(tensors, dim=0):
+        check(len(tensors) > 0, ValueError if name == "cat" else RuntimeError, _EMPTY[name])
+
+    return pre
+
+
+_EMPTY = {
+    "cat": "torch.cat(): expected a non-empty list of Tensors",
+    "stack": "stack expects a non-empty TensorList",
+}
+
+
+@op(method=False, linear=True, pre=_check_nonempty("cat"))
 def cat(tensors: TL, dim=0):
-    check(all(x.ndim > 0 for x in tensors), RuntimeError, lambda: "zero-dimensional tensor (at position 0) cannot be concatenated")
     d = _cat_check(tensors, dim)
-    return jnp.concatenate([x for x in tensors if x.shape != (0,)] or list(tensors[:1]), axis=d)
+    if d is None:
+        return tensors[0]
+    return jnp.concatenate([x for x in tensors if x.shape != (0,)], axis=d)
 
 
 concat = concatenate = cat
 
 
-@op(method=False, linear=True)
+@op(method=False, linear=True, pre=_check_nonempty("stack"))
 def stack(tensors: TL, dim=0):
-    check(len(tensors) > 0, RuntimeError, "stack expects a non-empty TensorList")
     for i, x in enumerate(tensors):
         check(
             x.shape == tensors[0].shape,
@@ -379,69 +534,178 @@ def stack(tensors: TL, dim=0):
     return jnp.stack(tensors, axis=wrap_dim(dim, tensors[0].ndim + 1))
 
 
-def hstack(tensors, *, out=None):
-    tensors = [atleast_1d(x) for x in tensors]
-    return cat(tensors, 0 if tensors[0].dim() == 1 else 1, out=out)
+def _tensors_arg(tensors):
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        return tuple(tensors[0]), True
+    return tensors, len(tensors) != 1
 
 
-def vstack(tensors, *, out=None):
-    return cat([atleast_2d(x) for x in tensors], 0, out=out)
+def _atleast(fn):
+    def atleast(*tensors):
+        tensors, many = _tensors_arg(tensors)
+        out = tuple(fn(x) for x in tensors)
+        return out if many else out[0]
+
+    atleast.__name__ = fn.__name__
+    atleast.__doc__ = fn.__doc__
+    return atleast
 
 
-row_stack = vstack
-
-
+@_atleast
 def atleast_1d(x):
+    """The tensor(s) with at least one dim (views)."""
     return reshape(x, (1,)) if x.dim() == 0 else x
 
 
+@_atleast
 def atleast_2d(x):
-    return reshape(x, (1, -1)) if x.dim() < 2 else x
+    """The tensor(s) with at least two dims (views)."""
+    return reshape(x, (1, 1)) if x.dim() == 0 else unsqueeze(x, 0) if x.dim() == 1 else x
+
+
+@_atleast
+def atleast_3d(x):
+    """The tensor(s) with at least three dims (views)."""
+    nd = x.dim()
+    if nd == 0:
+        return reshape(x, (1, 1, 1))
+    if nd == 1:
+        return unsqueeze(unsqueeze(x, 0), -1)
+    return unsqueeze(x, -1) if nd == 2 else x
+
+
+def _stacker(name, prepare, dim):
+    def stacker(tensors, *, out=None):
+        check(len(tensors) > 0, RuntimeError, f"{name} expects a non-empty TensorList")
+        tensors = [prepare(x) for x in tensors]
+        return cat(tensors, dim(tensors), out=out)
+
+    stacker.__name__ = name
+    stacker.__doc__ = f"torch.{name}: ``cat`` of the tensors made at least {name[0]}-stacked."
+    return stacker
+
+
+def _column(x):
+    return reshape(x, (x.numel(), 1)) if x.dim() <= 1 else x
+
+
+hstack = _stacker("hstack", atleast_1d, lambda ts: 0 if ts[0].dim() == 1 else 1)
+vstack = _stacker("vstack", atleast_2d, lambda ts: 0)
+row_stack = vstack
+dstack = _stacker("dstack", atleast_3d, lambda ts: 2)
+column_stack = _stacker("column_stack", _column, lambda ts: 1)
+
+
+# ---- repeats ----------------------------------------------------------------------------------
+
+
+def _check_sizes(shape):
+    for s in shape:
+        check(s >= 0, RuntimeError, lambda: f"Trying to create tensor with negative dimension {s}: {list(shape)}")
 
 
 @op(promote=NONE, varargs=1, linear=True, out=False)
 def repeat(input: T, repeats):
-    repeats = _size_arg(repeats)
+    repeats = _size_arg((repeats,))
     check(
         len(repeats) >= input.ndim,
         RuntimeError,
         "Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor",
     )
     x = input.reshape((1,) * (len(repeats) - input.ndim) + input.shape)
+    _check_sizes(tuple(r * s for r, s in zip(repeats, x.shape)))
     return jnp.tile(x, repeats)
 
 
 @op(promote=NONE, varargs=1, linear=True, out=False, grad_name="RepeatBackward0")
 def tile(input: T, dims):
-    dims = _size_arg(dims)
-    dims = (1,) * (input.ndim - len(dims)) + tuple(dims)
-    return repeat.fn(input, dims)
+    dims = _size_arg((dims,))
+    return repeat.fn(input, (1,) * (input.ndim - len(dims)) + dims)
 
 
-@op(promote=NONE, linear=True, out=False)
-def repeat_interleave(input: T, repeats, dim=None, *, output_size=None):
+@op("_repeat_interleave", promote=NONE, method=False, linear=True, out=False, grad_name="ViewBackward0")
+def _repeat_interleave(input: T, repeats, dim):
+    return jnp.repeat(input, repeats, axis=dim)
+
+
+@method("repeat_interleave")
+def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
+    """Repeat each element (along ``dim``, or of the flattened input) ``repeats`` times; with
+    a tensor of counts the positions are found on the host, as the result's size depends on them.
+    ``repeat_interleave(repeats)`` alone gives the indices ``arange(len(repeats))`` repeated."""
     from ..tensor import Tensor
+    from .indexing import _wrap_np, index_select
 
-    if isinstance(repeats, Tensor):
-        raise NotImplementedError("torch.repeat_interleave with a tensor of repeats is not supported by jtorch yet")
+    if repeats is None:
+        check(input.dim() == 1, RuntimeError, "repeat_interleave only accept 1D vector as repeat")
+        counts = _repeat_counts(input)
+        return _sized(_wrap_np(np.repeat(np.arange(len(counts)), counts), input), output_size)
     if dim is None:
-        return jnp.repeat(input.reshape(-1), repeats)
-    return jnp.repeat(input, repeats, axis=wrap_dim(dim, input.ndim))
+        input, dim = reshape(input, (-1,)), 0
+    d = wrap_dim(dim, input.dim())
+    size = input._shape[d]
+    if not isinstance(repeats, Tensor):
+        check(repeats >= 0, RuntimeError, "Repeats must be non-negative")
+        _check_output_size(output_size, size * repeats)
+        return _repeat_interleave(input, int(repeats), d)
+    counts = _repeat_counts(repeats)
+    check(
+        counts.size in (1, size),
+        RuntimeError,
+        lambda: f"repeats must have the same size as input along dim, but got repeats.size(0) = {counts.size} "
+        f"and input.size({d}) = {size}",
+    )
+    counts = np.broadcast_to(counts, (size,))
+    index = _sized(_wrap_np(np.repeat(np.arange(size), counts), input), output_size)
+    return index_select(input, d, index)
 
 
-@op(promote=NONE, varargs=1, linear=True)
+def _repeat_counts(repeats):
+    """The counts in tensor ``repeats``, on the host."""
+    check(repeats.dim() <= 1, RuntimeError, "repeats must be 0-dim or 1-dim tensor")
+    check(
+        _dtype.is_integral(repeats._dtype),
+        NotImplementedError,
+        lambda: f'"repeat_interleave_cpu" not implemented for \'{dtype_title(repeats._dtype)}\'',
+    )
+    counts = repeats._host().reshape(-1).astype(np.int64)
+    check(not (counts < 0).any(), RuntimeError, "repeats can not be negative")
+    return counts
+
+
+def _sized(index, output_size):
+    check(
+        output_size is None or output_size == index.numel(),
+        RuntimeError,
+        "allocated size does not match required size",
+    )
+    return index
+
+
+def _check_output_size(output_size, expected):
+    check(
+        output_size is None or output_size == expected,
+        RuntimeError,
+        lambda: f"repeat_interleave: Invalid output_size, expected {expected} but got {output_size}",
+    )
+
+
+# ---- flips, rolls, diagonals, triangles ---------------------------------------------------------
+
+
+@op(promote=NONE, varargs=1, linear=True, out=False)
 def flip(input: T, dims):
-    dims = tuple(wrap_dim(d, input.ndim) for d in _size_arg(dims))
-    return jnp.flip(input, dims) if dims else input
+    dims = _dims_arg(dims, input.ndim)
+    return jnp.flip(input, dims) if dims and input.ndim else input
 
 
-@op(promote=NONE, linear=True, method=False)
+@op(promote=NONE, linear=True, out=False, grad_name="FlipBackward0")
 def fliplr(input: T):
     check(input.ndim >= 2, RuntimeError, "Input must be >= 2-d.")
     return jnp.flip(input, 1)
 
 
-@op(promote=NONE, linear=True, method=False)
+@op(promote=NONE, linear=True, out=False, grad_name="FlipBackward0")
 def flipud(input: T):
     check(input.ndim >= 1, RuntimeError, "Input must be >= 1-d.")
     return jnp.flip(input, 0)
@@ -449,28 +713,58 @@ def flipud(input: T):
 
 @op(promote=NONE, linear=True, out=False)
 def roll(input: T, shifts, dims=None):
-    if dims is None:
-        return jnp.roll(input.reshape(-1), shifts).reshape(input.shape)
-    dims = dims if isinstance(dims, (list, tuple)) else (dims,)
+    shifts = tuple(shifts) if isinstance(shifts, (list, tuple)) else (shifts,)
+    check(len(shifts) > 0, RuntimeError, "`shifts` required")
+    if dims is None or dims == ():
+        check(
+            len(shifts) == 1,
+            RuntimeError,
+            lambda: f"shifts and dimensions must align. shifts: {len(shifts)}, dims:0",
+        )
+        return jnp.roll(input.reshape(-1), shifts[0]).reshape(input.shape)
+    dims = tuple(dims) if isinstance(dims, (list, tuple)) else (dims,)
+    check(
+        len(shifts) == len(dims),
+        RuntimeError,
+        lambda: f"shifts and dimensions must align. shifts: {len(shifts)}, dims:{len(dims)}",
+    )
     return jnp.roll(input, shifts, tuple(wrap_dim(d, input.ndim) for d in dims))
 
 
 @op(promote=NONE, linear=True)
 def diag(input: T, diagonal=0):
-    check(input.ndim in (1, 2), RuntimeError, "diag(): Supports 1D or 2D tensors. Got " + str(input.ndim) + "D")
+    check(input.ndim in (1, 2), RuntimeError, lambda: f"diag(): Supports 1D or 2D tensors. Got {input.ndim}D")
     return jnp.diag(input, diagonal)
+
+
+@op(promote=NONE, linear=True, out=False)
+def diag_embed(input: T, offset=0, dim1=-2, dim2=-1):
+    d1, d2 = _diagonal_dims(input.ndim + 1, dim1, dim2)
+    m = input.shape[-1] if input.ndim else 1
+    n = m + abs(offset)
+    rows = jnp.arange(m) + max(-offset, 0)
+    cols = jnp.arange(m) + max(offset, 0)
+    out = jnp.zeros(input.shape[:-1] + (n, n), input.dtype).at[..., rows, cols].set(input)
+    return jnp.moveaxis(out, (-2, -1), (d1, d2))
+
+
+def _check_matrix(name, x):
+    check(x.ndim >= 2, RuntimeError, f"{name}: input tensor must have at least 2 dimensions")
 
 
 @op(promote=NONE, inplace=True, linear=True)
 def tril(input: T, diagonal=0):
-    check(input.ndim >= 2, RuntimeError, "tril: input tensor must have at least 2 dimensions")
+    _check_matrix("tril", input)
     return jnp.tril(input, diagonal)
 
 
 @op(promote=NONE, inplace=True, linear=True)
 def triu(input: T, diagonal=0):
-    check(input.ndim >= 2, RuntimeError, "triu: input tensor must have at least 2 dimensions")
+    _check_matrix("triu", input)
     return jnp.triu(input, diagonal)
+
+
+# ---- copies -----------------------------------------------------------------------------------
 
 
 @op(promote=NONE, linear=True, out=False)
@@ -481,14 +775,3 @@ def clone(input: T, *, memory_format=None):
 @method("contiguous")
 def contiguous(input, memory_format=None):
     return input if input.is_contiguous() else clone(input)
-
-
-
-def broadcast_tensors(*tensors):
-    """torch.broadcast_tensors: views of the tensors expanded to their common shape."""
-    from .._errors import broadcast_shapes
-
-    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
-        tensors = tuple(tensors[0])
-    shape = broadcast_shapes(*(t._shape for t in tensors))
-    return tuple(expand(t, shape) for t in tensors)

@@ -6,6 +6,8 @@ every view of that base re-derives its own history from the base's new one the n
 used (``_hist_ver`` tells it the base moved on). See Note [views and versions] in _storage.py.
 """
 
+import jax.numpy as jnp
+
 from .._storage import ViewSpec, _reader, _writer
 from . import grad_mode
 from .graph import PureFn
@@ -15,9 +17,22 @@ _fns = {}
 
 def _suffix(view, base):
     """The view chain from ``base`` (not from the storage root) to ``view``."""
-    depth = len(base._view.keys) if base._view is not None else 0
-    spec = view._view
-    return ViewSpec(base._shape, spec.keys[depth:], spec.fns[depth:], spec.dyn[depth:], spec.overlapping)
+    spec, chain = view._view, base._view
+    depth = len(chain.keys) if chain is not None else 0
+    if chain is None or all(a is b for a, b in zip(spec.dyn[:depth], chain.dyn)) and spec.keys[:depth] == chain.keys:
+        return ViewSpec(base._shape, spec.keys[depth:], spec.fns[depth:], spec.dyn[depth:], spec.overlapping)
+    # ``view`` was made before an in-place view op (t_, squeeze_) gave ``base`` a chain of its
+    # own: step back from ``base`` to the root (those ops move every element once), then forward.
+    key = ("unview", chain.root_shape)
+    return ViewSpec(base._shape, (key, *spec.keys), (_unview(chain.root_shape), *spec.fns), ((chain.index_map(),), *spec.dyn), spec.overlapping)
+
+
+def _unview(root_shape):
+    def unview(x, index_map):
+        flat = jnp.zeros(index_map.size, x.dtype).at[index_map.reshape(-1)].set(x.reshape(-1))
+        return flat.reshape(root_shape)
+
+    return unview
 
 
 def _pure(kind, spec, make):

@@ -99,7 +99,11 @@ def _attach(cls, ctx, args, mask, outs):
     ]
     edges = [a._grad_edge() for a, m in zip(args, mask) if m]
     meta = [(o._shape, o._dtype._np) for o in diff]
-    node = _PyNode(cls.__name__ + "Backward", None, None, mask, None, meta, edges)
+    node_cls = cls.__dict__.get("_node_cls")
+    if node_cls is None:
+        node_cls = type(cls.__name__ + "Backward", (_PyNode,), {"__slots__": ()})
+        cls._node_cls = node_cls
+    node = node_cls(cls.__name__ + "Backward", None, None, mask, None, meta, edges)
     node._cls, node._ctx, node._n_inputs = cls, ctx, len(args)
     for i, o in enumerate(diff):
         o._grad_fn, o._output_nr, o._requires_grad = node, i, True

@@ -151,6 +151,18 @@ class Node:
         return jnp.zeros(shape, dt)
 
 
+_node_classes = {}
+
+
+def node_class(name):
+    """The Node subclass for grad_fn name ``name`` (torch gives each backward its own class,
+    so ``type(y.grad_fn).__name__`` is e.g. ``AddBackward0``)."""
+    cls = _node_classes.get(name)
+    if cls is None:
+        cls = _node_classes[name] = type(name.rpartition("::")[2], (Node,), {"__slots__": ()})
+    return cls
+
+
 class AccumulateGrad:
     """The sink of a leaf tensor's gradient (``x.grad_fn`` of ops on a leaf points here)."""
 
