@@ -1,10 +1,12 @@
 """Random number generation: torch.Generator and the default generator.
 
 Note [RNG interface]: every random op draws through a Generator's sampling methods (uniform,
-normal, integers, permutation, bernoulli, multinomial), never from jax.random directly, so the
-stream behind them can be replaced (bit-exact torch streams come in a later issue) without
-touching the ops. The present stream is jax's threefry: each draw folds a per-generator counter
-into a key made from the seed, so a seed reproduces the same sequence of draws.
+normal, integers, permutation, bernoulli, multinomial, exponential), never from jax.random
+directly, so the stream behind them can be replaced (bit-exact torch streams come in a later
+issue) without touching the ops. The present stream is jax's threefry: each draw folds a
+per-generator counter into a key made from the seed, so a seed reproduces the same sequence of
+draws. The state (``get_state``) is a ByteTensor of torch's size, 5056 bytes, holding the seed
+and the counter; the rest is zero until the stream is torch's mt19937.
 """
 
 import functools
@@ -16,22 +18,32 @@ import numpy as np
 
 from ._errors import check
 
-DEFAULT_SEED = 67280421310721  # torch's default CPU seed
+DEFAULT_SEED = 67280421310721  # the seed of every new torch.Generator
+STATE_SIZE = 5056  # torch's CPUGeneratorImplState
 
 
 @functools.lru_cache(maxsize=None)
 def _sampler(kind, shape, dtype):
+    """One jitted draw per (kind, shape, dtype): ``draw(key, a, b)``."""
     dt = np.dtype(dtype)
+    real = jnp.float64 if dt in (np.float64, np.complex128) else jnp.float32  # halves draw in float
 
     def draw(key, a, b):
         if kind == "uniform":
-            return jax.random.uniform(key, shape, dt, a, b) if dt.kind == "f" else jax.random.uniform(key, shape, jnp.float32, a, b).astype(dt)
+            if dt.kind == "c":  # real and imaginary parts each uniform
+                parts = jax.random.uniform(key, (*shape, 2), real, 0.0, 1.0)
+                return (jax.lax.complex(parts[..., 0], parts[..., 1]) * (b - a) + a).astype(dt)
+            u = jax.random.uniform(key, shape, real)
+            return (a + u * (b - a)).astype(dt)
         if kind == "normal":
-            return jax.random.normal(key, shape, dt if dt.kind in "fc" else jnp.float32).astype(dt)
+            if dt.kind == "c":  # variance 1 split evenly between the parts, as in torch
+                parts = jax.random.normal(key, (*shape, 2), real) * np.sqrt(0.5)
+                return jax.lax.complex(parts[..., 0], parts[..., 1]).astype(dt)
+            return jax.random.normal(key, shape, real).astype(dt)
         if kind == "integers":
             return jax.random.randint(key, shape, a, b, jnp.int64).astype(dt)
-        if kind == "bernoulli":
-            return jax.random.bernoulli(key, a, shape).astype(dt)
+        if kind == "exponential":
+            return jax.random.exponential(key, shape, real).astype(dt)
         raise AssertionError(kind)
 
     return jax.jit(draw)
@@ -43,22 +55,27 @@ class Generator:
     def __init__(self, device="cpu"):
         from . import _device
 
-        self.device = _device.canonical(device) if device != "cpu" else _device.CPU
+        self.device = _device.canonical(device)
         self._seed = DEFAULT_SEED
         self._counter = 0
 
+    def __repr__(self):
+        return f"<torch._C.Generator object at {id(self):#x}>"
+
     def manual_seed(self, seed):
-        seed = int(seed)
         check(
-            -(2**63) <= seed < 2**64,
+            isinstance(seed, int) or hasattr(seed, "__index__"),
             RuntimeError,
-            lambda: f"Overflow when unpacking long long, seed {seed} out of range",
+            lambda: f"manual_seed expected a long, but got {type(seed).__name__}",
         )
+        seed = int(seed.__index__())
+        check(-(2**63) <= seed < 2**64, ValueError, "Overflow when unpacking long long")
         self._seed = seed % 2**64
         self._counter = 0
         return self
 
     def seed(self):
+        """Seed from the operating system's entropy; returns the seed."""
         self.manual_seed(int.from_bytes(os.urandom(8), "little") & (2**63 - 1))
         return self._seed
 
@@ -68,13 +85,27 @@ class Generator:
     def get_state(self):
         from ._ops.creation import place
 
-        raw = np.array([self._seed, self._counter], dtype=np.uint64).view(np.uint8)
-        return place(raw.copy())
+        raw = np.zeros(STATE_SIZE, np.uint8)
+        raw[:16] = np.array([self._seed, self._counter], dtype=np.uint64).view(np.uint8)
+        return place(raw)
 
     def set_state(self, new_state):
-        raw = np.asarray(new_state._host(), dtype=np.uint8)
-        check(raw.size == 16, RuntimeError, "Invalid mt19937 state")
-        self._seed, self._counter = (int(x) for x in raw.view(np.uint64))
+        from . import _dtype
+        from .tensor import Tensor
+
+        check(
+            isinstance(new_state, Tensor) and new_state.dtype is _dtype.uint8,
+            TypeError,
+            "RNG state must be a torch.ByteTensor",
+        )
+        raw = np.asarray(new_state._host(), dtype=np.uint8).reshape(-1)
+        check(
+            raw.size == STATE_SIZE,
+            RuntimeError,
+            lambda: f"Expected a CPUGeneratorImplState of size {STATE_SIZE} but found the input RNG state size "
+            f"to be {raw.size}",
+        )
+        self._seed, self._counter = (int(x) for x in raw[:16].view(np.uint64))
         return self
 
     def _key(self):
@@ -88,13 +119,20 @@ class Generator:
         return _sampler(kind, tuple(shape), np.dtype(dtype))(self._key(), a, b)
 
     def uniform(self, shape, dtype, low=0.0, high=1.0):
+        """Draws from U[low, high) (each part of a complex dtype)."""
         return self._draw("uniform", shape, dtype, low, high)
 
     def normal(self, shape, dtype):
+        """Standard normal draws (complex: variance 1 in total)."""
         return self._draw("normal", shape, dtype)
 
     def integers(self, low, high, shape, dtype):
+        """Integers drawn uniformly from [low, high)."""
         return self._draw("integers", shape, dtype, low, high)
+
+    def exponential(self, shape, dtype):
+        """Draws from Exp(1)."""
+        return self._draw("exponential", shape, dtype)
 
     def bernoulli(self, p, shape, dtype):
         """Draws of Bernoulli(p); ``p`` a scalar or an array broadcastable to ``shape``."""
@@ -104,19 +142,18 @@ class Generator:
         return jax.random.permutation(self._key(), n).astype(dtype)
 
     def multinomial(self, probs, num_samples, replacement):
-        """Indices drawn from the rows of ``probs`` (unnormalized, non-negative)."""
+        """Indices drawn from the rows of ``probs`` (unnormalized, non-negative, 1-D or 2-D)."""
         key = self._key()
         logits = jnp.log(probs)
         if replacement:
-            return jax.random.categorical(key, logits, axis=-1, shape=(num_samples,) + probs.shape[:-1]).T if probs.ndim == 2 else jax.random.categorical(key, logits, shape=(num_samples,))
+            draws = jax.random.categorical(key, logits, axis=-1, shape=(num_samples, *probs.shape[:-1]))
+            return jnp.moveaxis(draws, 0, -1)
         gumbel = jax.random.gumbel(key, probs.shape, probs.dtype)
         return jnp.argsort(-(logits + gumbel), axis=-1)[..., :num_samples]
 
-    def exponential(self, shape, dtype):
-        return jax.random.exponential(self._key(), tuple(shape), dtype)
-
 
 default_generator = Generator()
+default_generator.seed()  # as in torch, a fresh process draws differently until seeded
 
 
 def manual_seed(seed):

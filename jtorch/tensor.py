@@ -40,6 +40,7 @@ class Tensor:
         "_view_hist",
         "_hist_ver",
         "_vc",
+        "_multi_view",
         "_shape",
         "_dtype",
         "_device",
@@ -77,6 +78,7 @@ class Tensor:
         self._view_hist = 0
         self._hist_ver = 0
         self._vc = [0]  # the version counter (``_version``): shared by views and detach(), not .data
+        self._multi_view = None  # (output number, grad_fn name) for outputs of split, unbind...
         self._shape = shape
         self._dtype = dtype
         self._device = device if device is not None else _device.of_array(storage.array)
@@ -102,6 +104,7 @@ class Tensor:
         self._cache, self._cache_ver = self._storage.array, src._storage.version
         self._storage = src._storage
         self._vc = src._vc
+        self._multi_view = src._multi_view
         self._view = spec.extend(key, fn, dyn, overlapping)
         self._base = src._base if src._base is not None else src
         self._view_hist = self._base._hist_ver
@@ -148,6 +151,13 @@ class Tensor:
                 f"output type {_registry.dtype_title(self._dtype)}",
             )
             new = new.to(self._dtype)
+        if self._multi_view is not None and grad_mode._state["enabled"] and new._requires_grad:
+            j, name = self._multi_view
+            raise RuntimeError(
+                f"Output {j} of {name.replace('Backward0', '')} is a view and is being modified inplace. This view "
+                "is the output of a function that returns multiple views. Such functions do not allow the output "
+                "views to be modified inplace. You should replace the inplace operation by an out-of-place one."
+            )
         self._write_value(new._value())
         if grad_mode._state["enabled"] and new._requires_grad:
             self._rebase_history(new)

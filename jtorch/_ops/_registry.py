@@ -399,7 +399,7 @@ def dispatch(top, args, kwargs):
     if grad_mode._state["enabled"]:
         _record(top, pf, values, operands, arrays, outs, multi)
     if top.view:
-        _make_views(top, pf, operands[0], arrays[1:], outs, multi)
+        _make_views(top, pf, operands[0], arrays[1:], outs, multi, values)
     if not multi:
         return outs[0]
     return top.returns(*outs) if top.returns else tuple(outs)
@@ -494,11 +494,13 @@ def _step(top, pf, j):
     return key, s
 
 
-def _make_views(top, pf, src, dyn, outs, multi):
+def _make_views(top, pf, src, dyn, outs, multi, values):
     check(isinstance(src, _Tensor), TypeError, f"{top.__name__}(): expected a Tensor input")
     for j, o in enumerate(outs):
         key, fn = _step(top, pf, j if multi else None)
         o._become_view_of(src, key, fn, dyn, overlapping=top.view == "overlapping")
+        if multi:  # torch forbids in-place writes into these under autograd (see Tensor._assign)
+            o._multi_view = (j, top.grad_name(*values) if callable(top.grad_name) else top.grad_name)
 
 
 # ---- in-place and out= ----------------------------------------------------------------------

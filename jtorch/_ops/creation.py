@@ -7,6 +7,7 @@ requested device (jax's own default would be the GPU).
 """
 
 import builtins
+import itertools
 import math
 import operator
 import warnings
@@ -18,7 +19,7 @@ import numpy as np
 from .. import _device, _dtype
 from .._errors import check
 from .._size import Size
-from ._registry import NONE, T, op
+from ._registry import NONE, TT, op
 
 # ---- placing host arrays ---------------------------------------------------------------------
 
@@ -170,6 +171,14 @@ def _store(data, shape, depth, out):
         _store(x, shape, depth + 1, out)
 
 
+def cast(values, d):
+    """float64 ``values`` as dtype ``d``; float16 and bfloat16 round through float32, as c10's
+    conversions from double do."""
+    if d.is_floating_point and d.itemsize == 2:
+        values = values.astype(np.float32)
+    return values.astype(d._np)
+
+
 def _as_double(x):
     if isinstance(x, float):
         return x
@@ -220,7 +229,8 @@ def _leaves_array(leaves, d):
     if d.is_floating_point:
         if not builtins.all(type(x) in (builtins.bool, int, float) for x in leaves):
             leaves = [_as_double(x) for x in leaves]
-        return np.array(leaves, dtype=np.float64).astype(d._np)
+        with np.errstate(over="ignore"):  # out-of-range floats become inf, as in torch
+            return cast(np.array(leaves, dtype=np.float64), d)
     if d.is_complex:
         return np.array([_as_complex(x) for x in leaves], dtype=np.complex128).astype(d._np)
     if d is _dtype.bool:
@@ -233,10 +243,42 @@ def host_array(data, dtype=None):
     Tensors) as a numpy array in torch's inferred dtype, or ``dtype``. Returns (array, dtype)."""
     check(not isinstance(data, (str, bytes)), TypeError, lambda: f"new(): invalid data type '{type(data).__name__}'")
     shape = _sizes(data)
+    fast = _plain_array(data, shape, dtype)
+    if fast is not None:
+        return fast
     target = dtype if dtype is not None else _infer_dtype(data)
     leaves = []
     _store(data, shape, 0, leaves)
     return _leaves_array(leaves, target).reshape(shape), target
+
+
+def _plain_array(data, shape, dtype):
+    """The common case at C speed: rectangular lists of Python bools, ints and floats. None
+    when ``data`` is anything else, for the general path (and its errors) to handle."""
+    level = [data]
+    for n in shape:
+        if not builtins.all(type(x) in (list, tuple) and len(x) == n for x in level):
+            return None
+        level = list(itertools.chain.from_iterable(level))
+    types = set(map(type, level))
+    if not types <= {builtins.bool, int, float}:
+        return None
+    inferred = _dtype.get_default_dtype() if float in types else _dtype.int64 if int in types else _dtype.bool
+    target = dtype or inferred
+    if target.is_floating_point or target.is_complex:
+        with np.errstate(over="ignore"):
+            return cast(np.array(level, np.float64), target).reshape(shape), target
+    if target is _dtype.bool or float in types:
+        return None
+    try:
+        ints = np.array(level, np.int64)
+    except OverflowError:
+        return None
+    info = np.iinfo(target._np)
+    low = -info.max if info.min == 0 else info.min
+    if ints.size and (ints.min() < low or ints.max() > info.max):
+        return None
+    return ints.astype(target._np).reshape(shape), target
 
 
 def from_numpy_dtype(np_dtype):
@@ -402,7 +444,7 @@ def checked_scalar(value, d):
     if d.is_complex:
         finfo = np.finfo(d.to_real()._np)
         parts = (complex(value).real, complex(value).imag)
-        check(builtins.all(abs(p) <= finfo.max or p != p or abs(p) == np.inf for p in parts), RuntimeError, overflow)
+        check(builtins.all(abs(p) <= float(finfo.max) or p != p or abs(p) == np.inf for p in parts), RuntimeError, overflow)
         return complex(value)
     if isinstance(value, complex):
         check(value.imag == 0, RuntimeError, overflow)
@@ -410,8 +452,8 @@ def checked_scalar(value, d):
     if d.is_floating_point:
         finfo = np.finfo(d._np) if d is not _dtype.bfloat16 else _BF16
         v = float(value)
-        check(abs(v) <= finfo.max or v != v or abs(v) == np.inf, RuntimeError, overflow)
-        return v
+        check(abs(v) <= float(finfo.max) or v != v or abs(v) == np.inf, RuntimeError, overflow)
+        return float(np.float32(v)) if d.itemsize == 2 else v  # c10 makes halves from floats
     info = np.iinfo(d._np)
     if isinstance(value, float):
         check(value == value and info.min <= value <= info.max, RuntimeError, overflow)
@@ -571,14 +613,14 @@ def _complex_of(re, im):
 
 
 @op("complex", promote=NONE, method=False, broadcast=True)
-def complex_(real: T, imag: T):
+def complex_(real: TT, imag: TT):
     """torch.complex: ``real + 1j * imag`` for float tensors of one dtype."""
     _check_parts(real, imag)
     return _complex_of(real, imag)
 
 
 @op(promote=NONE, method=False, broadcast=True)
-def polar(abs: T, angle: T):
+def polar(abs: TT, angle: TT):
     """torch.polar: ``abs * (cos(angle) + 1j * sin(angle))`` for float tensors of one dtype."""
     _check_parts(abs, angle)
     return _complex_of(abs * jnp.cos(angle), abs * jnp.sin(angle))
@@ -721,13 +763,16 @@ def _arange_values(start, step, n, d):
             return (np.int64(start) + np.int64(step) * i).astype(d._np)
     lanes = _VECTOR_BYTES // d.itemsize
     start, step = acc(start), acc(step)
-    out = fma(step, i, start, acc).astype(d._np)  # the scalar loop, which fills the tail
-    j = i[: n - n % (2 * lanes)]
-    base = fma(step, j - j % lanes, start, acc).astype(d._np).astype(acc)
-    k = (j % lanes).astype(acc)
-    lane = base + k * step if d is _dtype.bfloat16 else fma(k, step, base, acc)
-    out[: len(j)] = lane.astype(d._np)
-    return out
+    with np.errstate(over="ignore"):
+        if float(start).is_integer() and float(step).is_integer() and abs(start) + abs(step) * n < 2 ** np.finfo(acc).nmant:
+            return (start + step * i.astype(acc)).astype(d._np)  # every formula is exact
+        vectorized = n - n % (2 * lanes)
+        tail = fma(step, i[vectorized:], start, acc)  # the scalar loop
+        j = i[:vectorized]
+        base = fma(step, j - j % lanes, start, acc).astype(d._np).astype(acc)
+        k = (j % lanes).astype(acc)
+        lanes = base + k * step if d is _dtype.bfloat16 else fma(k, step, base, acc)
+        return np.concatenate([lanes, tail]).astype(d._np)
 
 
 def _arange_size(start, end, step, d):
@@ -908,7 +953,8 @@ def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None,
     else:
         t = d._np.type
         s, e = t(checked_scalar(start, d)), t(checked_scalar(end, d))
-        step = np.float64(e - s) / (steps - 1)
+        # C promotes integer operands to int before subtracting; floats subtract in their type.
+        step = np.float64(int(e) - int(s) if _dtype.is_integral(d) else e - s) / (steps - 1)
         i = np.arange(steps)
         exps = np.where(i < steps // 2, np.float64(s) + step * i, np.float64(e) - step * (steps - 1 - i))
     with np.errstate(over="ignore", invalid="ignore"):
@@ -916,6 +962,7 @@ def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None,
             values = np.power(d._np.type(base), exps)
         else:  # C's pow, which numpy's power does not always match to the last bit
             values = np.array([_pow(float(base), x) for x in exps.tolist()], dtype=np.float64)
-    if steps <= 1:
-        values = np.array([checked_scalar(v, d) for v in values.tolist()])
-    return finish(_float_to_int(values, d) if _dtype.is_integral(d) else values.astype(d._np), out, device, requires_grad)
+        if steps <= 1:
+            values = np.array([checked_scalar(v, d) for v in values.tolist()])
+        values = _float_to_int(values, d) if _dtype.is_integral(d) else cast(values, d)
+    return finish(values, out, device, requires_grad)

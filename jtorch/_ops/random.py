@@ -1,176 +1,489 @@
-"""Random sampling ops: rand/randn/randint/randperm/normal/bernoulli/multinomial, their
-``_like`` forms and the in-place samplers (uniform_, normal_, ...). All draw through a
-Generator (Note [RNG interface] in _random.py)."""
+"""Random sampling: rand/randn/randint/randperm/normal/bernoulli/multinomial, their ``_like``
+forms and the in-place samplers (uniform_, normal_, bernoulli_, exponential_, random_,
+geometric_, cauchy_, log_normal_).
+
+Every draw goes through a Generator (Note [RNG interface] in _random.py); what is pure about a
+random op, turning draws into its result, is a registered op, so autograd sees torch's nodes
+(``NormalBackward1``, ``BernoulliBackward0``, ``UniformBackward0``...) with torch's zero
+gradients, and in-place samplers write through views and bump versions like any in-place op.
+"""
+
+import math
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 from .. import _device, _dtype
 from .._errors import check
-from .._random import default_generator
-from ..autograd import grad_mode
-from .creation import _np_dtype, size_arg
-from ._registry import check_inplace, method
+from .._random import Generator, default_generator
+from .creation import _check_requires_grad, _np_dtype, checked_scalar, size_arg
+from ._registry import NONE, T, TN, dispatch_inplace, method, op
+
+# ---- helpers ------------------------------------------------------------------------------------
 
 
-def _gen(generator):
-    return default_generator if generator is None else generator
+def _gen(generator, name):
+    if generator is None:
+        return default_generator
+    check(
+        isinstance(generator, Generator),
+        TypeError,
+        lambda: f"{name}(): argument 'generator' must be torch.Generator, not {type(generator).__name__}",
+    )
+    return generator
 
 
-def _wrap(array, device, requires_grad=False):
+def _tensor_class():
     from ..tensor import Tensor
 
+    return Tensor
+
+
+def _wrap(array, device):
     dev = _device.canonical(device)
-    t = Tensor._wrap(jax.device_put(array, _device.jax_device(dev)), dev)
+    return _tensor_class()._wrap(jax.device_put(array, _device.jax_device(dev)), dev)
+
+
+def _result(array, out, device, requires_grad):
+    """A new tensor of ``array`` on ``device``, or ``out`` resized to hold it."""
+    if out is not None:
+        return out._resize_assign(_wrap(array, out.device))
+    t = _wrap(array, device)
     return t.requires_grad_(True) if requires_grad else t
 
 
-def _float_dtype(name, dtype):
-    d = dtype or _dtype.get_default_dtype()
+def _fmt(x):
+    """A number as torch's C++ messages print it."""
+    return f"{x:g}" if isinstance(x, float) else str(x)
+
+
+# C++ names of dtypes in torch's bounds messages.
+_C_NAMES = {
+    "bool": "bool", "uint8": "unsigned char", "int8": "signed char", "int16": "short int", "int32": "int",
+    "int64": "long int", "float32": "float", "float64": "double", "float16": "c10::Half",
+    "bfloat16": "c10::BFloat16",
+}
+
+
+def _floating(name, d):
+    """torch's NotImplementedError for a continuous sampler asked for a non-float dtype."""
     check(
         d.is_floating_point or d.is_complex,
-        RuntimeError,
-        lambda: f'"{name}" not implemented for \'{_title(d)}\'',
+        NotImplementedError,
+        lambda: f'"{name}" not implemented for \'{_dtype.title(d)}\'',
     )
     return d
 
 
-def _title(d):
-    from ._registry import dtype_title
-
-    return dtype_title(d)
-
-
-def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False):
-    d = _float_dtype("check_uniform_bounds", dtype)
-    return _wrap(_gen(generator).uniform(size_arg(size, "rand"), d._np), device, requires_grad)
+def _dtype_arg(dtype, out, name):
+    d = dtype if dtype is not None else (out.dtype if out is not None else _dtype.get_default_dtype())
+    _np_dtype(d, name=name)
+    return d
 
 
-def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False):
-    d = _float_dtype("normal_kernel_cpu", dtype)
-    return _wrap(_gen(generator).normal(size_arg(size, "randn"), d._np), device, requires_grad)
+def _size(args, size, name):
+    if size is not None:
+        check(not args, TypeError, lambda: f"{name}() got multiple values for argument 'size'")
+        args = (size,)
+    return size_arg(args, name)
 
 
-def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False):
-    """torch.randint(high, size) or torch.randint(low, high, size)."""
-    if size is None:
-        low, high, size = 0, low, high
-    check(high is not None and size is not None, TypeError, "randint() missing required argument 'size'")
+def _integer_bounds(low, high, d):
+    """torch's checks of [low, high) for integers drawn into dtype ``d``."""
     check(low < high, RuntimeError, lambda: f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
-    d = dtype or _dtype.int64
-    return _wrap(_gen(generator).integers(low, high, size_arg((size,), "randint"), d._np), device, requires_grad)
+    check(
+        not d.is_complex,
+        RuntimeError,
+        "check_random_bounds handles only integral, floating-point and boolean types",
+    )
+    if d.is_floating_point:
+        digits = {"float16": 11, "bfloat16": 8, "float32": 24, "float64": 53}[d._name]
+        for v, what, i in ((low, "from", 110), (high - 1, "to - 1", 111)):
+            if not -(2**digits) <= v <= 2**digits:
+                import warnings
+
+                warnings.warn(
+                    f"{what} is out of bounds [-(2^{digits}), 2^{digits}]. Due to precision limitations "
+                    f"{_C_NAMES[d._name]} can support discrete uniform distribution only within this range. This "
+                    "warning will become an error in version 1.7 release, please fix the code in advance",
+                    UserWarning,
+                    stacklevel=4,
+                )
+        return
+    info = (0, 1) if d is _dtype.bool else (np.iinfo(d._np).min, np.iinfo(d._np).max)
+    check(low >= info[0], RuntimeError, lambda: f"from is out of bounds for {_C_NAMES[d._name]}")
+    check(high - 1 <= info[1], RuntimeError, lambda: f"to - 1 is out of bounds for {_C_NAMES[d._name]}")
 
 
-def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False):
-    check(n >= 0, RuntimeError, lambda: f"n must be non-negative, got{n}")
-    d = dtype or _dtype.int64
-    return _wrap(_gen(generator).permutation(n, d._np), device, requires_grad)
-
-
-def rand_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
-    return rand(input.shape, dtype=dtype or input.dtype, device=device or input.device, requires_grad=requires_grad)
-
-
-def randn_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
-    return randn(input.shape, dtype=dtype or input.dtype, device=device or input.device, requires_grad=requires_grad)
-
-
-def randint_like(input, low=0, high=None, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
-    if high is None:
-        low, high = 0, low
-    return randint(low, high, input.shape, dtype=dtype or input.dtype, device=device or input.device)
-
-
-def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False):
-    """torch.normal's overloads: tensor/float mean and std (broadcast), or floats with ``size``."""
+def _as_int(x, name, arg, position):
     from ..tensor import Tensor
 
+    if isinstance(x, Tensor):
+        return x.__index__()
+    check(
+        isinstance(x, int) or isinstance(x, np.integer),
+        TypeError,
+        lambda: f"{name}(): argument '{arg}' (position {position}) must be int, not {type(x).__name__}",
+    )
+    return int(x)
+
+
+# ---- the pure parts: draws to results, with torch's zero gradients -----------------------------------
+
+
+def _normal_name(mean, std, noise):
+    tensors = (isinstance(mean, _tensor_class()), isinstance(std, _tensor_class()))
+    return {(True, False): "NormalBackward1", (False, True): "NormalBackward2"}.get(tensors, "NormalBackward3")
+
+
+@op("_normal", method=False, out=False, grad_name=_normal_name)
+def _normal(mean: T, std: T, noise: TN):
+    """``mean + std * noise``, which torch differentiates as a constant."""
+    return jax.lax.stop_gradient(mean + std * noise.astype(jnp.result_type(mean, std)))
+
+
+@op("_random_fill", promote=NONE, method=False, out=False, grad_name=lambda input, values, name: name)
+def _random_fill(input: T, values: TN, name):
+    """``values`` in ``input``'s dtype: the result of a sampler, with zero gradient."""
+    return jax.lax.stop_gradient(values.astype(input.dtype))
+
+
+def _fill(t, array, grad_name):
+    """Write sampled ``array`` into ``t`` in place (views, versions, autograd as torch does)."""
+    return dispatch_inplace(_random_fill, t, (_wrap(array, t._device), grad_name), {})
+
+
+# ---- factories ------------------------------------------------------------------------------------
+
+
+def rand(*args, size=None, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
+         pin_memory=False):
+    """torch.rand(*size): uniform draws from [0, 1)."""
+    d = _floating("check_uniform_bounds", _dtype_arg(dtype, out, "rand"))
+    shape = _size(args, size, "rand")
+    _check_requires_grad(requires_grad, d)
+    return _result(_gen(generator, "rand").uniform(shape, d._np), out, device, requires_grad)
+
+
+def randn(*args, size=None, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
+          pin_memory=False):
+    """torch.randn(*size): standard normal draws (complex: variance 1 split between the parts)."""
+    d = _floating("normal_kernel_cpu", _dtype_arg(dtype, out, "randn"))
+    shape = _size(args, size, "randn")
+    _check_requires_grad(requires_grad, d)
+    return _result(_gen(generator, "randn").normal(shape, d._np), out, device, requires_grad)
+
+
+def randint(*args, low=None, high=None, size=None, generator=None, out=None, dtype=None, layout=None, device=None,
+            requires_grad=False):
+    """torch.randint(high, size) or torch.randint(low, high, size): integers from [low, high)."""
+    bound = [*args]
+    for value in (low, high, size):
+        if value is not None:
+            bound.append(value)
+    if len(bound) == 2:
+        bound.insert(0, 0)
+    check(
+        len(bound) == 3,
+        TypeError,
+        lambda: f"randint() received an invalid combination of arguments - got "
+        f"({', '.join(type(a).__name__ for a in args)})",
+    )
+    lo, hi, shape = bound
+    lo = _as_int(lo, "randint", "low", 1)
+    hi = _as_int(hi, "randint", "high", 2)
+    check(
+        isinstance(shape, (tuple, list)),
+        TypeError,
+        lambda: f"randint(): argument 'size' (position 2) must be tuple of ints, not {type(shape).__name__}",
+    )
+    d = _dtype_arg(dtype, out, "randint") if (dtype is not None or out is not None) else _dtype.int64
+    _integer_bounds(lo, hi, d)
+    _check_requires_grad(requires_grad, d)
+    draws = _gen(generator, "randint").integers(lo, hi, size_arg((shape,), "randint"), d._np)
+    return _result(draws, out, device, requires_grad)
+
+
+def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
+             pin_memory=False):
+    """torch.randperm(n): a random permutation of 0..n-1."""
+    n = _as_int(n, "randperm", "n", 1)
+    size_arg((n,), "randperm")
+    d = dtype or (out.dtype if out is not None else _dtype.int64)
+    check(d is not _dtype.bool, NotImplementedError, "\"randperm\" not implemented for 'Bool'")
+    limits = {"float16": (2049, "2049", "Half"), "float32": (2**24 + 1, "2^24+1", "Float"), "float64": (2**53 + 1, "2^53+1", "Double")}
+    if d._name in limits:
+        most, text, title = limits[d._name]
+        check(n <= most, RuntimeError, lambda: f"n cannot be greater than {text} for {title} type.")
+    elif _dtype.is_integral(d) and n:
+        checked_scalar(n - 1, d)
+    _check_requires_grad(requires_grad, d)
+    return _result(_gen(generator, "randperm").permutation(n, d._np), out, device, requires_grad)
+
+
+def _like(name, input, dtype, device):
+    check(
+        isinstance(input, _tensor_class()),
+        TypeError,
+        lambda: f"{name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}",
+    )
+    return dict(dtype=dtype or input.dtype, device=device if device is not None else input.device)
+
+
+def rand_like(input, *, generator=None, dtype=None, layout=None, device=None, requires_grad=False,
+              memory_format=None):
+    kwargs = _like("rand_like", input, dtype, device)
+    return rand(input.shape, generator=generator, requires_grad=requires_grad, **kwargs)
+
+
+def randn_like(input, *, generator=None, dtype=None, layout=None, device=None, requires_grad=False,
+               memory_format=None):
+    kwargs = _like("randn_like", input, dtype, device)
+    return randn(input.shape, generator=generator, requires_grad=requires_grad, **kwargs)
+
+
+def randint_like(input, low=0, high=None, *, generator=None, dtype=None, layout=None, device=None,
+                 requires_grad=False, memory_format=None):
+    """torch.randint_like(input, high) or (input, low, high)."""
+    if high is None:
+        low, high = 0, low
+    kwargs = _like("randint_like", input, dtype, device)
+    return randint(low, high, tuple(input.shape), generator=generator, requires_grad=requires_grad, **kwargs)
+
+
+# ---- normal, bernoulli, multinomial ---------------------------------------------------------------
+
+
+def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None, layout=None, device=None,
+           pin_memory=False, requires_grad=False):
+    """torch.normal's four overloads: (Tensor mean, Tensor std), (Tensor mean, float std=1),
+    (float mean, Tensor std), and (float mean, float std, size). Differentiating the result
+    gives zero gradients, as in torch."""
+    Tensor = _tensor_class()
     tensors = [x for x in (mean, std) if isinstance(x, Tensor)]
+    gen = _gen(generator, "normal")
     if not tensors:
-        check(size is not None, TypeError, "normal() received an invalid combination of arguments - got (float, float)")
-        d = _float_dtype("normal_kernel_cpu", dtype)
-        z = _gen(generator).normal(size_arg((size,), "normal"), d._np)
-        return _wrap(z * std + mean, device, requires_grad)
-    if isinstance(std, Tensor):
         check(
-            not bool((std < 0).any()),
-            RuntimeError,
-            "normal expects all elements of std >= 0.0",
+            size is not None,
+            TypeError,
+            lambda: f"normal() received an invalid combination of arguments - got ({type(mean).__name__}, "
+            f"{type(std).__name__})",
         )
+        check(std >= 0, RuntimeError, lambda: f"normal expects std >= 0.0, but found std {_fmt(float(std))}")
+        d = _floating("normal_kernel_cpu", _dtype_arg(dtype, out, "normal"))
+        _check_requires_grad(requires_grad, d)
+        z = gen.normal(size_arg((size,), "normal"), d._np)
+        return _result(z * d._np.type(std) + d._np.type(mean), out, device, requires_grad)
+    if isinstance(std, Tensor):
+        check(not bool((std < 0).any()), RuntimeError, "normal expects all elements of std >= 0.0")
     else:
-        check(std >= 0, RuntimeError, f"normal expects std >= 0.0, but found std {std}")
-    ref = tensors[0]
-    shape = jnp.broadcast_shapes(*(x._shape for x in tensors))
-    z = _wrap(_gen(generator).normal(shape, ref._dtype._np), ref._device)
-    return z * std + mean
+        check(std >= 0, RuntimeError, lambda: f"normal expects std >= 0.0, but found std {_fmt(float(std))}")
+    for t in tensors:
+        _floating("normal_kernel_cpu", t.dtype)
+    from .._errors import broadcast_shapes
+
+    shape = broadcast_shapes(*(t._shape for t in tensors))
+    dt = _dtype.result_type_of([t.dtype for t in tensors], [], [x for x in (mean, std) if not isinstance(x, Tensor)])
+    noise = _wrap(gen.normal(shape, dt._np), tensors[0].device)
+    result = _normal(mean, std, noise)
+    return result if out is None else out._resize_assign(result)
 
 
 def bernoulli(input, p=None, *, generator=None, out=None):
-    """Draws of Bernoulli(input) (or of a fixed ``p``), in input's dtype."""
+    """torch.bernoulli(input): draws of Bernoulli(input), in input's dtype; or, with ``p``,
+    draws of Bernoulli(p) shaped like input."""
+    Tensor = _tensor_class()
     check(
-        input._dtype.is_floating_point,
-        RuntimeError,
-        lambda: f'"bernoulli_tensor_cpu_self_" not implemented for \'{_title(input._dtype)}\'',
+        isinstance(input, Tensor),
+        TypeError,
+        lambda: f"bernoulli(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}",
     )
-    probs = input._value() if p is None else p
-    draws = _gen(generator).bernoulli(probs, input._shape, input._dtype._np)
-    return _wrap(draws, input._device)
+    check(
+        p is None or isinstance(p, (int, float)),
+        TypeError,
+        lambda: f"bernoulli() received an invalid combination of arguments - got (Tensor, {type(p).__name__})",
+    )
+    gen = _gen(generator, "bernoulli")
+    if p is None:
+        check(
+            input.dtype.is_floating_point,
+            NotImplementedError,
+            lambda: f'"bernoulli_tensor_cpu_p_" not implemented for \'{_dtype.title(input.dtype)}\'',
+        )
+        probs = input._value()
+        check(
+            bool(((probs >= 0) & (probs <= 1)).all()),
+            RuntimeError,
+            "Expected p_in >= 0 && p_in <= 1 to be true, but got false.  (Could this error message be improved?  "
+            "If so, please report an enhancement request to PyTorch.)",
+        )
+    else:
+        _check_p(p, "bernoulli_")
+        probs = p
+    draws = _wrap(gen.bernoulli(probs, input._shape, input.dtype._np), input.device)
+    result = _random_fill(input, draws, "BernoulliBackward0" if p is None else "BernoulliBackward1")
+    return result if out is None else out._resize_assign(result)
+
+
+def _check_p(p, name):
+    check(0 <= p <= 1, RuntimeError, lambda: f"{name} expects p to be in [0, 1], but got p={_fmt(float(p))}")
 
 
 def multinomial(input, num_samples, replacement=False, *, generator=None, out=None):
-    check(input.dim() in (1, 2), RuntimeError, "prob_dist must be 1 or 2 dim")
-    probs = input._value()
-    check(bool((probs >= 0).all()), RuntimeError, "probability tensor contains either `inf`, `nan` or element < 0")
+    """torch.multinomial: indices drawn from the rows of ``input`` (1-D or 2-D, unnormalized)."""
     check(
-        replacement or num_samples <= input._shape[-1],
+        input.dtype.is_floating_point,
+        RuntimeError,
+        lambda: f"multinomial only supports floating-point dtypes for input, got: {_dtype.title(input.dtype)}",
+    )
+    check(input.dim() in (1, 2), RuntimeError, "prob_dist must be 1 or 2 dim")
+    check(num_samples > 0, RuntimeError, "cannot sample n_sample <= 0 samples")
+    n_categories = input._shape[-1]
+    check(
+        replacement or num_samples <= n_categories,
         RuntimeError,
         "cannot sample n_sample > prob_dist.size(-1) samples without replacement",
     )
-    idx = _gen(generator).multinomial(probs.astype(jnp.float64), num_samples, replacement)
-    return _wrap(idx.astype(jnp.int64), input._device)
+    check(n_categories <= 2**24, RuntimeError, "number of categories cannot exceed 2^24")
+    probs = input._value().astype(jnp.float64)
+    if probs.size == 0:
+        return _result(jnp.zeros((*input._shape[:-1], num_samples), jnp.int64), out, input.device, False)
+    check(
+        bool((jnp.isfinite(probs) & (probs >= 0)).all()),
+        RuntimeError,
+        "probability tensor contains either `inf`, `nan` or element < 0",
+    )
+    check(bool((probs.sum(-1) > 0).all()), RuntimeError, "invalid multinomial distribution (sum of probabilities <= 0)")
+    idx = _gen(generator, "multinomial").multinomial(probs, num_samples, replacement)
+    return _result(idx.astype(jnp.int64), out, input.device, False)
 
 
-# ---- in-place samplers ---------------------------------------------------------------------------
-
-
-def _fill_inplace(t, array):
-    from ..tensor import Tensor
-
-    check_inplace(t)
-    with grad_mode.no_grad():
-        t._assign(Tensor._wrap(jax.device_put(array.astype(t._dtype._np), _device.jax_device(t._device)), t._device))
-    return t
+# ---- in-place samplers ------------------------------------------------------------------------------
 
 
 @method("uniform_")
-def uniform_(t, from_=0.0, to=1.0, *, generator=None, **kwargs):
+def uniform_(self, from_=0.0, to=1.0, *, generator=None, **kwargs):
+    """Tensor.uniform_(from=0, to=1): fill with draws from U[from, to)."""
     from_ = kwargs.pop("from", from_)
-    return _fill_inplace(t, _gen(generator).uniform(t._shape, t._dtype._np, from_, to))
+    check(not kwargs, TypeError, lambda: f"uniform_() got an unexpected keyword argument '{next(iter(kwargs))}'")
+    _floating("check_uniform_bounds", self.dtype)
+    check(
+        from_ <= to,
+        RuntimeError,
+        lambda: f"uniform_ expects to return a [from, to) range, but found from={_fmt(from_)} > to={_fmt(to)}",
+    )
+    limit = float(np.finfo(self.dtype.to_real()._np if self.dtype is not _dtype.bfloat16 else np.float32).max)
+    check(
+        to - from_ <= limit,
+        RuntimeError,
+        lambda: f"uniform_ expects to-from <= std::numeric_limits<{_dtype.title(self.dtype)}>::max(), but found "
+        f"to={_fmt(to)} and from={_fmt(from_)} which result in to-from to exceed the limit",
+    )
+    draws = _gen(generator, "uniform_").uniform(self._shape, self.dtype._np, from_, to)
+    return _fill(self, draws, "UniformBackward0")
 
 
 @method("normal_")
-def normal_(t, mean=0.0, std=1.0, *, generator=None):
-    return _fill_inplace(t, _gen(generator).normal(t._shape, t._dtype._np) * std + mean)
+def normal_(self, mean=0.0, std=1.0, *, generator=None):
+    """Tensor.normal_(mean=0, std=1): fill with normal draws."""
+    _floating("normal_kernel_cpu", self.dtype)
+    check(std >= 0, RuntimeError, lambda: f"normal expects std >= 0.0, but found std {_fmt(std)}")
+    z = _gen(generator, "normal_").normal(self._shape, self.dtype._np)
+    return _fill(self, z * std + mean, "NormalBackward0")
 
 
 @method("bernoulli_")
-def bernoulli_(t, p=0.5, *, generator=None):
-    from ..tensor import Tensor
+def bernoulli_(self, p=0.5, *, generator=None):
+    """Tensor.bernoulli_(p=0.5): fill with draws of Bernoulli(p); ``p`` a number or a tensor
+    broadcastable to self."""
+    Tensor = _tensor_class()
+    if isinstance(p, Tensor):
+        probs = p._value()
+        check(
+            bool(((probs >= 0) & (probs <= 1)).all()),
+            RuntimeError,
+            "Expected p_in >= 0 && p_in <= 1 to be true, but got false.  (Could this error message be improved?  "
+            "If so, please report an enhancement request to PyTorch.)",
+        )
+        check(
+            len(p._shape) <= len(self._shape)
+            and all(a in (1, b) for a, b in zip(reversed(p._shape), reversed(self._shape))),
+            RuntimeError,
+            lambda: f"The expanded size of the tensor ({self._shape[-1] if self._shape else 1}) must match the existing "
+            f"size ({p._shape[-1]}) at non-singleton dimension 0.  Target sizes: {list(self._shape)}.  Tensor sizes: "
+            f"{list(p._shape)}",
+        )
+    else:
+        _check_p(p, "bernoulli_")
+        probs = p
+    draws = _gen(generator, "bernoulli_").bernoulli(probs, self._shape, self.dtype._np)
+    return _fill(self, draws, "BernoulliBackward1" if isinstance(p, Tensor) else "BernoulliBackward0")
 
-    probs = p._value() if isinstance(p, Tensor) else p
-    return _fill_inplace(t, _gen(generator).bernoulli(probs, t._shape, t._dtype._np))
+
+def _continuous(self, name, title=True):
+    check(
+        self.dtype.is_floating_point,
+        RuntimeError,
+        lambda: f"{name} distribution is a continuous probability distribution. dtype must be a floating point but "
+        f"you specified {_dtype.title(self.dtype) if title else _C_NAMES[self.dtype._name]}",
+    )
 
 
 @method("exponential_")
-def exponential_(t, lambd=1.0, *, generator=None):
-    return _fill_inplace(t, _gen(generator).exponential(t._shape, jnp.float64) / lambd)
+def exponential_(self, lambd=1.0, *, generator=None):
+    """Tensor.exponential_(lambd=1): fill with draws of Exp(lambd)."""
+    _continuous(self, "Exponential")
+    check(lambd > 0, RuntimeError, lambda: f"exponential_ expects lambda > 0.0, but found lambda={_fmt(lambd)}")
+    draws = _gen(generator, "exponential_").exponential(self._shape, self.dtype._np)
+    return _fill(self, draws / lambd, "ExponentialBackward0")
+
+
+@method("geometric_")
+def geometric_(self, p, *, generator=None):
+    """Tensor.geometric_(p): fill with the number of Bernoulli(p) trials to the first success."""
+    check(0 < p < 1, RuntimeError, lambda: f"geometric_ expects p to be in (0, 1), but got p={_fmt(p)}")
+    u = _gen(generator, "geometric_").uniform(self._shape, np.float64)
+    return _fill(self, jnp.ceil(jnp.log1p(-u) / math.log1p(-p)), "GeometricBackward0")
+
+
+@method("cauchy_")
+def cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
+    """Tensor.cauchy_(median=0, sigma=1): fill with draws of the Cauchy distribution."""
+    _continuous(self, "Cauchy", title=False)
+    check(sigma > 0, RuntimeError, lambda: f"cauchy_ expects sigma > 0.0, but found sigma={_fmt(sigma)}")
+    u = _gen(generator, "cauchy_").uniform(self._shape, np.float64)
+    return _fill(self, median + sigma * jnp.tan(math.pi * (u - 0.5)), "CauchyBackward0")
+
+
+@method("log_normal_")
+def log_normal_(self, mean=1.0, std=2.0, *, generator=None):
+    """Tensor.log_normal_(mean=1, std=2): fill with ``exp`` of normal draws."""
+    _floating("log_normal_cpu", self.dtype)
+    check(std > 0, RuntimeError, lambda: f"log_normal_ expects std > 0.0, but found std={_fmt(std)}")
+    z = _gen(generator, "log_normal_").normal(self._shape, np.float64)
+    return _fill(self, jnp.exp(z * std + mean), "LogNormalBackward0")
+
+
+_RANDOM_DEFAULT_DIGITS = {"float16": 11, "bfloat16": 8, "float32": 24, "float64": 53}
 
 
 @method("random_")
-def random_(t, from_=0, to=None, *, generator=None):
+def random_(self, from_=None, to=None, *, generator=None, **kwargs):
+    """Tensor.random_(), random_(to), random_(from, to): integers from [from, to); with no
+    bounds, from [0, 2**mantissa] for floats and [0, max] for integers."""
+    from_ = kwargs.pop("from", from_)
+    check(not kwargs, TypeError, lambda: f"random_() got an unexpected keyword argument '{next(iter(kwargs))}'")
+    d = self.dtype
+    if from_ is not None and to is None:
+        from_, to = 0, from_
+    from_ = from_ or 0
     if to is None:
-        from_, to = 0, from_ if from_ else 2**24 if t._dtype.is_floating_point else 2**31
-    return _fill_inplace(t, _gen(generator).integers(from_, to, t._shape, jnp.int64))
+        digits = _RANDOM_DEFAULT_DIGITS.get(d._name)
+        to = 2**digits + 1 if digits else (2 if d is _dtype.bool else int(np.iinfo(d._np).max) + 1)
+    _integer_bounds(from_, to, d)
+    draws = _gen(generator, "random_").integers(from_, min(to, 2**63 - 1), self._shape, np.int64)
+    return _fill(self, draws, "RandomBackward0")
 
 
 method("bernoulli")(bernoulli)

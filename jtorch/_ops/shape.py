@@ -411,14 +411,10 @@ def chunk(input: T, chunks, dim=0):
     return _pieces(input, _bounds(_split_sizes(d, -(-n // chunks), n)), d)
 
 
-@op("_slices", promote=NONE, view=True, linear=True, out=False, method=False, grad_name="SliceBackward0")
-def _slices(input: T, bounds, dim):
-    return _pieces(input, bounds, dim)
-
-
 @method("tensor_split")
 def tensor_split(input, indices_or_sections=None, dim=0, *, sections=None, indices=None, tensor_indices_or_sections=None):
-    """Split into ``sections`` near-equal pieces or at ``indices`` along ``dim``: views."""
+    """Split into ``sections`` near-equal pieces or at ``indices`` along ``dim``: one narrow view
+    per piece (so, unlike split's pieces, each may be written in place under autograd)."""
     from ..tensor import Tensor
 
     arg = next(a for a in (indices_or_sections, sections, indices, tensor_indices_or_sections) if a is not None)
@@ -450,7 +446,7 @@ def tensor_split(input, indices_or_sections=None, dim=0, *, sections=None, indic
     else:
         edges = [0, *arg, size]
         bounds = tuple(_clamped(a, b, size) for a, b in zip(edges[:-1], edges[1:]))
-    return _slices(input, bounds, d)
+    return tuple(narrow(input, d, start, stop - start) for start, stop in bounds)
 
 
 def _clamped(start, stop, size):
