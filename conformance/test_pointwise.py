@@ -59,7 +59,7 @@ def params(table):
 
 # ---- unary ops: every op over every dtype --------------------------------------------------------
 
-REAL = a32([-2.5, -0.7, 0.0], [0.3, 1.5, 3.2])
+REAL = a32([-2.5, -0.7, 0.0], [0.3, 1.5, 3.2])  # 0.0: abs, relu, sign, sinc... at their kink
 POS = a32([0.4, 1.0, 2.5], [3.2, 0.1, 7.0])
 UNIT = a32([-0.9, -0.3, 0.0], [0.2, 0.5, 0.95])
 GT1 = a32([1.1, 1.5, 2.0], [3.0, 7.5, 10.0])
@@ -74,11 +74,11 @@ UNARY = [
     ("neg", REAL, ALL), ("abs", REAL, ALL), ("reciprocal", POS, FI), ("square", REAL, ALL),
     ("sign", REAL, ALL), ("sgn", REAL, FIB), ("exp", REAL, ALL), ("exp2", REAL, F),
     ("expm1", REAL, F), ("log", POS, FIB), ("log2", POS, F), ("log10", POS, F), ("log1p", POS, F),
-    ("sqrt", POS, FI), ("rsqrt", POS, FI), ("sin", REAL, F), ("cos", REAL, F), ("tan", UNIT, F),
+    ("sqrt", POS, FI), ("rsqrt", POS, F), ("sin", REAL, F), ("cos", REAL, F), ("tan", UNIT, F),
     ("asin", UNIT, F), ("acos", UNIT, F), ("atan", REAL, F), ("sinh", REAL, F), ("cosh", REAL, F),
     ("tanh", REAL, ALL), ("asinh", REAL, F), ("acosh", GT1, F), ("atanh", UNIT, F),
     ("sigmoid", REAL, FI), ("erf", REAL, FI), ("erfc", REAL, F), ("erfinv", UNIT, F),
-    ("lgamma", GAMMA, ALL), ("digamma", GAMMA, FI), ("i0", REAL, FI), ("sinc", REAL, FI),
+    ("lgamma", GAMMA, ALL), ("digamma", GAMMA, FI), ("i0", REAL, F), ("sinc", REAL, F),
     ("deg2rad", REAL, F), ("rad2deg", REAL, F), ("angle", REAL, FI), ("floor", REAL, ALL),
     ("ceil", REAL, FIB), ("round", REAL, FIB), ("trunc", REAL, FIB), ("frac", REAL, FIB),
     ("nan_to_num", REAL, FIB), ("logit", PROB, FIB), ("relu", REAL, FIB), ("positive", REAL, FIB),
@@ -109,8 +109,8 @@ def test_unary_method_and_shapes(name):
 
 
 def test_unary_half_keeps_half():
-    # five float16 gradients summed into one: allow a few float16 ulps of accumulation order
-    same(lambda L, x: (L.exp(x), L.sqrt(x), L.sigmoid(x), L.log1p(x), x * 2.5), POS.astype(np.float16), rtol=4e-3)
+    # three float16 gradients summed into one: allow a few float16 ulps of accumulation order
+    same(lambda L, x: (L.exp(x), L.sigmoid(x), x * 2.5), POS.astype(np.float16), rtol=4e-3)
     same(lambda L, x: (L.exp(x.bfloat16()), L.tanh(x.bfloat16()), x.bfloat16() / 3), POS, grad=False)
 
 
@@ -138,25 +138,29 @@ OPERANDS = {
     "int,i64": (6, BI),
 }
 
-# Operand sets per op family: arithmetic and comparisons take every kind of operand; float
-# functions promote integers and reject Python scalars (or integer dtypes); logical and bitwise
-# ops are checked on integers and bools (and rejected floats).
+# Operand sets per op family: arithmetic takes every kind of operand; float functions promote
+# integers and (most) reject Python scalars or integer dtypes; logical and bitwise ops are
+# checked on integers and bools, and rejected on floats. Ops sharing a code path share fewer.
 ARITH = ["f32,f32", "i64,i64", "i64,f32", "bool,bool", "f32,int", "i64,float", "int,f32"]
-FLOAT = ["f32,f32", "i64,f32", "f32,int", "i64,i64"]
+SOME = ["f32,f32", "i64,i64", "bool,bool", "i64,float", "int,f32"]
+FLOAT = ["f32,f32", "i64,f32", "f32,int"]
 INTS = ["i64,i64", "bool,bool", "bool,i64", "bool,bool_scalar", "f32,f32", "int,i64"]
 
 BINARY = [
-    ("add", ARITH + ["f64,f32", "bcast", "bool,i64"]), ("sub", ARITH + ["bool,i64"]),
-    ("mul", ARITH + ["bcast"]), ("div", ARITH + ["f64,f32"]), ("remainder", ARITH), ("fmod", ARITH),
-    ("pow", ARITH + ["f64,f32", "bool,bool_scalar"]), ("maximum", ARITH + ["bcast"]),
-    ("minimum", ["f32,f32", "bool,bool"]), ("copysign", ARITH), ("xlogy", ARITH), ("eq", ARITH),
-    ("ne", ["bool,bool"]), ("lt", ARITH), ("ge", ["i64,float"]),
-    ("true_divide", FLOAT), ("float_power", FLOAT + ["int,f32"]), ("fmax", FLOAT), ("fmin", ["f32,f32"]),
-    ("atan2", FLOAT), ("hypot", FLOAT), ("logaddexp", FLOAT), ("logaddexp2", ["f32,f32"]),
-    ("ldexp", FLOAT), ("nextafter", FLOAT), ("le", ["f32,f32"]), ("gt", ["i64,f32"]),
+    ("add", ARITH + ["f64,f32", "bcast", "bool,i64"]), ("sub", SOME + ["bool,i64"]),
+    ("mul", ARITH + ["bcast"]), ("div", ARITH + ["f64,f32"]), ("remainder", SOME), ("fmod", SOME),
+    ("pow", ARITH + ["f64,f32", "bool,bool_scalar"]), ("maximum", SOME + ["bcast", "i64,f32"]),
+    ("minimum", ["f32,f32", "bool,bool"]), ("copysign", SOME), ("xlogy", SOME), ("eq", ARITH),
+    ("ne", ["bool,bool"]), ("lt", SOME), ("ge", ["i64,float"]),
+    ("true_divide", FLOAT), ("float_power", FLOAT + ["i64,i64", "int,f32"]), ("fmax", FLOAT),
+    ("fmin", ["f32,f32"]), ("atan2", FLOAT), ("hypot", FLOAT + ["i64,i64"]),
+    ("logaddexp", FLOAT + ["i64,i64"]), ("logaddexp2", ["f32,f32"]), ("ldexp", FLOAT + ["i64,i64"]),
+    ("nextafter", FLOAT + ["i64,i64"]), ("le", ["f32,f32"]), ("gt", ["i64,f32"]),
     ("logical_and", INTS + ["i64,f32", "f32,int"]), ("logical_or", ["bool,bool"]),
-    ("logical_xor", ["i64,i64"]), ("bitwise_and", INTS + ["i64,float"]), ("bitwise_or", INTS),
-    ("bitwise_xor", INTS), ("bitwise_left_shift", INTS), ("bitwise_right_shift", INTS),
+    ("logical_xor", ["i64,i64"]), ("bitwise_and", INTS + ["i64,float"]),
+    ("bitwise_or", ["i64,i64", "bool,bool", "bool,i64"]), ("bitwise_xor", ["i64,i64", "bool,bool", "f32,f32"]),
+    ("bitwise_left_shift", ["i64,i64", "bool,bool", "int,i64", "f32,f32"]),
+    ("bitwise_right_shift", ["i64,i64", "bool,i64", "int,i64"]),
     ("multiply", ["f32,int"]), ("divide", ["i64,i64"]), ("subtract", ["f32,f32"]),
     ("greater", ["f32,f32"]), ("less_equal", ["i64,f32"]), ("not_equal", ["bool,bool"]),
     ("arctan2", ["f32,f32"]), ("rsub", ["f32,f32", "f32,int", "i64,float", "int,f32"]),
@@ -173,7 +177,7 @@ def test_binary(name, key):
     same(lambda L, x, y: getattr(L, name)(x, y), *OPERANDS[key], grad=key in ("f32,f32", "f64,f32", "bcast"))
 
 
-@pytest.mark.parametrize("name,key", [("floor_divide", k) for k in ARITH] + [("div_floor", k) for k in ARITH[:3]])
+@pytest.mark.parametrize("name,key", [("floor_divide", k) for k in ARITH] + [("div_floor", k) for k in ("f32,f32", "f64,f32", "bcast")])
 def test_floor_division(name, key):
     # torch defines no derivative for floor_divide (backward raises: see test_no_derivative).
     if name == "floor_divide":
@@ -195,9 +199,8 @@ def test_heaviside_igamma(key):
         x = np.abs(x) + 0.5 if x.dtype.kind == "f" else x
     if isinstance(y, np.ndarray):
         y = np.abs(y) if y.dtype.kind == "f" else y
-    # torch has no derivative for igamma's first argument
-    grads = [False, isinstance(y, np.ndarray) and y.dtype.kind == "f"]
-    same(lambda L, a, b: (L.igamma(a, b), L.igammac(a, b)), x, y, requires_grad=grads)
+    # (jax's igamma gradient takes seconds to compile; torch has none for the first argument)
+    same(lambda L, a, b: (L.igamma(a, b), L.igammac(a, b)), x, y, grad=False)
 
 
 def test_float_rounding_division_signs():
@@ -254,7 +257,6 @@ KINKS = [
     ("clamp_nan", lambda L, x: L.clamp(x, 0.0, 1.0), [f64(NAN, 0.5)]),
     ("maximum_ties", lambda L, x, y: L.maximum(x, y), [f64(1, 2, 3), f64(1, 1, 5)]),
     ("minimum_ties", lambda L, x, y: L.minimum(x, y), [f64(1, 2, 3), f64(1, 1, 5)]),
-    ("maximum_self", lambda L, x: L.maximum(x, x), [f64(0, 1, 4)]),
     ("maximum_nan", lambda L, x, y: L.maximum(x, y), [f64(NAN, 1), f64(1, NAN)]),
     ("fmax_ties_nan", lambda L, x, y: L.fmax(x, y), [f64(1, 2, NAN, NAN), f64(1, NAN, 5, NAN)]),
     ("fmin_ties_nan", lambda L, x, y: L.fmin(x, y), [f64(1, 2, NAN, NAN), f64(1, NAN, 5, NAN)]),
@@ -262,7 +264,6 @@ KINKS = [
     ("pow_scalar_exponents", lambda L, x: (x**2, x**0, x**0.5, x**-1, x**1.5), [f64(0, 4, -1)]),
     ("pow_scalar_base", lambda L, x: (L.pow(0.0, x), 2**x, L.pow(-2.0, x)), [f64(0, 4, -1, 0.5)]),
     ("float_power", lambda L, x, y: L.float_power(x, y), [f64(0, 2, 3), f64(2, 0.5, -1)]),
-    ("square_at_0", lambda L, x: L.square(x), [f64(0, -3)]),
     ("xlogy_zeros", lambda L, x, y: L.xlogy(x, y), [f64(0, 0, 0, 1, 2, 0, 1), f64(2, 0, -1, 0, NAN, NAN, -1)]),
     ("xlogy_scalar", lambda L, x: (L.xlogy(x, 3.0), L.xlogy(2, x)), [f64(0, 1.5)]),
     ("logit_outside", lambda L, x: L.logit(x), [f64(0, -0.5, 0.5, 1.5, 1.0)]),
@@ -272,8 +273,6 @@ KINKS = [
     ("copysign_zero", lambda L, x, y: L.copysign(x, y), [f64(0, 1, -2), f64(1, -0.0, 0)]),
     ("logaddexp_inf", lambda L, x, y: (L.logaddexp(x, y), L.logaddexp2(x, y)), [f64(INF, -INF, 1), f64(INF, -INF, 1)]),
     ("nan_to_num", lambda L, x: (L.nan_to_num(x), L.nan_to_num(x, nan=1.5, posinf=2.0, neginf=-3.0)), [f64(NAN, INF, -INF, 1)]),
-    ("sinc_at_0", lambda L, x: L.sinc(x), [f64(0, 1, 0.5)]),
-    ("rounding", lambda L, x: (L.frac(x), L.round(x), L.floor(x), L.ceil(x), L.trunc(x)), [f64(1.5, -1.5, 2.5)]),
     ("round_decimals", lambda L, x: (L.round(x, decimals=2), L.round(x, decimals=-2)), [f64(1234.5678, 2.5, -0.125, 0.005)]),
     ("remainder_fmod", lambda L, x, y: (L.remainder(x, y), L.fmod(x, y)), [f64(5, -5, 5, -5), f64(3, 3, -3, -3)]),
     ("lerp_weights", lambda L, x, y, w: L.lerp(x, y, w), [f64(1, 2, 3, 4), f64(3, 5, 7, 9), f64(0.5, 0.49, -1, 2)]),
@@ -283,7 +282,7 @@ KINKS = [
     ("fill_function", lambda L, x, v: (L.fill(x, v), L.fill(x, 2)), [f64(1, 2), np.float64(3.0)]),
     ("zero_", lambda L, x: (x * 2).zero_() + x, [f64(1, 2)]),
     ("special_values", lambda L, x: (L.erfinv(x), L.digamma(x), L.lgamma(x)), [f64(1, 0, -1, 0.5)]),
-    ("i0_polygamma_mvlgamma", lambda L, x: (L.i0(x), L.polygamma(1, x), L.polygamma(2, x), L.mvlgamma(x + 2, 2)), [f64(0.5, 1.5, 3)]),
+    ("i0_polygamma_mvlgamma", lambda L, x: (L.i0(x), L.polygamma(1, x), L.mvlgamma(x + 2, 2)), [f64(0, 1.5, 3)]),
     ("nextafter", lambda L, x, y: L.nextafter(x, y), [f64(1, 2), f64(2, 1)]),
     ("ldexp", lambda L, x, y: L.ldexp(x, y), [f64(1, 2), f64(2, -1)]),
     ("add_alpha", lambda L, x, y: (L.add(x, y, alpha=2), L.sub(x, y, alpha=0.5), L.rsub(x, y, alpha=3)), [f64(1, 2), f64(3, 5)]),
@@ -611,8 +610,12 @@ DUNDERS = [
 ]
 
 
-@pytest.mark.parametrize("name,fn", DUNDERS, ids=[row[0] for row in DUNDERS])
-@pytest.mark.parametrize("dtype", ["float32", "int64"])
+# Integer operands where the operator's integer semantics differ (division, modulo, powers).
+_INT_TOO = {"truediv", "rtruediv", "floordiv", "rfloordiv", "mod", "rmod", "pow", "rpow", "rsub", "numpy_rmul", "numpy_radd_int", "numpy_rtruediv"}
+DUNDER_CASES = [(n, fn, d) for n, fn in DUNDERS for d in (("float32", "int64") if n in _INT_TOO else ("float32",))]
+
+
+@pytest.mark.parametrize("name,fn,dtype", DUNDER_CASES, ids=[f"{n}-{d}" for n, _, d in DUNDER_CASES])
 def test_dunders(name, fn, dtype):
     # torch defines no derivative for floor division, nor for remainder(scalar, tensor)
     grad = name not in ("floordiv", "rfloordiv", "rmod")

@@ -327,13 +327,13 @@ def test_generator_calls(name):
     same_meta(GENERATOR_CALLS[name])
 
 
-def test_seeds_of_a_fresh_process_differ():
+def test_a_fresh_process_is_seeded_from_entropy():
     import subprocess
     import sys
 
-    code = "import jtorch; print(jtorch.initial_seed(), jtorch.rand(1).item())"
-    runs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout for _ in range(2)}
-    assert len(runs) == 2
+    code = "import jtorch; print(jtorch.initial_seed())"
+    fresh = int(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
+    assert fresh not in (jtorch.initial_seed(), 67280421310721)
 
 
 SAMPLERS = {
@@ -600,7 +600,7 @@ def test_random_default_range(g, dtype, low, high):
     t = jtorch.empty(N, dtype=getattr(jtorch, dtype)).random_(generator=g)
     a = [int(v) for v in t.tolist()]
     assert min(a) >= low and max(a) < high
-    assert max(a) > low + (high - low) * 0.9  # spread over the whole range
+    assert max(a) >= low + (high - 1 - low) * 0.9  # spread over the whole range
 
 
 def test_random_bounds(g):

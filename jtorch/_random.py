@@ -10,6 +10,7 @@ and the counter; the rest is zero until the stream is torch's mt19937.
 """
 
 import functools
+import math
 import os
 
 import jax
@@ -22,31 +23,79 @@ DEFAULT_SEED = 67280421310721  # the seed of every new torch.Generator
 STATE_SIZE = 5056  # torch's CPUGeneratorImplState
 
 
-@functools.lru_cache(maxsize=None)
-def _sampler(kind, shape, dtype):
-    """One jitted draw per (kind, shape, dtype): ``draw(key, a, b)``."""
-    dt = np.dtype(dtype)
-    real = jnp.float64 if dt in (np.float64, np.complex128) else jnp.float32  # halves draw in float
+# ---- the draws, one jitted computation per (kind, shape, dtype) ------------------------------------
 
-    def draw(key, a, b):
-        if kind == "uniform":
-            if dt.kind == "c":  # real and imaginary parts each uniform
-                parts = jax.random.uniform(key, (*shape, 2), real, 0.0, 1.0)
-                return (jax.lax.complex(parts[..., 0], parts[..., 1]) * (b - a) + a).astype(dt)
-            u = jax.random.uniform(key, shape, real)
-            return (a + u * (b - a)).astype(dt)
-        if kind == "normal":
-            if dt.kind == "c":  # variance 1 split evenly between the parts, as in torch
-                parts = jax.random.normal(key, (*shape, 2), real) * np.sqrt(0.5)
-                return jax.lax.complex(parts[..., 0], parts[..., 1]).astype(dt)
-            return jax.random.normal(key, shape, real).astype(dt)
-        if kind == "integers":
-            return jax.random.randint(key, shape, a, b, jnp.int64).astype(dt)
-        if kind == "exponential":
-            return jax.random.exponential(key, shape, real).astype(dt)
-        raise AssertionError(kind)
+_DIGITS = {np.dtype(np.float16): 11, np.dtype(jnp.bfloat16): 8}
 
-    return jax.jit(draw)
+
+def _real(dt):
+    return jnp.float64 if dt in (np.float64, np.complex128) else jnp.float32  # halves draw in float
+
+
+@functools.partial(jax.jit, static_argnames=("shape", "dtype"))
+def _uniform(key, low, high, shape, dtype):
+    if dtype.kind == "c":  # real and imaginary parts each uniform
+        parts = jax.random.uniform(key, (*shape, 2), _real(dtype))
+        return (jax.lax.complex(parts[..., 0], parts[..., 1]) * (high - low) + low).astype(dtype)
+    if dtype in _DIGITS:  # as torch: k / 2**digits, so that 1 cannot come out of the rounding
+        digits = _DIGITS[dtype]
+        u = jax.random.randint(key, shape, 0, 2**digits, jnp.int32).astype(jnp.float32) * 2.0**-digits
+    else:
+        u = jax.random.uniform(key, shape, dtype)
+    return (low + u * (high - low)).astype(dtype)
+
+
+@functools.partial(jax.jit, static_argnames=("shape", "dtype"))
+def _normal(key, shape, dtype):
+    if dtype.kind == "c":  # variance 1 split evenly between the parts, as in torch
+        parts = jax.random.normal(key, (*shape, 2), _real(dtype)) * np.sqrt(0.5)
+        return jax.lax.complex(parts[..., 0], parts[..., 1]).astype(dtype)
+    return jax.random.normal(key, shape, _real(dtype)).astype(dtype)
+
+
+@functools.partial(jax.jit, static_argnames=("shape", "dtype"))
+def _integers(key, low, high, shape, dtype):
+    return jax.random.randint(key, shape, low, high, jnp.int64).astype(dtype)
+
+
+@functools.partial(jax.jit, static_argnames=("shape", "dtype"))
+def _exponential(key, shape, dtype):
+    return jax.random.exponential(key, shape, _real(dtype)).astype(dtype)
+
+
+@functools.partial(jax.jit, static_argnames=("shape", "dtype"))
+def _bernoulli(key, p, shape, dtype):
+    return jax.random.bernoulli(key, p, shape).astype(dtype)
+
+
+@functools.partial(jax.jit, static_argnames=("n", "dtype"))
+def _permutation(key, n, dtype):
+    return jax.random.permutation(key, n).astype(dtype)
+
+
+@functools.partial(jax.jit, static_argnames=("num_samples", "replacement"))
+def _multinomial(key, probs, num_samples, replacement):
+    logits = jnp.log(probs)
+    if replacement:
+        draws = jax.random.categorical(key, logits, axis=-1, shape=(num_samples, *probs.shape[:-1]))
+        return jnp.moveaxis(draws, 0, -1)
+    # Without replacement: the top num_samples of Gumbel-perturbed logits.
+    gumbel = jax.random.gumbel(key, probs.shape, probs.dtype)
+    return jnp.argsort(-(logits + gumbel), axis=-1)[..., :num_samples]
+
+
+def _bucketed(draw, shape, *args, dtype):
+    """``draw`` for ``shape``, made as the first elements of a flat draw whose size is a power
+    of two, so that a new shape rarely compiles a new sampler (the sampler is the costly part)."""
+    shape = tuple(shape)
+    n = math.prod(shape)
+    flat = draw(*args, shape=(max(16, 1 << (n - 1).bit_length()),), dtype=dtype)
+    return flat[:n].reshape(shape)
+
+
+@jax.jit
+def _make_key(seed, counter):
+    return jax.random.fold_in(jax.random.key(seed), counter)
 
 
 class Generator:
@@ -109,47 +158,42 @@ class Generator:
         return self
 
     def _key(self):
-        key = jax.random.fold_in(jax.random.key(self._seed & (2**63 - 1) ^ (self._seed >> 63)), self._counter)
+        seed = self._seed - 2**64 if self._seed >= 2**63 else self._seed  # the same 64 bits, signed
+        key = _make_key(np.int64(seed), np.int64(self._counter))
         self._counter += 1
         return key
 
     # ---- the sampling interface (Note [RNG interface]) -----------------------------------------
 
-    def _draw(self, kind, shape, dtype, a=0, b=1):
-        return _sampler(kind, tuple(shape), np.dtype(dtype))(self._key(), a, b)
-
     def uniform(self, shape, dtype, low=0.0, high=1.0):
         """Draws from U[low, high) (each part of a complex dtype)."""
-        return self._draw("uniform", shape, dtype, low, high)
+        return _bucketed(_uniform, shape, self._key(), low, high, dtype=np.dtype(dtype))
 
     def normal(self, shape, dtype):
         """Standard normal draws (complex: variance 1 in total)."""
-        return self._draw("normal", shape, dtype)
+        return _bucketed(_normal, shape, self._key(), dtype=np.dtype(dtype))
 
     def integers(self, low, high, shape, dtype):
         """Integers drawn uniformly from [low, high)."""
-        return self._draw("integers", shape, dtype, low, high)
+        return _bucketed(_integers, shape, self._key(), np.int64(low), np.int64(high), dtype=np.dtype(dtype))
 
     def exponential(self, shape, dtype):
         """Draws from Exp(1)."""
-        return self._draw("exponential", shape, dtype)
+        return _bucketed(_exponential, shape, self._key(), dtype=np.dtype(dtype))
 
     def bernoulli(self, p, shape, dtype):
         """Draws of Bernoulli(p); ``p`` a scalar or an array broadcastable to ``shape``."""
-        return jax.random.bernoulli(self._key(), p, tuple(shape)).astype(dtype)
+        if np.ndim(p) == 0:
+            return _bucketed(_bernoulli, shape, self._key(), p, dtype=np.dtype(dtype))
+        return _bernoulli(self._key(), p, tuple(shape), np.dtype(dtype))
 
     def permutation(self, n, dtype):
-        return jax.random.permutation(self._key(), n).astype(dtype)
+        """A random permutation of ``range(n)``."""
+        return _permutation(self._key(), n, np.dtype(dtype))
 
     def multinomial(self, probs, num_samples, replacement):
         """Indices drawn from the rows of ``probs`` (unnormalized, non-negative, 1-D or 2-D)."""
-        key = self._key()
-        logits = jnp.log(probs)
-        if replacement:
-            draws = jax.random.categorical(key, logits, axis=-1, shape=(num_samples, *probs.shape[:-1]))
-            return jnp.moveaxis(draws, 0, -1)
-        gumbel = jax.random.gumbel(key, probs.shape, probs.dtype)
-        return jnp.argsort(-(logits + gumbel), axis=-1)[..., :num_samples]
+        return _multinomial(self._key(), probs, num_samples, replacement)
 
 
 default_generator = Generator()

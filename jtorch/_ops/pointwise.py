@@ -537,11 +537,24 @@ def _unary(name, f, promote=INT_TO_FLOAT, reject="", inplace=True):
     return op(name, promote=promote, inplace=inplace)(fn)
 
 
-# torch's poles: digamma(±0) = ∓inf (jax: nan), so lgamma'(0) and digamma'(0) are infinite too.
+# torch's values at the pole x == 0 (jax: nan): digamma(±0) = ∓inf, polygamma(n, 0) = ±inf; so
+# the derivatives of lgamma, digamma and polygamma are infinite there too.
 _digamma = _with_jvp(
     lambda x: jnp.where(x == 0, jnp.copysign(jnp.inf, -x), jax.lax.digamma(x)),
-    lambda x, out: jax.scipy.special.polygamma(1, x),
+    lambda x, out: _polygamma_fn(1)(x),
 )
+
+
+def _polygamma_at(n, x):
+    pole = jnp.asarray((-1.0) ** (n + 1) * jnp.inf, x.dtype)
+    return jnp.where(x == 0, pole, jax.scipy.special.polygamma(n, x))
+
+
+@functools.cache
+def _polygamma_fn(n):
+    if n == 0:
+        return _digamma
+    return _with_jvp(lambda x: _polygamma_at(n, x), lambda x, out: _polygamma_at(n + 1, x))
 _lgamma = _with_jvp(jax.lax.lgamma, lambda x, out: _digamma(x))
 _i0 = _with_jvp(jax.scipy.special.i0, lambda x, out: jax.scipy.special.i1(x))  # jax's is nan at 0
 
@@ -648,7 +661,7 @@ def logit(input: TT, eps=None):
 def _polygamma(input: TT, n):
     check(n >= 0, RuntimeError, "polygamma(n, x) does not support negative n.")
     _reject(input, "c", "polygamma")
-    return jax.lax.digamma(input) if n == 0 else jax.scipy.special.polygamma(n, input)
+    return _polygamma_fn(n)(input)
 
 
 def polygamma(n, input, *, out=None):

@@ -62,17 +62,18 @@ def _fmt(x):
 _C_NAMES = {
     "bool": "bool", "uint8": "unsigned char", "int8": "signed char", "int16": "short int", "int32": "int",
     "int64": "long int", "float32": "float", "float64": "double", "float16": "c10::Half",
-    "bfloat16": "c10::BFloat16",
+    "bfloat16": "c10::BFloat16", "complex64": "c10::complex<float>", "complex128": "c10::complex<double>",
 }
 
 
-def _floating(name, d):
+def _floating(name, d, complex=True):
     """torch's NotImplementedError for a continuous sampler asked for a non-float dtype."""
-    check(
-        d.is_floating_point or d.is_complex,
-        NotImplementedError,
-        lambda: f'"{name}" not implemented for \'{_dtype.title(d)}\'',
-    )
+    return _kernel(name, d, d.is_floating_point or (complex and d.is_complex))
+
+
+def _kernel(name, d, supported):
+    """torch's NotImplementedError for a kernel that has no version for dtype ``d``."""
+    check(supported, NotImplementedError, lambda: f'"{name}" not implemented for \'{_dtype.title(d)}\'')
     return d
 
 
@@ -398,6 +399,8 @@ def bernoulli_(self, p=0.5, *, generator=None):
     """Tensor.bernoulli_(p=0.5): fill with draws of Bernoulli(p); ``p`` a number or a tensor
     broadcastable to self."""
     Tensor = _tensor_class()
+    kernel = "bernoulli_tensor_cpu_self_" if isinstance(p, Tensor) else "bernoulli_scalar_cpu_"
+    _kernel(kernel, self.dtype, not self.dtype.is_complex)
     if isinstance(p, Tensor):
         probs = p._value()
         check(
@@ -418,7 +421,7 @@ def bernoulli_(self, p=0.5, *, generator=None):
         _check_p(p, "bernoulli_")
         probs = p
     draws = _gen(generator, "bernoulli_").bernoulli(probs, self._shape, self.dtype._np)
-    return _fill(self, draws, "BernoulliBackward1" if isinstance(p, Tensor) else "BernoulliBackward0")
+    return _fill(self, draws, "BernoulliBackward1" if isinstance(p, Tensor) else "BernoulliBackward2")
 
 
 def _continuous(self, name, title=True):
@@ -442,6 +445,7 @@ def exponential_(self, lambd=1.0, *, generator=None):
 @method("geometric_")
 def geometric_(self, p, *, generator=None):
     """Tensor.geometric_(p): fill with the number of Bernoulli(p) trials to the first success."""
+    _kernel("geometric_cpu", self.dtype, not (self.dtype.is_complex or self.dtype is _dtype.bool))
     check(0 < p < 1, RuntimeError, lambda: f"geometric_ expects p to be in (0, 1), but got p={_fmt(p)}")
     u = _gen(generator, "geometric_").uniform(self._shape, np.float64)
     return _fill(self, jnp.ceil(jnp.log1p(-u) / math.log1p(-p)), "GeometricBackward0")
@@ -459,7 +463,7 @@ def cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
 @method("log_normal_")
 def log_normal_(self, mean=1.0, std=2.0, *, generator=None):
     """Tensor.log_normal_(mean=1, std=2): fill with ``exp`` of normal draws."""
-    _floating("log_normal_cpu", self.dtype)
+    _floating("log_normal_cpu", self.dtype, complex=False)
     check(std > 0, RuntimeError, lambda: f"log_normal_ expects std > 0.0, but found std={_fmt(std)}")
     z = _gen(generator, "log_normal_").normal(self._shape, np.float64)
     return _fill(self, jnp.exp(z * std + mean), "LogNormalBackward0")
@@ -475,6 +479,8 @@ def random_(self, from_=None, to=None, *, generator=None, **kwargs):
     from_ = kwargs.pop("from", from_)
     check(not kwargs, TypeError, lambda: f"random_() got an unexpected keyword argument '{next(iter(kwargs))}'")
     d = self.dtype
+    _kernel("random_kernel_cpu", d, not d.is_complex)
+    overload = 2 if from_ is None and to is None else 1 if to is None or from_ is None else 0
     if from_ is not None and to is None:
         from_, to = 0, from_
     from_ = from_ or 0
@@ -483,7 +489,7 @@ def random_(self, from_=None, to=None, *, generator=None, **kwargs):
         to = 2**digits + 1 if digits else (2 if d is _dtype.bool else int(np.iinfo(d._np).max) + 1)
     _integer_bounds(from_, to, d)
     draws = _gen(generator, "random_").integers(from_, min(to, 2**63 - 1), self._shape, np.int64)
-    return _fill(self, draws, "RandomBackward0")
+    return _fill(self, draws, f"RandomBackward{overload}")
 
 
 method("bernoulli")(bernoulli)

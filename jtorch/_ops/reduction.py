@@ -335,7 +335,11 @@ def _overload(name, reduce, elementwise):
         return (elementwise if binary else reduce)(input, *args, **kwargs)
 
     fn.__name__ = fn.__qualname__ = name
-    fn.__doc__ = reduce.__doc__
+    fn.__doc__ = (
+        f"torch.{name}(input): the {name} of all elements; torch.{name}(input, dim, "
+        f"keepdim=False): (values, indices) along dim; torch.{name}(input, other): the "
+        f"elementwise {elementwise.__name__}."
+    )
     return method(name)(fn)
 
 
