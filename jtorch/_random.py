@@ -3,10 +3,12 @@
 Note [RNG interface]: every random op draws through a Generator's sampling methods (uniform,
 normal, integers, permutation, bernoulli, multinomial, exponential), never from jax.random
 directly, so the stream behind them can be replaced (bit-exact torch streams come in a later
-issue) without touching the ops. The present stream is jax's threefry: each draw folds a
-per-generator counter into a key made from the seed, so a seed reproduces the same sequence of
-draws. The state (``get_state``) is a ByteTensor of torch's size, 5056 bytes, holding the seed
-and the counter; the rest is zero until the stream is torch's mt19937.
+issue) without touching the ops. The methods return host (numpy) arrays, drawn on the CPU as
+torch's CPU generator does; the ops place them. The present stream is jax's threefry: each
+draw folds a per-generator counter into a key made from the seed, so a seed reproduces the same
+sequence of draws. Samplers are compiled per power-of-two size and sliced on the host, so a new
+shape rarely compiles anything. The state (``get_state``) is a ByteTensor of torch's size, 5056
+bytes, holding the seed and the counter; the rest is zero until the stream is torch's mt19937.
 """
 
 import functools
@@ -85,17 +87,22 @@ def _multinomial(key, probs, num_samples, replacement):
 
 
 def _bucketed(draw, shape, *args, dtype):
-    """``draw`` for ``shape``, made as the first elements of a flat draw whose size is a power
-    of two, so that a new shape rarely compiles a new sampler (the sampler is the costly part)."""
+    """``draw`` for ``shape`` as a host array: the first elements of a flat draw whose size is a
+    power of two, so that a new shape rarely compiles a new sampler."""
     shape = tuple(shape)
     n = math.prod(shape)
     flat = draw(*args, shape=(max(16, 1 << (n - 1).bit_length()),), dtype=dtype)
-    return flat[:n].reshape(shape)
+    return np.asarray(flat)[:n].reshape(shape)
+
+
+@functools.lru_cache(maxsize=None)
+def _cpu():
+    return jax.devices("cpu")[0]
 
 
 @jax.jit
-def _make_key(seed, counter):
-    return jax.random.fold_in(jax.random.key(seed), counter)
+def _make_key(seed_counter):
+    return jax.random.fold_in(jax.random.key(seed_counter[0]), seed_counter[1])
 
 
 class Generator:
@@ -159,7 +166,7 @@ class Generator:
 
     def _key(self):
         seed = self._seed - 2**64 if self._seed >= 2**63 else self._seed  # the same 64 bits, signed
-        key = _make_key(np.int64(seed), np.int64(self._counter))
+        key = _make_key(jax.device_put(np.array([seed, self._counter], np.int64), _cpu()))
         self._counter += 1
         return key
 
@@ -185,15 +192,16 @@ class Generator:
         """Draws of Bernoulli(p); ``p`` a scalar or an array broadcastable to ``shape``."""
         if np.ndim(p) == 0:
             return _bucketed(_bernoulli, shape, self._key(), p, dtype=np.dtype(dtype))
-        return _bernoulli(self._key(), p, tuple(shape), np.dtype(dtype))
+        return np.asarray(_bernoulli(self._key(), np.asarray(p), tuple(shape), np.dtype(dtype)))
 
     def permutation(self, n, dtype):
         """A random permutation of ``range(n)``."""
-        return _permutation(self._key(), n, np.dtype(dtype))
+        return np.asarray(_permutation(self._key(), n, np.dtype(dtype)))
 
     def multinomial(self, probs, num_samples, replacement):
-        """Indices drawn from the rows of ``probs`` (unnormalized, non-negative, 1-D or 2-D)."""
-        return _multinomial(self._key(), probs, num_samples, replacement)
+        """Indices drawn from the rows of host array ``probs`` (unnormalized, non-negative,
+        1-D or 2-D)."""
+        return np.asarray(_multinomial(self._key(), probs, num_samples, replacement))
 
 
 default_generator = Generator()

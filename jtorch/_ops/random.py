@@ -2,8 +2,9 @@
 forms and the in-place samplers (uniform_, normal_, bernoulli_, exponential_, random_,
 geometric_, cauchy_, log_normal_).
 
-Every draw goes through a Generator (Note [RNG interface] in _random.py); what is pure about a
-random op, turning draws into its result, is a registered op, so autograd sees torch's nodes
+Every draw goes through a Generator (Note [RNG interface] in _random.py), which hands back host
+arrays; checks of tensor arguments' values run on the host too. What is pure about a random op,
+turning draws into its result, is a registered op, so autograd sees torch's nodes
 (``NormalBackward1``, ``BernoulliBackward0``, ``UniformBackward0``...) with torch's zero
 gradients, and in-place samplers write through views and bump versions like any in-place op.
 """
@@ -277,7 +278,7 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
         z = gen.normal(size_arg((size,), "normal"), d._np)
         return _result(z * d._np.type(std) + d._np.type(mean), out, device, requires_grad)
     if isinstance(std, Tensor):
-        check(not bool((std < 0).any()), RuntimeError, "normal expects all elements of std >= 0.0")
+        check(not (_host(std) < 0).any(), RuntimeError, "normal expects all elements of std >= 0.0")
     else:
         check(std >= 0, RuntimeError, lambda: f"normal expects std >= 0.0, but found std {_fmt(float(std))}")
     for t in tensors:
@@ -312,19 +313,30 @@ def bernoulli(input, p=None, *, generator=None, out=None):
             NotImplementedError,
             lambda: f'"bernoulli_tensor_cpu_p_" not implemented for \'{_dtype.title(input.dtype)}\'',
         )
-        probs = input._value()
-        check(
-            bool(((probs >= 0) & (probs <= 1)).all()),
-            RuntimeError,
-            "Expected p_in >= 0 && p_in <= 1 to be true, but got false.  (Could this error message be improved?  "
-            "If so, please report an enhancement request to PyTorch.)",
-        )
+        probs = _probabilities(input)
     else:
         _check_p(p, "bernoulli_")
         probs = p
     draws = _wrap(gen.bernoulli(probs, input._shape, input.dtype._np), input.device)
     result = _random_fill(input, draws, "BernoulliBackward0" if p is None else "BernoulliBackward1")
     return result if out is None else out._resize_assign(result)
+
+
+def _host(t):
+    """A tensor's values on the host, for checks and for the samplers (float64 for halves)."""
+    h = np.asarray(t._value())
+    return h.astype(np.float32) if t.dtype is _dtype.bfloat16 else h
+
+
+def _probabilities(t):
+    probs = _host(t)
+    check(
+        bool(((probs >= 0) & (probs <= 1)).all()),
+        RuntimeError,
+        "Expected p_in >= 0 && p_in <= 1 to be true, but got false.  (Could this error message be improved?  "
+        "If so, please report an enhancement request to PyTorch.)",
+    )
+    return probs
 
 
 def _check_p(p, name):
@@ -347,17 +359,17 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
         "cannot sample n_sample > prob_dist.size(-1) samples without replacement",
     )
     check(n_categories <= 2**24, RuntimeError, "number of categories cannot exceed 2^24")
-    probs = input._value().astype(jnp.float64)
+    probs = _host(input).astype(np.float64)
     if probs.size == 0:
-        return _result(jnp.zeros((*input._shape[:-1], num_samples), jnp.int64), out, input.device, False)
+        return _result(np.zeros((*input._shape[:-1], num_samples), np.int64), out, input.device, False)
     check(
-        bool((jnp.isfinite(probs) & (probs >= 0)).all()),
+        bool((np.isfinite(probs) & (probs >= 0)).all()),
         RuntimeError,
         "probability tensor contains either `inf`, `nan` or element < 0",
     )
     check(bool((probs.sum(-1) > 0).all()), RuntimeError, "invalid multinomial distribution (sum of probabilities <= 0)")
     idx = _gen(generator, "multinomial").multinomial(probs, num_samples, replacement)
-    return _result(idx.astype(jnp.int64), out, input.device, False)
+    return _result(idx.astype(np.int64), out, input.device, False)
 
 
 # ---- in-place samplers ------------------------------------------------------------------------------
@@ -402,13 +414,7 @@ def bernoulli_(self, p=0.5, *, generator=None):
     kernel = "bernoulli_tensor_cpu_self_" if isinstance(p, Tensor) else "bernoulli_scalar_cpu_"
     _kernel(kernel, self.dtype, not self.dtype.is_complex)
     if isinstance(p, Tensor):
-        probs = p._value()
-        check(
-            bool(((probs >= 0) & (probs <= 1)).all()),
-            RuntimeError,
-            "Expected p_in >= 0 && p_in <= 1 to be true, but got false.  (Could this error message be improved?  "
-            "If so, please report an enhancement request to PyTorch.)",
-        )
+        probs = _probabilities(p)
         check(
             len(p._shape) <= len(self._shape)
             and all(a in (1, b) for a, b in zip(reversed(p._shape), reversed(self._shape))),
@@ -448,7 +454,7 @@ def geometric_(self, p, *, generator=None):
     _kernel("geometric_cpu", self.dtype, not (self.dtype.is_complex or self.dtype is _dtype.bool))
     check(0 < p < 1, RuntimeError, lambda: f"geometric_ expects p to be in (0, 1), but got p={_fmt(p)}")
     u = _gen(generator, "geometric_").uniform(self._shape, np.float64)
-    return _fill(self, jnp.ceil(jnp.log1p(-u) / math.log1p(-p)), "GeometricBackward0")
+    return _fill(self, np.ceil(np.log1p(-u) / math.log1p(-p)), "GeometricBackward0")
 
 
 @method("cauchy_")
@@ -457,7 +463,7 @@ def cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
     _continuous(self, "Cauchy", title=False)
     check(sigma > 0, RuntimeError, lambda: f"cauchy_ expects sigma > 0.0, but found sigma={_fmt(sigma)}")
     u = _gen(generator, "cauchy_").uniform(self._shape, np.float64)
-    return _fill(self, median + sigma * jnp.tan(math.pi * (u - 0.5)), "CauchyBackward0")
+    return _fill(self, median + sigma * np.tan(math.pi * (u - 0.5)), "CauchyBackward0")
 
 
 @method("log_normal_")
@@ -466,7 +472,7 @@ def log_normal_(self, mean=1.0, std=2.0, *, generator=None):
     _floating("log_normal_cpu", self.dtype, complex=False)
     check(std > 0, RuntimeError, lambda: f"log_normal_ expects std > 0.0, but found std={_fmt(std)}")
     z = _gen(generator, "log_normal_").normal(self._shape, np.float64)
-    return _fill(self, jnp.exp(z * std + mean), "LogNormalBackward0")
+    return _fill(self, np.exp(z * std + mean), "LogNormalBackward0")
 
 
 _RANDOM_DEFAULT_DIGITS = {"float16": 11, "bfloat16": 8, "float32": 24, "float64": 53}

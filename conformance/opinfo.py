@@ -1,0 +1,278 @@
+"""Drive jtorch with PyTorch's own op database (OpInfo ``op_db``, shipped in the torch wheel).
+
+For one OpInfo entry and one dtype, ``check_entry`` feeds every ``sample_inputs`` sample to
+torch and to the jtorch callable of the same name (function variant, and the method and
+in-place variants where the entry has them; an entry whose ``op`` is a lambda over ``torch``
+is re-run with its globals pointing at jtorch), and compares values (torch's tolerances),
+dtypes and shapes; for differentiable entries, the gradients of ``sum(out * cotangent)``; and
+``error_inputs``' exception types. Random-op entries are checked for shape and dtype only.
+The result is an ``EntryResult``: a status and, for a failure, the first reason.
+"""
+
+import dataclasses
+import functools
+import types
+
+import numpy as np
+import torch
+
+import jtorch
+from conformance._compare import assert_close, dtype_name
+
+DTYPES = (torch.float32, torch.float64, torch.int64, torch.bool)
+
+# Entries whose outputs are random: compared for shape and dtype, not values.
+RANDOM = {
+    "bernoulli", "cauchy", "exponential", "geometric", "log_normal", "multinomial", "normal",
+    "rand_like", "randint", "randint_like", "randn", "randn_like", "uniform",
+    "nn.functional.dropout", "nn.functional.dropout2d", "nn.functional.dropout3d",
+    "nn.functional.alpha_dropout", "nn.functional.feature_alpha_dropout", "nn.functional.rrelu",
+    "empty", "empty_like", "new_empty", "empty_strided", "new_empty_strided", "empty_permuted",
+}
+
+
+@functools.lru_cache(maxsize=1)
+def op_db():
+    from torch.testing._internal.common_methods_invocations import op_db as db
+
+    return tuple(db)
+
+
+def entry_id(entry):
+    return entry.name + (f".{entry.variant_test_name}" if entry.variant_test_name else "")
+
+
+# ---- finding the jtorch callable ----------------------------------------------------------------
+
+
+def resolve(name, root=jtorch):
+    """``jtorch.<name>`` for a dotted op_db name, or None."""
+    obj = root
+    for part in name.split("."):
+        obj = getattr(obj, part, None)
+        if obj is None:
+            return None
+    return obj
+
+
+def _rebind(fn):
+    """A copy of a function defined over ``torch`` whose globals (and closure) see jtorch."""
+    if not isinstance(fn, types.FunctionType):
+        return None
+    g = dict(fn.__globals__)
+    for k, v in list(g.items()):
+        if v is torch:
+            g[k] = jtorch
+        elif isinstance(v, types.ModuleType) and v.__name__.startswith("torch."):
+            sub = resolve(v.__name__[len("torch.") :])
+            if sub is not None:
+                g[k] = sub
+    cells = None
+    if fn.__closure__:
+        cells = tuple(types.CellType(_translate_value(c.cell_contents)) for c in fn.__closure__)
+    return types.FunctionType(fn.__code__, g, fn.__name__, fn.__defaults__, cells)
+
+
+def _translate_value(v):
+    if v is torch:
+        return jtorch
+    if isinstance(v, types.FunctionType) and v.__module__ and v.__module__.startswith("torch"):
+        name = v.__name__
+        found = resolve(name)
+        return found if found is not None else v
+    return v
+
+
+def jtorch_variants(entry):
+    """(label, torch callable, jtorch callable or None) for each variant of ``entry``."""
+    out = []
+    fn = entry.op
+    if getattr(fn, "__name__", "") == "<lambda>" or (isinstance(fn, types.FunctionType) and fn.__module__ and "common_methods_invocations" in fn.__module__):
+        out.append(("function", fn, _rebind(fn)))
+    else:
+        out.append(("function", fn, resolve(entry.name)))
+    if entry.method_variant is not None:
+        mname = getattr(entry.method_variant, "__name__", entry.name.split(".")[-1])
+        out.append(("method", entry.method_variant, _method(mname)))
+    if entry.inplace_variant is not None:
+        iname = getattr(entry.inplace_variant, "__name__", entry.name.split(".")[-1] + "_")
+        out.append(("inplace", entry.inplace_variant, _method(iname)))
+    return out
+
+
+def _method(name):
+    if not hasattr(jtorch.Tensor, name):
+        return None
+    return lambda self, *args, **kwargs: getattr(self, name)(*args, **kwargs)
+
+
+# ---- translating sample inputs --------------------------------------------------------------------
+
+
+def to_jtorch(v):
+    """A torch value (tensors inside lists/tuples/dicts too) as the same jtorch value."""
+    if isinstance(v, torch.Tensor):
+        t = v.detach()
+        if t.dtype == torch.bfloat16:
+            j = jtorch.tensor(t.float().numpy()).to(jtorch.bfloat16)
+        else:
+            j = jtorch.tensor(t.numpy().copy())
+        if v.requires_grad:
+            j.requires_grad_(True)
+        return j
+    if isinstance(v, torch.dtype):
+        return getattr(jtorch, dtype_name(v))
+    if isinstance(v, torch.device):
+        return jtorch.device(str(v))
+    if isinstance(v, torch.Size):
+        return jtorch.Size(v)
+    if isinstance(v, list):
+        return [to_jtorch(x) for x in v]
+    if isinstance(v, tuple):
+        return tuple(to_jtorch(x) for x in v)
+    if isinstance(v, dict):
+        return {k: to_jtorch(x) for k, x in v.items()}
+    return v
+
+
+def _leaves(v, lib):
+    if isinstance(v, lib.Tensor):
+        return [v]
+    if isinstance(v, (list, tuple)):
+        return [t for x in v for t in _leaves(x, lib)]
+    if isinstance(v, dict):
+        return [t for x in v.values() for t in _leaves(x, lib)]
+    return []
+
+
+# ---- checking ---------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class EntryResult:
+    entry: str
+    status: str  # "pass", "fail", "missing"
+    reason: str = ""
+    samples: int = 0
+
+
+class Mismatch(AssertionError):
+    pass
+
+
+def _first_line(e):
+    text = f"{type(e).__name__}: {e}"
+    return text.splitlines()[0][:300] if text else type(e).__name__
+
+
+def _compare_sample(entry, label, t_fn, j_fn, sample, dtype, check_grad):
+    t_args = (sample.input, *sample.args)
+    j_args = to_jtorch(t_args)
+    j_kwargs = to_jtorch(sample.kwargs)
+    if label == "inplace":
+        t_args = (sample.input.detach().clone(), *sample.args)
+        j_args = (j_args[0].detach().clone(), *j_args[1:])
+    try:
+        expected = t_fn(*t_args, **sample.kwargs)
+    except Exception:
+        return  # torch itself rejects this sample for this variant
+    actual = j_fn(*j_args, **j_kwargs)
+    expected = sample.output_process_fn_grad(expected)
+    actual = sample.output_process_fn_grad(actual)
+    if entry.name in RANDOM:
+        _compare_meta(actual, expected)
+        return
+    assert_close(actual, expected, *_tolerance(entry, dtype))
+    if check_grad and label == "function":
+        _compare_grad(t_args, sample.kwargs, j_args, j_kwargs, expected, actual, entry, dtype)
+
+
+def _compare_meta(actual, expected):
+    t_leaves, j_leaves = _leaves(expected, torch), _leaves(actual, jtorch)
+    assert len(t_leaves) == len(j_leaves)
+    for t, j in zip(t_leaves, j_leaves):
+        assert tuple(t.shape) == tuple(j.shape) and dtype_name(t.dtype) == dtype_name(j.dtype)
+
+
+def _tolerance(entry, dtype):
+    # Loosened for float32 where op_db itself uses loose reference tolerances.
+    if dtype == torch.float32:
+        return (1e-4, 1e-5)
+    return (None, None)
+
+
+def _compare_grad(t_args, t_kwargs, j_args, j_kwargs, expected, actual, entry, dtype):
+    t_in = [t for t in _leaves((t_args, t_kwargs), torch) if t.requires_grad]
+    j_in = [t for t in _leaves((j_args, j_kwargs), jtorch) if t.requires_grad]
+    t_out = [t for t in _leaves(expected, torch) if t.requires_grad]
+    j_out = [t for t in _leaves(actual, jtorch) if t.requires_grad]
+    if not t_in or not t_out:
+        return
+    assert len(j_out) == len(t_out), "different number of differentiable outputs"
+    rng = np.random.default_rng(0)
+    t_loss, j_loss = 0, 0
+    for t, j in zip(t_out, j_out):
+        ct = rng.standard_normal(tuple(t.shape))
+        t_loss = t_loss + (t * torch.tensor(ct, dtype=t.dtype)).sum()
+        j_loss = j_loss + (j * jtorch.tensor(ct).to(j.dtype)).sum()
+    t_grads = torch.autograd.grad(t_loss, t_in, allow_unused=True)
+    j_grads = jtorch.autograd.grad(j_loss, j_in, allow_unused=True)
+    for i, (tg, jg) in enumerate(zip(t_grads, j_grads)):
+        if tg is None:
+            continue
+        if jg is None:
+            jg = jtorch.zeros_like(j_in[i])
+        assert_close(jg, tg, *_tolerance(entry, dtype), what=f"grad[{i}]")
+
+
+def check_entry(entry, dtypes=DTYPES, max_samples=None, errors=True):
+    """Run ``entry`` on jtorch for each supported dtype; see the module docstring."""
+    variants = jtorch_variants(entry)
+    if variants[0][2] is None:
+        return EntryResult(entry_id(entry), "missing", f"no jtorch.{entry.name}")
+    n = 0
+    try:
+        for dtype in dtypes:
+            if dtype not in entry.supported_dtypes("cpu"):
+                continue
+            grad = entry.supports_autograd and dtype in (torch.float32, torch.float64) and dtype in entry.supported_backward_dtypes("cpu")
+            samples = entry.sample_inputs("cpu", dtype, requires_grad=grad)
+            for k, sample in enumerate(samples):
+                if max_samples is not None and k >= max_samples:
+                    break
+                for label, t_fn, j_fn in variants:
+                    if j_fn is None:
+                        raise Mismatch(f"{label} variant missing")
+                    try:
+                        _compare_sample(entry, label, t_fn, j_fn, sample, dtype, grad)
+                    except Exception as e:
+                        raise Mismatch(f"{dtype_name(dtype)} {label} sample {k}: {_first_line(e)}") from e
+                n += 1
+        if errors:
+            _check_errors(entry)
+    except Mismatch as e:
+        return EntryResult(entry_id(entry), "fail", str(e), n)
+    except Exception as e:  # sample generation itself failed
+        return EntryResult(entry_id(entry), "fail", f"harness: {_first_line(e)}", n)
+    return EntryResult(entry_id(entry), "pass", "", n)
+
+
+def _check_errors(entry):
+    if entry.error_inputs_func is None:
+        return
+    j_fn = jtorch_variants(entry)[0][2]
+    t_fn = entry.op
+    for k, err in enumerate(entry.error_inputs("cpu")):
+        s = err.sample_input
+        try:
+            t_fn(s.input, *s.args, **s.kwargs)
+            continue  # torch no longer raises here
+        except Exception as e:
+            t_type = type(e)
+        try:
+            j_fn(to_jtorch(s.input), *to_jtorch(s.args), **to_jtorch(s.kwargs))
+        except Exception as e:
+            if not isinstance(e, t_type):
+                raise Mismatch(f"error_input {k}: torch raised {t_type.__name__}, jtorch {_first_line(e)}") from e
+            continue
+        raise Mismatch(f"error_input {k}: torch raised {t_type.__name__}, jtorch did not raise")
