@@ -45,49 +45,35 @@ def T(L, data, dtype=None):
 
 GETITEM = [
     ("int", lambda L: 1),
-    ("int_neg", lambda L: -1),
     ("ints", lambda L: (2, -1, 0)),
-    ("np_int", lambda L: np.int64(2)),
     ("tensor_0d_int", lambda L: T(L, 1)),
-    ("slice", lambda L: slice(1, None)),
     ("slice_step", lambda L: (slice(None, None, 2), slice(1, None, 3))),
     ("slice_neg", lambda L: (slice(-2, None), slice(None, -1))),
     ("slice_out_of_range", lambda L: (slice(-10, 10), slice(5, 9))),
-    ("slice_empty", lambda L: slice(2, 1)),
-    ("none", lambda L: None),
     ("none_mid", lambda L: (slice(None), None, 1)),
-    ("ellipsis", lambda L: (Ellipsis, 0)),
     ("ellipsis_mid", lambda L: (0, Ellipsis, None, slice(1, None, 3))),
     ("ellipsis_twice", lambda L: (Ellipsis, 0, Ellipsis)),
     ("ellipsis_only", lambda L: Ellipsis),
-    ("full_slice", lambda L: slice(None)),
     ("true", lambda L: True),
     ("false", lambda L: False),
-    ("true_mid", lambda L: (0, True)),
     ("bool_scalars_spread", lambda L: (None, True, Ellipsis, False)),
     ("tensor_0d_bool", lambda L: T(L, True)),
     ("int_tensor", lambda L: T(L, [2, 0, 2])),
-    ("int_tensor_neg", lambda L: T(L, [-1, -3])),
     ("int_tensor_2d", lambda L: T(L, [[0, 1], [2, 1]])),
     ("int32_tensor", lambda L: T(L, [1, 0], L.int32)),
     ("int_tensor_empty", lambda L: T(L, [], L.int64)),
-    ("list", lambda L: [0, 2]),
     ("list_nested_is_tuple", lambda L: [[0, 1], [1, 2]]),
     ("list_empty", lambda L: []),
     ("list_bool", lambda L: [True, False, True]),
-    ("np_array", lambda L: np.array([2, 1])),
     ("np_bool", lambda L: np.array([False, True, True])),
     ("two_tensors", lambda L: (T(L, [0, 2]), T(L, [1, 3]))),
     ("tensors_broadcast", lambda L: (T(L, [[0], [2]]), T(L, [1, 3, 0]))),
-    ("adjacent_after_slice", lambda L: (slice(None), T(L, [0, 2]), T(L, [1, 4]))),
     ("separated", lambda L: (T(L, [0, 2]), slice(None), T(L, [1, 4]))),
     ("separated_by_none", lambda L: (T(L, [0, 2]), None, T(L, [1, 4]))),
     ("int_then_adv", lambda L: (1, slice(None), [0, 2])),
     ("adv_int_adv", lambda L: ([0, 1], 2, [3, 4])),
-    ("slice_then_adv", lambda L: (slice(0, 2), [3, 0])),
     ("ellipsis_adv", lambda L: (Ellipsis, [4, 0])),
     ("none_adv", lambda L: (None, [1, 2])),
-    ("adv_none", lambda L: ([1, 2], None)),
     ("adv_true", lambda L: ([0, 1], True)),
     ("adv_slice_true", lambda L: ([0, 1], slice(None), True)),
     ("mask", lambda L: L.tensor(MASK_3D)),
@@ -96,7 +82,6 @@ GETITEM = [
     ("mask_after_slice", lambda L: (slice(None), L.tensor([True, False, False, True]))),
     ("mask_after_int", lambda L: (1, L.tensor([False, True, True, True]), 0)),
     ("mask_and_adv", lambda L: (L.tensor([True, False, True]), slice(None), T(L, [0, 4]))),
-    ("mask_none_set", lambda L: L.zeros(3, dtype=L.bool)),
     ("uint8_mask", lambda L: L.tensor([1, 0, 1], dtype=L.uint8)),
 ]
 
@@ -107,10 +92,10 @@ def test_getitem(index):
 
 
 @pytest.mark.parametrize("dtype", ["float64", "int64", "bool"])
-@pytest.mark.parametrize("name", ["int", "slice_step", "none_mid", "separated", "mask_2d", "true"])
+@pytest.mark.parametrize("name", ["slice_step", "separated", "mask_2d"])
 def test_getitem_dtypes(name, dtype):
     index = dict((row[0], row[1]) for row in GETITEM)[name]
-    same(lambda L, x: x[index(L)], arr(3, 4, 5, dtype=dtype))
+    same(lambda L, x: x[index(L)], arr(3, 4, 5, dtype=dtype), grad=False)
 
 
 def test_getitem_0d():
@@ -195,9 +180,7 @@ SETITEM = [
     ("int_tensor_value", lambda L: 1, lambda L, v: v, (4, 5)),
     ("int_broadcast", lambda L: -1, lambda L, v: v, (5,)),
     ("leading_ones_value", lambda L: 0, lambda L, v: v, (1, 1, 5)),
-    ("ints_scalar", lambda L: (0, 1, 2), lambda L, v: -3, None),
     ("ints_0d_value", lambda L: (0, 1, 2), lambda L, v: v, ()),
-    ("ints_1x1_value", lambda L: (0, 1, 2), lambda L, v: v, (1, 1)),
     ("slice_step", lambda L: (slice(None, None, 2), slice(1, None, 2)), lambda L, v: v, (2, 2, 1)),
     ("column", lambda L: (slice(None), 1), lambda L, v: v, (3, 1)),
     ("none_ellipsis", lambda L: (None, Ellipsis, 0), lambda L, v: v, (4,)),
@@ -207,11 +190,9 @@ SETITEM = [
     ("false", lambda L: False, lambda L, v: v, (5,)),
     ("tensor_0d_int", lambda L: T(L, 2), lambda L, v: v, (4, 5)),
     ("int_tensor", lambda L: T(L, [2, 0]), lambda L, v: v, (2, 4, 5)),
-    ("int_tensor_scalar", lambda L: T(L, [-1]), lambda L, v: 1.5, None),
     ("list", lambda L: [0, 2], lambda L, v: v, (5,)),
     ("two_tensors", lambda L: (T(L, [0, 2]), T(L, [1, 3])), lambda L, v: v, (2, 5)),
     ("separated", lambda L: (T(L, [0, 2]), slice(None), T(L, [1, 4])), lambda L, v: v, (2, 4)),
-    ("separated_broadcast", lambda L: (T(L, [0, 2]), slice(None), T(L, [1, 4])), lambda L, v: v, (4,)),
     ("int_then_adv", lambda L: (1, slice(None), [0, 2]), lambda L, v: v, (4, 2)),
     ("mask", lambda L: L.tensor(MASK_3D), lambda L, v: -1.0, None),
     ("mask_leading", lambda L: L.tensor([True, False, True]), lambda L, v: v, (4, 5)),
@@ -219,7 +200,6 @@ SETITEM = [
     ("mask_after_slice", lambda L: (slice(None), L.tensor([True, False, False, True])), lambda L, v: v, (3, 2, 5)),
     ("cast_double_value", lambda L: 0, lambda L, v: v.double(), (4, 5)),
     ("cast_int_value", lambda L: 1, lambda L, v: L.tensor([1, 2, 3, 4, 5]), None),
-    ("cast_bool_value", lambda L: 1, lambda L, v: True, None),
 ]
 
 
@@ -375,7 +355,6 @@ IDX = np.array([[0, 3, 1], [2, 2, 0]])
 
 OPS = [
     ("gather", lambda L, x: x.gather(1, T(L, IDX)), []),
-    ("gather_dim0", lambda L, x: L.gather(x, 0, T(L, [[0, 2, 1, 1]])), []),
     ("gather_neg_dim", lambda L, x: L.gather(x, -1, T(L, [[1], [0], [3]]), sparse_grad=False), []),
     ("gather_int32", lambda L, x: x.gather(1, T(L, [[1, 0]], L.int32)), []),
     ("gather_empty", lambda L, x: x.gather(1, L.zeros(3, 0, dtype=L.int64)), []),
@@ -383,41 +362,32 @@ OPS = [
     ("scatter_src", lambda L, x, s: x.scatter(1, T(L, [[0, 3], [1, 2]]), s), [(2, 2)]),
     ("scatter_src_bigger", lambda L, x, s: x.scatter(0, T(L, [[2, 0]]), s[:1, :2]), [(2, 3)]),
     ("scatter_value", lambda L, x: L.scatter(x, 0, T(L, [[2, 0, 1, 0]]), 7.5), []),
-    ("scatter_value_kw", lambda L, x: L.scatter(x, 1, T(L, [[3], [0]]), value=-1), []),
     ("scatter_add_reduce", lambda L, x, s: x.scatter(1, T(L, [[0, 0], [1, 1]]), s, reduce="add"), [(2, 2)]),
     ("scatter_mul_reduce", lambda L, x: x.scatter(0, T(L, [[1, 1]]), 3.0, reduce="multiply"), []),
     ("scatter_add", lambda L, x, s: x.scatter_add(1, T(L, [[0, 0, 3], [1, 1, 1]]), s), [(2, 3)]),
-    ("scatter_add_fn", lambda L, x, s: L.scatter_add(x, 0, T(L, [[2, 2, 0, 1]]), s), [(1, 4)]),
-    ("scatter_reduce_sum", lambda L, x, s: x.scatter_reduce(1, T(L, [[0, 0], [3, 1]]), s, "sum"), [(2, 2)]),
     ("scatter_reduce_prod", lambda L, x, s: x.scatter_reduce(0, T(L, [[1, 1, 0, 2]]), s, "prod"), [(1, 4)]),
     ("scatter_reduce_mean", lambda L, x, s: L.scatter_reduce(x, 1, T(L, [[0, 0, 0], [2, 1, 2]]), s, "mean"), [(2, 3)]),
     ("scatter_reduce_mean_excl", lambda L, x, s: x.scatter_reduce(1, T(L, [[0, 0, 0], [2, 1, 2]]), s, "mean", include_self=False), [(2, 3)]),
     ("scatter_reduce_amax", lambda L, x, s: x.scatter_reduce(1, T(L, [[1, 1, 2]]), s, "amax"), [(1, 3)]),
     ("scatter_reduce_amin_excl", lambda L, x, s: x.scatter_reduce(1, T(L, [[1, 3, 1]]), s, "amin", include_self=False), [(1, 3)]),
     ("index_select", lambda L, x: x.index_select(1, T(L, [3, 0, 0])), []),
-    ("index_select_fn", lambda L, x: L.index_select(x, 0, T(L, [2], L.int32)), []),
     ("index_select_0d_index", lambda L, x: x.index_select(-1, T(L, 2)), []),
     ("index_select_empty", lambda L, x: x.index_select(0, L.zeros(0, dtype=L.int64)), []),
     ("index_add", lambda L, x, s: x.index_add(0, T(L, [2, 0, 2]), s), [(3, 4)]),
     ("index_add_alpha", lambda L, x, s: L.index_add(x, 1, T(L, [1, 3]), s, alpha=-2), [(3, 2)]),
     ("index_fill", lambda L, x: x.index_fill(1, T(L, [0, 2]), -1.0), []),
-    ("index_fill_neg", lambda L, x: L.index_fill(x, 0, T(L, [-1]), 3), []),
     ("index_fill_tensor", lambda L, x, v: x.index_fill(1, T(L, [3]), v), [()]),
     ("index_copy", lambda L, x, s: x.index_copy(1, T(L, [3, 0]), s), [(3, 2)]),
-    ("index_copy_fn", lambda L, x, s: L.index_copy(x, 0, T(L, [1]), s), [(1, 4)]),
     ("masked_fill", lambda L, x: x.masked_fill(x > 0, 0.0), []),
     ("masked_fill_broadcast", lambda L, x: L.masked_fill(x, L.tensor([True, False, True, False]), -2), []),
-    ("masked_fill_tensor_value", lambda L, x, v: x.masked_fill(x < 0, v), [()]),
     ("masked_select", lambda L, x: x.masked_select(x > 0), []),
     ("masked_select_broadcast", lambda L, x: L.masked_select(x, L.tensor([[True], [False], [True]])), []),
     ("masked_select_mask_bigger", lambda L, x: x[0].masked_select(L.tensor([[True, False, True, True]] * 2)), []),
     ("masked_scatter", lambda L, x, s: x.masked_scatter(x > 0, s), [(12,)]),
     ("masked_scatter_broadcast", lambda L, x, s: L.masked_scatter(x, L.tensor([False, True, True, False]), s), [(2, 4)]),
     ("take", lambda L, x: x.take(T(L, [[0, 11], [-1, 5]])), []),
-    ("take_fn", lambda L, x: L.take(x, T(L, [3, 3])), []),
     ("take_along_dim", lambda L, x: x.take_along_dim(T(L, [[0], [3], [1]]), 1), []),
     ("take_along_dim_broadcast", lambda L, x: L.take_along_dim(x, T(L, [[0, 2]]), dim=0), []),
-    ("take_along_dim_flat", lambda L, x: x.take_along_dim(T(L, [11, 0, 4])), []),
     ("take_along_dim_argsort", lambda L, x: x.take_along_dim(x.argsort(1), 1), []),
     ("put", lambda L, x, s: x.put(T(L, [0, 11, -2]), s), [(3,)]),
     ("put_accumulate", lambda L, x, s: x.put(T(L, [[1], [1]]), s, accumulate=True), [(2,)]),
@@ -433,8 +403,7 @@ def test_ops(name, fn, more):
     same(fn, arr(3, 4), *[arr(*s) for s in more], grad=name not in NO_GRAD)
 
 
-OPS_DTYPES = ["gather", "scatter_src", "scatter_add", "scatter_reduce_amax", "index_select", "index_add",
-              "index_fill", "index_copy", "masked_fill", "masked_select", "masked_scatter", "take",
+OPS_DTYPES = ["gather", "scatter_add", "scatter_reduce_amax", "index_add", "index_copy", "masked_scatter",
               "take_along_dim", "put_accumulate"]
 
 
@@ -442,7 +411,7 @@ OPS_DTYPES = ["gather", "scatter_src", "scatter_add", "scatter_reduce_amax", "in
 @pytest.mark.parametrize("name", OPS_DTYPES)
 def test_ops_dtypes(name, dtype):
     fn, more = dict((row[0], row[1:]) for row in OPS)[name]
-    same(fn, arr(3, 4, dtype=dtype), *[arr(*s, dtype=dtype) for s in more])
+    same(fn, arr(3, 4, dtype=dtype), *[arr(*s, dtype=dtype) for s in more], grad=False)
 
 
 @pytest.mark.parametrize(

@@ -166,9 +166,27 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("fn,shapes", [row[1:] for row in CASES], ids=ids(CASES))
-def test_values_and_grads(fn, shapes):
-    same(fn, *[arr(*s) for s in shapes])
+# Rows that only vary how arguments are spelled, or a shape whose gradient another row of the
+# same op already checks: values only (each gradient check costs two jit compiles).
+VALUES_ONLY = {
+    "view_tuple", "view_list", "view_to_0d", "view_empty", "view_as", "reshape_0d", "reshape_as",
+    "flatten_range", "flatten_same", "flatten_0d", "unflatten_infer", "squeeze_dim_kw", "squeeze_dim_noop",
+    "squeeze_0d", "unsqueeze_0d", "transpose_neg", "transpose_0d", "swapaxes", "swapdims",
+    "permute_tuple", "t_1d", "t_0d", "T", "movedim", "expand_0d", "expand_as", "broadcast_tensors_0d",
+    "repeat_0d", "repeat_zero", "repeat_interleave_0d", "repeat_interleave_output_size", "cat_all_empty",
+    "concatenate", "stack_0d", "hstack_0d", "dstack_0d", "atleast_1d", "atleast_2d", "atleast_3d_0d",
+    "split_fn_dim", "split_empty", "chunk_more_than_size", "tensor_split_past_end", "flip_0d",
+    "fliplr_method", "roll_dim", "roll_empty", "narrow_empty", "diagonal_far_offset", "triu_empty",
+}
+
+
+@pytest.mark.parametrize("name,fn,shapes", CASES, ids=ids(CASES))
+def test_values_and_grads(name, fn, shapes):
+    same(fn, *[arr(*s) for s in shapes], grad=name not in VALUES_ONLY)
+
+
+def test_values_only_rows_exist():
+    assert VALUES_ONLY <= set(ids(CASES))
 
 
 # A sample of the table in other dtypes: the ops move data and must keep every dtype.
@@ -182,7 +200,7 @@ DTYPE_CASES = [
 @pytest.mark.parametrize("name", DTYPE_CASES)
 def test_dtypes(name, dtype):
     fn, shapes = dict((row[0], row[1:]) for row in CASES)[name]
-    same(fn, *[arr(*s, dtype=dtype) for s in shapes])
+    same(fn, *[arr(*s, dtype=dtype) for s in shapes], grad=False)  # gradients: float32 rows above
 
 
 # ---- type promotion in joins ---------------------------------------------------------------------

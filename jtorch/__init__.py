@@ -73,7 +73,7 @@ from ._ops.indexing import (  # noqa: E402
 )
 from ._ops.linalg import (  # noqa: E402
     addbmm, addmm, addmv, addr, baddbmm, bmm, dot, einsum, get_float32_matmul_precision, ger,
-    inner_product as inner, matmul, mm, mv, outer, set_float32_matmul_precision, vdot,
+    inner, matmul, mm, mv, outer, set_float32_matmul_precision, vdot,
 )
 from ._ops.creation import (  # noqa: E402
     arange, as_tensor, asarray, empty, empty_like, eye, from_numpy, full, full_like, linspace,

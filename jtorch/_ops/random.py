@@ -18,6 +18,7 @@ import numpy as np
 from .. import _device, _dtype
 from .._errors import check
 from .._random import Generator, default_generator
+from ..autograd import grad_mode
 from .creation import _check_requires_grad, _np_dtype, checked_scalar, size_arg
 from ._registry import NONE, T, TN, dispatch_inplace, method, op
 
@@ -152,8 +153,11 @@ def _random_fill(input: T, values: TN, name):
 
 
 def _fill(t, array, grad_name):
-    """Write sampled ``array`` into ``t`` in place (views, versions, autograd as torch does)."""
-    return dispatch_inplace(_random_fill, t, (_wrap(array, t._device), grad_name), {})
+    """Write sampled host ``array`` into ``t`` in place (views, versions, autograd as torch
+    does); without a history to record, the write needs no op."""
+    if grad_mode._state["enabled"] and t._requires_grad:
+        return dispatch_inplace(_random_fill, t, (_wrap(array, t._device), grad_name), {})
+    return t._assign(_wrap(np.asarray(array).astype(t.dtype._np), t._device), grad_name)
 
 
 # ---- factories ------------------------------------------------------------------------------------
