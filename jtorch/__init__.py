@@ -42,18 +42,22 @@ from .tensor import Tensor  # noqa: E402
 from ._layout import strided, contiguous_format, preserve_format, channels_last  # noqa: E402
 from ._ops import _registry  # noqa: E402
 from ._ops.pointwise import (  # noqa: E402
-    abs, absolute, acos, acosh, add, addcdiv, addcmul, allclose, angle, arccos, arccosh, arcsin,
-    arcsinh, arctan, arctan2, arctanh, asin, asinh, atan, atan2, atanh, bitwise_and,
-    bitwise_left_shift, bitwise_not, bitwise_or, bitwise_right_shift, bitwise_xor, ceil, clamp,
-    clamp_max, clamp_min, clip, copysign, cos, cosh, deg2rad, digamma, div, divide, eq, equal, erf,
-    erfc, erfinv, exp, exp2, expm1, fill, fix, float_power, floor, floor_divide, fmax, fmin, fmod,
-    frac, ge, greater, greater_equal, gt, heaviside, hypot, i0, igamma, igammac, isclose, isfinite,
-    isinf, isnan, isneginf, isposinf, isreal, ldexp, le, lerp, less, less_equal, lgamma, log, log2,
-    log10, log1p, logaddexp, logaddexp2, logical_and, logical_not, logical_or, logical_xor, logit,
-    lt, maximum, minimum, mul, multiply, mvlgamma, nan_to_num, ne, neg, negative, nextafter,
-    not_equal, polygamma, positive, pow, rad2deg, reciprocal, relu, remainder, round, rsqrt, rsub,
-    sgn, sigmoid, sign, signbit, sin, sinc, sinh, sqrt, square, sub, subtract, tan, tanh,
-    true_divide, trunc, where, xlogy,
+    abs, absolute, acos, acosh, add, addcdiv, addcmul, angle, arccos, arccosh, arcsin, arcsinh,
+    arctan, arctan2, arctanh, asin, asinh, atan, atan2, atanh, bitwise_and, bitwise_left_shift,
+    bitwise_not, bitwise_or, bitwise_right_shift, bitwise_xor, ceil, clamp, clamp_max, clamp_min,
+    clip, copysign, cos, cosh, deg2rad, div, divide, exp, exp2, expm1, fill, fix, float_power,
+    floor, floor_divide, fmax, fmin, fmod, frac, heaviside, hypot, ldexp, lerp, log, log2, log10,
+    log1p, logaddexp, logaddexp2, logical_and, logical_not, logical_or, logical_xor, maximum,
+    minimum, mul, multiply, nan_to_num, neg, negative, nextafter, positive, pow, rad2deg,
+    reciprocal, relu, remainder, round, rsqrt, rsub, sgn, sigmoid, sign, signbit, sin, sinc, sinh,
+    sqrt, square, sub, subtract, tan, tanh, true_divide, trunc, where,
+)
+from ._ops.comparison import (  # noqa: E402
+    allclose, eq, equal, ge, greater, greater_equal, gt, isclose, isfinite, isinf, isnan, isneginf,
+    isposinf, isreal, le, less, less_equal, lt, ne, not_equal,
+)
+from ._ops.special import (  # noqa: E402
+    digamma, erf, erfc, erfinv, i0, igamma, igammac, lgamma, logit, mvlgamma, polygamma, xlogy,
 )
 from ._ops.reduction import (  # noqa: E402
     all, amax, amin, aminmax, any, argmax, argmin, count_nonzero, cummax, cummin, cumprod, cumsum,

@@ -82,7 +82,7 @@ class ViewSpec:
 
     def index_map(self):
         """Flat storage index of every element of the view (numpy int64 array)."""
-        iota = jnp.arange(int(np.prod(self.root_shape)), dtype=jnp.int64).reshape(self.root_shape)
+        iota = np.arange(int(np.prod(self.root_shape)), dtype=np.int64).reshape(self.root_shape)
         return np.asarray(_reader(self)(iota, self.dyn))
 
 

@@ -4,7 +4,7 @@ import numbers
 
 from . import _dtype
 from ._errors import check
-from ._ops import indexing, linalg, pointwise, shape
+from ._ops import comparison, indexing, linalg, pointwise, shape
 from .tensor import Tensor
 
 
@@ -54,7 +54,7 @@ Tensor.__rsub__ = _binary(pointwise.rsub)
 Tensor.__rtruediv__ = _binary(lambda self, other: pointwise.mul(pointwise.reciprocal(self), other))
 
 for _name in ("eq", "ne", "lt", "le", "gt", "ge"):
-    setattr(Tensor, f"__{_name}__", _binary(getattr(pointwise, _name)))
+    setattr(Tensor, f"__{_name}__", _binary(getattr(comparison, _name)))
 
 Tensor.__neg__ = lambda self: pointwise.neg(self)
 Tensor.__pos__ = pointwise.positive

@@ -2,8 +2,10 @@
 
 An op is a pure function on jax arrays with torch's parameter names, decorated with ``@op``.
 Parameters annotated ``T`` take a tensor (or a Python scalar that promotes with the tensors),
-``TL`` a sequence of tensors, ``D`` a Python number that is passed traced (so a changing index
-or scalar never recompiles); every other parameter is static and part of the jit cache key.
+``TT`` the same but a Tensor only, ``TN`` a tensor kept in its own dtype, ``TL`` a sequence of
+tensors, ``D`` a Python number that is passed traced (so a changing index or scalar never
+recompiles; floats go as float64, for the op to cast); every other parameter is static and
+part of the jit cache key.
 
 From that the registry derives ``torch.X`` (the returned ``TorchOp``), ``Tensor.X``,
 ``Tensor.X_`` (``inplace=True``), ``out=`` handling, dtype promotion (Note [type promotion] in
@@ -510,7 +512,7 @@ def check_inplace(t):
     """torch's errors for in-place ops on leaves that require grad (and their views)."""
     if not grad_mode._state["enabled"]:
         return
-    if t._requires_grad and t._grad_fn is None and t._view is None:
+    if t._requires_grad and t._grad_fn is None and t._base is None:
         raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
     base = t._base
     if base is not None and base._requires_grad and base._grad_fn is None:

@@ -152,6 +152,7 @@ def _parse(x, index):
         else:
             k = 1 if kind == "adv" else v.dim()
             _check_index_tensor(kind, v, shape[src : src + k], src)
+            v = v.to(x._device)  # like torch, CPU index tensors may index a tensor on any device
             positions = [v] if kind == "adv" else [_wrap_np(i.astype(np.int64), v) for i in np.nonzero(v._host())]
             dims += range(out, out + k)
             arrays += positions
@@ -278,7 +279,8 @@ def setitem(self, index, value):
         copy_(basic_index(self, spec, starts), value)
         return
     target = _basic_view(self, spec, starts)
-    target._assign(_index_put(target, dims, arrays, value.to(self._dtype)), "index_put_")
+    value = value.to(device=self._device, dtype=self._dtype)
+    target._assign(_index_put(target, dims, arrays, value), "index_put_")
 
 
 def _value_tensor(self, value):

@@ -1,4 +1,6 @@
-"""Pointwise ops: arithmetic, math functions, comparisons, predicates, logical and bitwise ops.
+"""Pointwise ops: arithmetic, extrema and clamping, math functions, logical and bitwise ops,
+where and fills. Comparisons (comparison.py) and special functions (special.py) are built with
+the helpers defined here.
 
 Note [pointwise dtypes]: the registry promotes the operands (Note [type promotion] in _dtype.py);
 each op then checks the computation dtype's category against what torch's kernel supports
@@ -17,9 +19,21 @@ import numpy as np
 from .. import _dtype
 from .._errors import check
 from .._functions import result_type
-from ._registry import BOOL_OUT, INT_TO_FLOAT, NONE, SAME, TN, TT, D, T, dtype_title, method, op
+from ._registry import (
+    INT_TO_FLOAT,
+    NONE,
+    SAME,
+    TN,
+    TT,
+    D,
+    T,
+    dispatch_inplace,
+    dtype_title,
+    method,
+    op,
+)
 
-# ---- helpers ----------------------------------------------------------------------------------
+# ---- helpers -------------------------------------------------------------------------------------
 
 
 def _kind(x):
@@ -40,7 +54,7 @@ def _reject(x, kinds, kernel):
     check(
         _kind(x) not in kinds,
         NotImplementedError,
-        lambda: f'"{kernel}" not implemented for \'{_title(x)}\'',
+        lambda: f"\"{kernel}\" not implemented for '{_title(x)}'",
     )
 
 
@@ -98,7 +112,7 @@ def _cast(scalar, x):
     return scalar.astype(x.dtype)
 
 
-# ---- arithmetic -------------------------------------------------------------------------------
+# ---- arithmetic ----------------------------------------------------------------------------------
 
 
 def _scaled(other, alpha):
@@ -108,7 +122,11 @@ def _scaled(other, alpha):
         RuntimeError,
         "For integral input tensors, argument alpha must not be a floating point number.",
     )
-    check(_kind(alpha) != "b" or _kind(other) == "b", RuntimeError, "Boolean alpha only supported for Boolean results.")
+    check(
+        _kind(alpha) != "b" or _kind(other) == "b",
+        RuntimeError,
+        "Boolean alpha only supported for Boolean results.",
+    )
     if _kind(other) == "b":
         return other & alpha.astype(jnp.bool_)
     return other * _cast(alpha, other)
@@ -148,7 +166,13 @@ def sub(input: T, other: T, *, alpha: D = 1):
     return input - _scaled(other, alpha)
 
 
-@op(broadcast=True, linear=True, method=False, pre=_sub_pre, grad_name=_backward("Rsub", scalar_other=1))
+@op(
+    broadcast=True,
+    linear=True,
+    method=False,
+    pre=_sub_pre,
+    grad_name=_backward("Rsub", scalar_other=1),
+)
 def rsub(input: TT, other: T, *, alpha: D = 1):
     """``other - alpha * input`` (what ``2 - x`` computes)."""
     return other - _scaled(input, alpha)
@@ -199,13 +223,18 @@ def _div_promote(input, other, rounding_mode=None):
     inplace=True,
     broadcast=True,
     pre=_zero_division_pre,
-    grad_name=lambda input, other, rounding_mode=None: f"DivBackward{0 if rounding_mode is None else 2}",
+    grad_name=lambda input, other, rounding_mode=None: (
+        f"DivBackward{0 if rounding_mode is None else 2}"
+    ),
 )
 def div(input: T, other: T, *, rounding_mode=None):
     check(
         rounding_mode in (None, "trunc", "floor"),
         RuntimeError,
-        lambda: f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{rounding_mode}'",
+        lambda: (
+            "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
+            f"'{rounding_mode}'"
+        ),
     )
     if rounding_mode is None:
         return input / other
@@ -239,16 +268,29 @@ def remainder(input: T, other: T):
     return jnp.remainder(input, other)
 
 
-@op(inplace=True, broadcast=True, pre=_zero_division_pre, grad_name=_backward("Fmod", 1, scalar_other=0))
+@op(
+    inplace=True,
+    broadcast=True,
+    pre=_zero_division_pre,
+    grad_name=_backward("Fmod", 1, scalar_other=0),
+)
 def fmod(input: TT, other: T):
     _reject(input, "bc", "fmod_cpu")
     return jnp.fmod(input, other)
 
 
 def _pow_pre(input, exponent):
-    if _is_tensor(input) and _is_tensor(exponent) and input._dtype is exponent._dtype is _dtype.bool:
+    if (
+        _is_tensor(input)
+        and _is_tensor(exponent)
+        and input._dtype is exponent._dtype is _dtype.bool
+    ):
         raise NotImplementedError("\"pow\" not implemented for 'Bool'")
-    negative_int = isinstance(exponent, (int, np.integer)) and not isinstance(exponent, builtins.bool) and exponent < 0
+    negative_int = (
+        isinstance(exponent, (int, np.integer))
+        and not isinstance(exponent, builtins.bool)
+        and exponent < 0
+    )
     if negative_int and _dtype.is_integral(result_type(input, exponent), include_bool=True):
         raise RuntimeError("Integers to negative integer powers are not allowed.")
 
@@ -262,9 +304,13 @@ def _int_pow(base, exp):
         return jnp.where(e & 1, acc * b, acc), b * b, e >> 1
 
     bits = jnp.iinfo(exp.dtype).bits
-    acc, _, _ = jax.lax.fori_loop(0, bits, square_and_multiply, (jnp.ones_like(base), base, jnp.maximum(exp, 0)))
+    acc, _, _ = jax.lax.fori_loop(
+        0, bits, square_and_multiply, (jnp.ones_like(base), base, jnp.maximum(exp, 0))
+    )
     one = jnp.ones_like(base)
-    at_negative = jnp.where(base == 1, one, jnp.where(base == -1, jnp.where(exp & 1, -one, one), 0 * one))
+    at_negative = jnp.where(
+        base == 1, one, jnp.where(base == -1, jnp.where(exp & 1, -one, one), 0 * one)
+    )
     return jnp.where(exp < 0, at_negative, acc)
 
 
@@ -295,14 +341,30 @@ def pow(input: T, exponent: T):
 
 
 def _float_power_dtype(input, exponent):
-    complex_ = any(_is_tensor(v) and v._dtype.is_complex or isinstance(v, complex) for v in (input, exponent))
+    complex_ = any(
+        _is_tensor(v) and v._dtype.is_complex or isinstance(v, complex) for v in (input, exponent)
+    )
     return _dtype.complex128 if complex_ else _dtype.float64
 
 
 @op(promote=_float_power_dtype, inplace=True, broadcast=True, grad_name=_pow_name)
 def float_power(input: T, exponent: T):
-    """Differences from torch: ``float_power_`` on a non-double tensor casts instead of raising."""
     return _power(input, exponent)
+
+
+@method("float_power_")
+def float_power_(input, exponent):
+    """In place: torch wants the base to have the result's dtype already (double)."""
+    want = _float_power_dtype(input, exponent)
+    check(
+        input.dtype is want,
+        RuntimeError,
+        lambda: (
+            f"the base given to float_power_ has dtype {dtype_title(input.dtype)} but the "
+            f"operation's result requires dtype {dtype_title(want)}"
+        ),
+    )
+    return dispatch_inplace(float_power, input, (exponent,), {})
 
 
 @op(inplace=True, linear=True)
@@ -310,8 +372,8 @@ def neg(input: TT):
     check(
         _kind(input) != "b",
         RuntimeError,
-        "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a "
-        "mask, use the `~` or `logical_not()` operator instead.",
+        "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to "
+        "invert a mask, use the `~` or `logical_not()` operator instead.",
     )
     return -input
 
@@ -321,8 +383,16 @@ negative = neg
 
 def positive(input):
     """``input`` itself (torch.positive); bool tensors are rejected as in torch."""
-    check(_is_tensor(input), TypeError, lambda: f"positive(): argument 'input' must be Tensor, not {type(input).__name__}")
-    check(input.dtype is not _dtype.bool, RuntimeError, "The `+` operator, on a bool tensor is not supported.")
+    check(
+        _is_tensor(input),
+        TypeError,
+        lambda: f"positive(): argument 'input' must be Tensor, not {type(input).__name__}",
+    )
+    check(
+        input.dtype is not _dtype.bool,
+        RuntimeError,
+        "The `+` operator, on a bool tensor is not supported.",
+    )
     return input
 
 
@@ -353,7 +423,8 @@ def sign(input: TT):
     check(
         _kind(input) != "c",
         NotImplementedError,
-        "Unlike NumPy, torch.sign is not intended to support complex numbers. Please use torch.sgn instead.",
+        "Unlike NumPy, torch.sign is not intended to support complex numbers. Please use "
+        "torch.sgn instead.",
     )
     return input if _kind(input) == "b" else jnp.sign(input)
 
@@ -366,7 +437,7 @@ def sgn(input: TT):
     return jnp.where(magnitude == 0, 0, input / jnp.where(magnitude == 0, 1, magnitude))
 
 
-# ---- extrema and clamping ---------------------------------------------------------------------
+# ---- extrema and clamping ------------------------------------------------------------------------
 
 
 def _extremum(f, beaten):
@@ -377,43 +448,38 @@ def _extremum(f, beaten):
         return jnp.where(a == b, 0.5, jnp.where(beaten(a, b), 0.0, 1.0)).astype(a.dtype)
 
     real = _with_jvp(f, lambda x, y, out: weight(x, y), lambda x, y, out: weight(y, x))
+    return lambda x, y: real(*jnp.broadcast_arrays(x, y)) if _kind(x) == "f" else f(x, y)
 
-    def fn(input, other):
-        _reject(input, "c", f.__name__)
-        if _kind(input) != "f":
-            return f(input, other)
-        return real(*jnp.broadcast_arrays(input, other))
 
-    return fn
+_maximum = _extremum(jnp.maximum, jnp.less)
+_minimum = _extremum(jnp.minimum, jnp.greater)
 
 
 @op(inplace=True, broadcast=True)
 def maximum(input: TT, other: TT):
-    return _extremum(jnp.maximum, jnp.less)(input, other)
+    _reject(input, "c", "maximum")
+    return _maximum(input, other)
 
 
 @op(inplace=True, broadcast=True)
 def minimum(input: TT, other: TT):
-    return _extremum(jnp.minimum, jnp.greater)(input, other)
+    _reject(input, "c", "minimum")
+    return _minimum(input, other)
 
 
-def _nan_skipping(pick_input):
-    # torch's fmax/fmin: the input wins ties and the non-nan operand wins, for value and gradient.
-    def f(input, other):
-        _reject(input, "c", "fmax")
-        return jnp.where(pick_input(input, other) | jnp.isnan(other), input, other)
-
-    return f
+# torch's fmax/fmin: the non-nan operand wins, and the input wins ties (value and gradient).
 
 
 @op(inplace=True, broadcast=True)
 def fmax(input: TT, other: TT):
-    return _nan_skipping(jnp.greater_equal)(input, other)
+    _reject(input, "c", "fmax")
+    return jnp.where((input >= other) | jnp.isnan(other), input, other)
 
 
 @op(inplace=True, broadcast=True)
 def fmin(input: TT, other: TT):
-    return _nan_skipping(jnp.less_equal)(input, other)
+    _reject(input, "c", "fmin")
+    return jnp.where((input <= other) | jnp.isnan(other), input, other)
 
 
 # torch's clamp backward: to ``x`` inside the bounds (inclusive, not at nan), to ``lo`` where
@@ -464,17 +530,17 @@ def clamp_max(input: TT, max: T):
     return _clamp(input, None, max)
 
 
-# ---- ternary arithmetic -------------------------------------------------------------------------
+# ---- ternary arithmetic --------------------------------------------------------------------------
 
 
 def _lerp_pre(input, end, weight):
+    """torch's lerp wants ``end`` (and a ``weight`` with dims) in the input's dtype."""
     for name, v in (("end", end), ("weight", weight)):
-        check(
-            not _is_tensor(v) or (name == "weight" and v.dim() == 0) or v._dtype is input._dtype,
-            RuntimeError,
-            lambda: f"expected dtype {dtype_title(input._dtype).lower()} for `{name}` but got dtype "
-            f"{dtype_title(v._dtype).lower()}",
-        )
+        if _is_tensor(v) and v._dtype is not input._dtype and (name == "end" or v.dim()):
+            raise RuntimeError(
+                f"expected dtype {dtype_title(input._dtype).lower()} for `{name}` but got dtype "
+                f"{dtype_title(v._dtype).lower()}"
+            )
 
 
 @op(
@@ -498,16 +564,19 @@ def addcmul(input: TT, tensor1: TT, tensor2: TT, *, value: D = 1):
 
 
 def _addcdiv_pre(input, tensor1, tensor2, value=1):
-    integral = [_is_tensor(t) and _dtype.is_integral(t._dtype, include_bool=True) for t in (tensor1, tensor2)]
+    integral = [
+        _is_tensor(t) and _dtype.is_integral(t._dtype, include_bool=True)
+        for t in (tensor1, tensor2)
+    ]
     check(
         not builtins.all(integral),
         RuntimeError,
-        "Integer division with addcdiv is no longer supported, and in a future release addcdiv will "
-        "perform a true division of tensor1 and tensor2. The historic addcdiv behavior can be "
-        "implemented as (input + value * torch.trunc(tensor1 / tensor2)).to(input.dtype) for integer "
-        "inputs and as (input + value * tensor1 / tensor2) for float inputs. The future addcdiv "
-        "behavior is just the latter implementation: (input + value * tensor1 / tensor2), for all "
-        "dtypes.",
+        "Integer division with addcdiv is no longer supported, and in a future release addcdiv "
+        "will perform a true division of tensor1 and tensor2. The historic addcdiv behavior can "
+        "be implemented as (input + value * torch.trunc(tensor1 / tensor2)).to(input.dtype) for "
+        "integer inputs and as (input + value * tensor1 / tensor2) for float inputs. The future "
+        "addcdiv behavior is just the latter implementation: (input + value * tensor1 / tensor2), "
+        "for all dtypes.",
     )
 
 
@@ -516,7 +585,7 @@ def addcdiv(input: TT, tensor1: TT, tensor2: TT, *, value: D = 1):
     return input + _cast(value, input) * (tensor1 / tensor2)
 
 
-# ---- unary math ---------------------------------------------------------------------------------
+# ---- unary math ----------------------------------------------------------------------------------
 
 
 _HALF = (jnp.float16, jnp.bfloat16)
@@ -532,31 +601,9 @@ def _unary(name, f, promote=INT_TO_FLOAT, reject="", inplace=True):
         return f(input)
 
     fn.__name__ = fn.__qualname__ = name
-    fn.__doc__ = f"torch.{name}: elementwise, computed by {getattr(f, '__module__', 'jax')}.{getattr(f, '__name__', name)}."
+    fn.__doc__ = f"torch.{name}, elementwise (float16/bfloat16 computed in float32, as torch)."
     fn.__annotations__ = {"input": TT}
     return op(name, promote=promote, inplace=inplace)(fn)
-
-
-# torch's values at the pole x == 0 (jax: nan): digamma(±0) = ∓inf, polygamma(n, 0) = ±inf; so
-# the derivatives of lgamma, digamma and polygamma are infinite there too.
-_digamma = _with_jvp(
-    lambda x: jnp.where(x == 0, jnp.copysign(jnp.inf, -x), jax.lax.digamma(x)),
-    lambda x, out: _polygamma_fn(1)(x),
-)
-
-
-def _polygamma_at(n, x):
-    pole = jnp.asarray((-1.0) ** (n + 1) * jnp.inf, x.dtype)
-    return jnp.where(x == 0, pole, jax.scipy.special.polygamma(n, x))
-
-
-@functools.cache
-def _polygamma_fn(n):
-    if n == 0:
-        return _digamma
-    return _with_jvp(lambda x: _polygamma_at(n, x), lambda x, out: _polygamma_at(n + 1, x))
-_lgamma = _with_jvp(jax.lax.lgamma, lambda x, out: _digamma(x))
-_i0 = _with_jvp(jax.scipy.special.i0, lambda x, out: jax.scipy.special.i1(x))  # jax's is nan at 0
 
 
 def _integral_identity(f):
@@ -590,26 +637,24 @@ sigmoid = _unary("sigmoid", jax.nn.sigmoid)
 sinc = _unary("sinc", jnp.sinc)
 deg2rad = _unary("deg2rad", jnp.deg2rad, reject="c")
 rad2deg = _unary("rad2deg", jnp.rad2deg, reject="c")
-angle = _unary("angle", lambda x: jnp.angle(x) if _kind(x) == "c" else jax.lax.stop_gradient(jnp.angle(x)), inplace=False)
-erf = _unary("erf", jax.scipy.special.erf, reject="c")
-erfc = _unary("erfc", jax.scipy.special.erfc, reject="c")
-erfinv = _unary("erfinv", jax.scipy.special.erfinv, reject="c")
-lgamma = _unary("lgamma", _lgamma, reject="c")
-digamma = _unary("digamma", _digamma, reject="c")
-i0 = _unary("i0", _i0, reject="c")
+angle = _unary(
+    "angle",
+    lambda x: jnp.angle(x) if _kind(x) == "c" else jax.lax.stop_gradient(jnp.angle(x)),
+    inplace=False,
+)
 floor = _unary("floor", _integral_identity(jnp.floor), promote=SAME, reject="bc")
 ceil = _unary("ceil", _integral_identity(jnp.ceil), promote=SAME, reject="bc")
 trunc = fix = _unary("trunc", _integral_identity(jnp.trunc), promote=SAME, reject="bc")
 frac = _unary("frac", lambda x: x - jnp.trunc(x), promote=SAME, reject="bic")
 bitwise_not = _unary("bitwise_not", jnp.invert, promote=SAME, reject="fc")
 logical_not = _unary("logical_not", jnp.logical_not, promote=NONE)
-isnan = _unary("isnan", jnp.isnan, promote=NONE, inplace=False)
-isinf = _unary("isinf", jnp.isinf, promote=NONE, inplace=False)
-isfinite = _unary("isfinite", jnp.isfinite, promote=NONE, inplace=False)
-isposinf = _unary("isposinf", jnp.isposinf, promote=NONE, reject="c", inplace=False)
-isneginf = _unary("isneginf", jnp.isneginf, promote=NONE, reject="c", inplace=False)
-isreal = _unary("isreal", jnp.isreal, promote=NONE, inplace=False)
-signbit = _unary("signbit", lambda x: x < 0 if _kind(x) != "f" else jnp.signbit(x), promote=NONE, reject="c", inplace=False)
+signbit = _unary(
+    "signbit",
+    lambda x: x < 0 if _kind(x) != "f" else jnp.signbit(x),
+    promote=NONE,
+    reject="c",
+    inplace=False,
+)
 
 
 @op(inplace=True)
@@ -642,41 +687,7 @@ def nan_to_num(input: TT, nan: D = 0.0, posinf: D = None, neginf: D = None):
     return jnp.where(jnp.isposinf(x), posinf, jnp.where(jnp.isneginf(x), neginf, x))
 
 
-# torch's logit backward is nan outside [0, 1] (jax's formula stays finite there).
-_logit = _with_jvp(
-    lambda x: jnp.log(x / (1 - x)),
-    lambda x, out: jnp.where((x >= 0) & (x <= 1), 1 / (x * (1 - x)), jnp.nan),
-)
-
-
-@op(promote=INT_TO_FLOAT, inplace=True)
-def logit(input: TT, eps=None):
-    _reject(input, "c", "logit_cpu")
-    if eps is not None:
-        input = _clamp(input, eps, 1 - eps)
-    return _logit(input)
-
-
-@op("polygamma", promote=INT_TO_FLOAT, inplace=True)
-def _polygamma(input: TT, n):
-    check(n >= 0, RuntimeError, "polygamma(n, x) does not support negative n.")
-    _reject(input, "c", "polygamma")
-    return _polygamma_fn(n)(input)
-
-
-def polygamma(n, input, *, out=None):
-    """torch.polygamma(n, input): the n-th derivative of digamma."""
-    return _polygamma(input, n, out=out)
-
-
-@op(promote=INT_TO_FLOAT, inplace=True)
-def mvlgamma(input: TT, p):
-    check(p >= 1, RuntimeError, "p has to be greater than or equal to 1")
-    _reject(input, "c", "mvlgamma")
-    return jax.scipy.special.multigammaln(input, p)
-
-
-# ---- binary math --------------------------------------------------------------------------------
+# ---- binary math ---------------------------------------------------------------------------------
 
 
 # torch's derivatives of the binary math functions, exact where jax's differ (0/0, inf - inf).
@@ -695,16 +706,22 @@ def _atan2_partial(num):
 _atan2 = _with_jvp(jnp.arctan2, _atan2_partial(lambda x, y: y), _atan2_partial(lambda x, y: -x))
 _hypot = _with_jvp(jnp.hypot, lambda x, y, out: x / out, lambda x, y, out: y / out)
 _logaddexp = _with_jvp(
-    jnp.logaddexp, lambda x, y, out: 1 / (1 + jnp.exp(y - x)), lambda x, y, out: 1 / (1 + jnp.exp(x - y))
+    jnp.logaddexp,
+    lambda x, y, out: 1 / (1 + jnp.exp(y - x)),
+    lambda x, y, out: 1 / (1 + jnp.exp(x - y)),
 )
 _logaddexp2 = _with_jvp(
-    jnp.logaddexp2, lambda x, y, out: 1 / (1 + jnp.exp2(y - x)), lambda x, y, out: 1 / (1 + jnp.exp2(x - y))
+    jnp.logaddexp2,
+    lambda x, y, out: 1 / (1 + jnp.exp2(y - x)),
+    lambda x, y, out: 1 / (1 + jnp.exp2(x - y)),
 )
 _copysign = _with_jvp(jnp.copysign, lambda x, y, out: jnp.where(x == 0, 0, out / x), _zero)
 _nextafter = _with_jvp(jnp.nextafter, lambda x, y, out: (x != y).astype(out.dtype), _zero)
 
 
-def _binary(name, f, promote=INT_TO_FLOAT, reject="", input=TT, other=TT, inplace=True, grad_name=None):
+def _binary(
+    name, f, promote=INT_TO_FLOAT, reject="", input=TT, other=TT, inplace=True, grad_name=None
+):
     """Register ``torch.<name>(input, other)`` computing ``f`` on the promoted operands."""
 
     def fn(input, other):
@@ -723,8 +740,6 @@ logaddexp = _binary("logaddexp", _logaddexp, promote=SAME, reject="bi", inplace=
 logaddexp2 = _binary("logaddexp2", _logaddexp2, promote=SAME, reject="bi", inplace=False)
 nextafter = _binary("nextafter", _nextafter, promote=SAME, reject="bic")
 ldexp = _binary("ldexp", lambda x, e: x * jnp.exp2(e))
-igamma = _binary("igamma", jax.scipy.special.gammainc, promote=SAME, reject="bic")
-igammac = _binary("igammac", jax.scipy.special.gammaincc, promote=SAME, reject="bic")
 copysign = _binary("copysign", _copysign, other=T, grad_name=_backward("Copysign", scalar_other=1))
 
 
@@ -743,85 +758,7 @@ def heaviside(input: TT, values: TT):
     return _no_derivative("heaviside", _heaviside)(input, values)
 
 
-def _xlogy_value(x, y):
-    safe = jnp.where(x == 0, 1, y)
-    return jnp.where(jnp.isnan(y), jnp.nan, jnp.where(x == 0, 0, x * jnp.log(safe)))
-
-
-# torch's xlogy backward: d/dx = log(y), but 0 where x == 0 and y <= 0; d/dy = x / y.
-_xlogy = _with_jvp(
-    _xlogy_value,
-    lambda x, y, out: jnp.where((x == 0) & (y <= 0), 0, jnp.log(y)),
-    lambda x, y, out: x / y,
-)
-
-
-@op(promote=INT_TO_FLOAT, inplace=True, broadcast=True, grad_name=_backward("Xlogy", scalar_input=1, scalar_other=2))
-def xlogy(input: T, other: T):
-    _reject(input, "c", "xlogy_cpu")
-    return _xlogy(*jnp.broadcast_arrays(input, other))
-
-
-# ---- comparisons and predicates ------------------------------------------------------------------
-
-eq = _binary("eq", jnp.equal, promote=BOOL_OUT, other=T)
-ne = not_equal = _binary("ne", jnp.not_equal, promote=BOOL_OUT, other=T)
-lt = less = _binary("lt", jnp.less, promote=BOOL_OUT, reject="c", other=T)
-le = less_equal = _binary("le", jnp.less_equal, promote=BOOL_OUT, reject="c", other=T)
-gt = greater = _binary("gt", jnp.greater, promote=BOOL_OUT, reject="c", other=T)
-ge = greater_equal = _binary("ge", jnp.greater_equal, promote=BOOL_OUT, reject="c", other=T)
-
-
-def _close(input, other, rtol, atol, equal_nan):
-    """torch's isclose on equal-dtype arrays: exact equality, or finite error within tolerance."""
-    close = input == other
-    if equal_nan and _kind(input) in "fc":
-        close = close | (jnp.isnan(input) & jnp.isnan(other))
-    if rtol == 0 and atol == 0:
-        return close
-    if _kind(input) == "b":
-        input = input.astype(_dtype.get_default_dtype()._np)
-        other = other.astype(input.dtype)
-    float_dtype = input.dtype if _kind(input) in "fc" else _dtype.get_default_dtype()._np
-    allowed = atol + jnp.abs(rtol * other.astype(float_dtype))
-    actual = jnp.abs(input - other)
-    return close | (jnp.isfinite(actual) & (actual <= allowed))
-
-
-@op(promote=NONE, broadcast=True, out=False)
-def isclose(input: TT, other: TT, rtol=1e-05, atol=1e-08, equal_nan=False):
-    check(
-        input.dtype == other.dtype,
-        RuntimeError,
-        lambda: f"{_title(input)} did not match {_title(other)}",
-    )
-    check(rtol >= 0, RuntimeError, lambda: f"rtol must be greater than or equal to zero, but got {rtol}")
-    check(atol >= 0, RuntimeError, lambda: f"atol must be greater than or equal to zero, but got {atol}")
-    return _close(input, other, rtol, atol, equal_nan)
-
-
-def _require_tensors(name, **operands):
-    for pname, v in operands.items():
-        check(_is_tensor(v), TypeError, lambda: f"{name}(): argument '{pname}' must be Tensor, not {type(v).__name__}")
-
-
-@method("allclose")
-def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
-    """True when every element of ``input`` is close to ``other`` (a Python bool)."""
-    _require_tensors("allclose", input=input, other=other)
-    return builtins.bool(jnp.all(isclose(input, other, rtol, atol, equal_nan)._value()))
-
-
-@method("equal")
-def equal(input, other):
-    """True when ``input`` and ``other`` have the same shape and elements (a Python bool)."""
-    _require_tensors("equal", input=input, other=other)
-    if input.shape != other.shape:
-        return False
-    return builtins.bool(jnp.all(eq(input, other)._value()))
-
-
-# ---- logical and bitwise --------------------------------------------------------------------------
+# ---- logical and bitwise -------------------------------------------------------------------------
 
 logical_and = _binary("logical_and", jnp.logical_and, promote=NONE)
 logical_or = _binary("logical_or", jnp.logical_or, promote=NONE)
@@ -829,11 +766,15 @@ logical_xor = _binary("logical_xor", jnp.logical_xor, promote=NONE)
 bitwise_and = _binary("bitwise_and", jnp.bitwise_and, promote=SAME, reject="fc", input=T, other=T)
 bitwise_or = _binary("bitwise_or", jnp.bitwise_or, promote=SAME, reject="fc", input=T, other=T)
 bitwise_xor = _binary("bitwise_xor", jnp.bitwise_xor, promote=SAME, reject="fc", input=T, other=T)
-bitwise_left_shift = _binary("bitwise_left_shift", jnp.left_shift, promote=SAME, reject="bfc", input=T, other=T)
-bitwise_right_shift = _binary("bitwise_right_shift", jnp.right_shift, promote=SAME, reject="bfc", input=T, other=T)
+bitwise_left_shift = _binary(
+    "bitwise_left_shift", jnp.left_shift, promote=SAME, reject="bfc", input=T, other=T
+)
+bitwise_right_shift = _binary(
+    "bitwise_right_shift", jnp.right_shift, promote=SAME, reject="bfc", input=T, other=T
+)
 
 
-# ---- selection and fills --------------------------------------------------------------------------
+# ---- selection and fills -------------------------------------------------------------------------
 
 
 @op("where", promote=SAME, broadcast=True, method=False)
@@ -841,7 +782,10 @@ def _where(condition: TN, input: T, other: T):
     check(
         condition.dtype in (jnp.bool_, jnp.uint8),
         RuntimeError,
-        lambda: f"where expected condition to be a boolean tensor, but got a tensor with dtype {_title(condition)}",
+        lambda: (
+            "where expected condition to be a boolean tensor, but got a tensor with dtype "
+            f"{_title(condition)}"
+        ),
     )
     return jnp.where(condition, input, other)
 
@@ -861,12 +805,20 @@ def where(condition, input=None, other=None, *, out=None):
     return _where(condition, input, other, out=out)
 
 
-@op(promote=NONE, inplace=True, method=False, grad_name=lambda input, value: f"FillBackward{1 if _is_tensor(value) else 0}")
+@op(
+    promote=NONE,
+    inplace=True,
+    method=False,
+    grad_name=lambda input, value: f"FillBackward{1 if _is_tensor(value) else 0}",
+)
 def fill(input: TT, value: TN):
     check(
         value.ndim == 0,
         RuntimeError,
-        lambda: f"fill_ only supports 0-dimension value tensor but got tensor with {value.ndim} dimensions.",
+        lambda: (
+            "fill_ only supports 0-dimension value tensor but got tensor with "
+            f"{value.ndim} dimensions."
+        ),
     )
     return jnp.full_like(input, value.astype(input.dtype))
 
