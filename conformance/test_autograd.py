@@ -209,6 +209,21 @@ def s_higher_order(lib):
     return d1, d2, d3, d1.requires_grad
 
 
+def s_create_graph_names(lib):
+    """grad_fn of first derivatives taken with create_graph, and their requires_grad."""
+    out = []
+    fns = {
+        "pow": lambda x: x**3, "mul": lambda x: x * x, "sin": lib.sin, "exp": lib.exp,
+        "log": lib.log, "tanh": lib.tanh, "sigmoid": lib.sigmoid, "sum": lambda x: x.sum(),
+        "neg": lambda x: -x, "add": lambda x: x + x,
+    }
+    for f in fns.values():
+        x = lib.tensor([0.5, 1.5], requires_grad=True)
+        (g,) = lib.autograd.grad(f(x).sum(), x, create_graph=True)
+        out.append((name(g), g.requires_grad, g.detach()))
+    return out
+
+
 def s_create_graph_backward(lib):
     x = lib.tensor([0.5, 1.5], requires_grad=True)
     y = (x.sin() * x).sum()

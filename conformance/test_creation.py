@@ -1,4 +1,4 @@
-"""Tensor creation against real torch: speaks about jtorch/_ops/creation.py.
+"""Tensor creation against real torch: speaks about jtorch/_ops/creation.py and ranges.py.
 
 tensor() dtype inference and its errors, as_tensor/asarray/from_numpy/numpy() memory sharing,
 the filled factories and their _like/new_ forms, the range factories (bit-exact values), eye,
@@ -13,6 +13,7 @@ import torch
 
 import jtorch
 from conformance._compare import same
+from conformance.test_dtype import float64_default  # noqa: F401 (a fixture)
 
 pytestmark = [
     pytest.mark.filterwarnings("ignore:To copy construct"),
@@ -94,7 +95,10 @@ TENSOR_DATA = {
     "zero_dim_int_and_float": lambda lib: [lib.tensor(1), 2.5],
     "zero_dim_float64": lambda lib: [lib.tensor(1, dtype=lib.float64), 2],
     "zero_dim_float16_with_float": lambda lib: [lib.tensor(1, dtype=lib.float16), 2.5],
-    "zero_dim_half_bfloat": lambda lib: [lib.tensor(1, dtype=lib.float16), lib.tensor(1, dtype=lib.bfloat16)],
+    "zero_dim_half_bfloat": lambda lib: [
+        lib.tensor(1, dtype=lib.float16),
+        lib.tensor(1, dtype=lib.bfloat16),
+    ],
     "one_element_tensor": lambda lib: [lib.tensor([1.0])],
     "one_element_nested": lambda lib: [[lib.tensor([1.0])]],
     "np_int64_and_uint8_tensor": lambda lib: [np.int64(1), lib.tensor(1, dtype=lib.uint8)],
@@ -143,7 +147,18 @@ def test_tensor_known_failures(name):
     same(lambda lib: lib.tensor(data(lib)))
 
 
-EXPLICIT_DTYPES = ["float32", "float64", "float16", "bfloat16", "int64", "int32", "int8", "uint8", "bool", "complex64"]
+EXPLICIT_DTYPES = [
+    "float32",
+    "float64",
+    "float16",
+    "bfloat16",
+    "int64",
+    "int32",
+    "int8",
+    "uint8",
+    "bool",
+    "complex64",
+]
 EXPLICIT_DATA = {
     "ints": [1, -2, 3],
     "floats": [1.7, -2.7, 0.0],
@@ -245,8 +260,11 @@ def test_as_tensor_returns_the_tensor():
     def f(lib):
         t = lib.ones(2)
         return (
-            lib.as_tensor(t) is t, lib.as_tensor(t, dtype=lib.float32) is t, lib.as_tensor(t, device="cpu") is t,
-            lib.asarray(t) is t, lib.as_tensor(t, dtype=lib.float64).dtype,
+            lib.as_tensor(t) is t,
+            lib.as_tensor(t, dtype=lib.float32) is t,
+            lib.as_tensor(t, device="cpu") is t,
+            lib.asarray(t) is t,
+            lib.as_tensor(t, dtype=lib.float64).dtype,
         )
 
     same(f)
@@ -411,7 +429,10 @@ def test_zeros_ones_empty(factory, size, dtype):
     def f(lib):
         kw = {} if dtype is None else {"dtype": getattr(lib, dtype)}
         t = getattr(lib, factory)(size, **kw)
-        forms = [getattr(lib, factory)(*size, **kw).shape, getattr(lib, factory)(list(size), **kw).shape]
+        forms = [
+            getattr(lib, factory)(*size, **kw).shape,
+            getattr(lib, factory)(list(size), **kw).shape,
+        ]
         return (t.shape, t.dtype, forms) if factory == "empty" else (t, forms)
 
     same(f)
@@ -450,7 +471,23 @@ def test_size_forms_and_errors(factory, form):
         assert str(je) == str(e).split("\n")[0]
 
 
-FILL_VALUES = [0, 7, -1, 2.5, -2.7, True, 1j, 1e39, 70000, 2**40, 300, 255.9, -255, float("nan"), float("inf")]
+FILL_VALUES = [
+    0,
+    7,
+    -1,
+    2.5,
+    -2.7,
+    True,
+    1j,
+    1e39,
+    70000,
+    2**40,
+    300,
+    255.9,
+    -255,
+    float("nan"),
+    float("inf"),
+]
 
 
 @pytest.mark.parametrize("value", FILL_VALUES, ids=repr)
@@ -556,14 +593,44 @@ def test_new_methods_device_and_grad():
 # ---- ranges (bit-exact) ----------------------------------------------------------------------------
 
 ARANGE_ARGS = [
-    (5,), (0, 10), (1, 2.5, 0.5), (-3, 3, 2), (5, 0, -1), (0, 3, 0.5), (0.5, 3), (0, 5.5), (2, 2),
-    (0, 1, 0.1), (5, 1, -1.5), (2.739233746429086, 3.544643481668448, 0.01), (0.3, 12.6, 0.0123456789),
-    (-7.5, 9.1, 0.37), (1, 2**62, 2**60), (-(2**63), 2**63 - 1, 2**62), (0, 2**53 + 3, 2**52),
+    (5,),
+    (0, 10),
+    (1, 2.5, 0.5),
+    (-3, 3, 2),
+    (5, 0, -1),
+    (0, 3, 0.5),
+    (0.5, 3),
+    (0, 5.5),
+    (2, 2),
+    (0, 1, 0.1),
+    (5, 1, -1.5),
+    (2.739233746429086, 3.544643481668448, 0.01),
+    (0.3, 12.6, 0.0123456789),
+    (-7.5, 9.1, 0.37),
+    (1, 2**62, 2**60),
+    (-(2**63), 2**63 - 1, 2**62),
+    (0, 2**53 + 3, 2**52),
     (0, 4000, 0.7),
     # errors
-    (0, 3, 0), (3, 0), (0, 3, -1), (0, float("inf")), (0, float("nan")), (1e20,), (0, 1, 0.5j),
+    (0, 3, 0),
+    (3, 0),
+    (0, 3, -1),
+    (0, float("inf")),
+    (0, float("nan")),
+    (1e20,),
+    (0, 1, 0.5j),
 ]
-ARANGE_DTYPES = [None, "float32", "float64", "float16", "bfloat16", "int64", "int32", "uint8", "bool"]
+ARANGE_DTYPES = [
+    None,
+    "float32",
+    "float64",
+    "float16",
+    "bfloat16",
+    "int64",
+    "int32",
+    "uint8",
+    "bool",
+]
 
 
 @pytest.mark.parametrize("args", ARANGE_ARGS, ids=str)
@@ -600,27 +667,40 @@ def test_arange_arguments(call):
     exact(call)
 
 
-def test_arange_float_default_dtype(float64_default):
+@pytest.mark.usefixtures("float64_default")
+def test_arange_float_default_dtype():
     exact(lambda lib: (lib.arange(0, 1, 0.1), lib.arange(3.0), lib.arange(3)))
 
 
-@pytest.fixture
-def float64_default():
-    torch.set_default_dtype(torch.float64)
-    jtorch.set_default_dtype(jtorch.float64)
-    yield
-    torch.set_default_dtype(torch.float32)
-    jtorch.set_default_dtype(jtorch.float32)
-
-
 SPACE_ARGS = [
-    (0, 1, 5), (0.5, 10.7, 5), (-5, 5, 101), (1, -1, 7), (0, 1, 1), (0, 1, 0), (0, 1, 2), (3, 3, 4),
-    (2.739233746429086, 3.544643481668448, 15), (6.265404784005447, 25.776068361582166, 182),
-    (0, 1, 2049), (-1.5028668940017442, 2.520076896229741, 51),
+    (0, 1, 5),
+    (0.5, 10.7, 5),
+    (-5, 5, 101),
+    (1, -1, 7),
+    (0, 1, 1),
+    (0, 1, 0),
+    (0, 1, 2),
+    (3, 3, 4),
+    (2.739233746429086, 3.544643481668448, 15),
+    (6.265404784005447, 25.776068361582166, 182),
+    (0, 1, 2049),
+    (-1.5028668940017442, 2.520076896229741, 51),
     # errors
-    (0, 1, -1), (0, 1e39, 3),
+    (0, 1, -1),
+    (0, 1e39, 3),
 ]
-SPACE_DTYPES = [None, "float32", "float64", "float16", "bfloat16", "int64", "int32", "uint8", "bool", "complex64"]
+SPACE_DTYPES = [
+    None,
+    "float32",
+    "float64",
+    "float16",
+    "bfloat16",
+    "int64",
+    "int32",
+    "uint8",
+    "bool",
+    "complex64",
+]
 
 
 @pytest.mark.parametrize("args", SPACE_ARGS, ids=str)
@@ -665,7 +745,17 @@ def test_space_arguments(call):
     exact(call)
 
 
-RANGE_ARGS = [(0, 3), (0, 3, 0.5), (3, 0, -1), (0.5, 3), (0, 1, 0.1), (0, 1e4, 0.3), (3, 0), (0, 3, 0), (3,)]
+RANGE_ARGS = [
+    (0, 3),
+    (0, 3, 0.5),
+    (3, 0, -1),
+    (0.5, 3),
+    (0, 1, 0.1),
+    (0, 1e4, 0.3),
+    (3, 0),
+    (0, 3, 0),
+    (3,),
+]
 
 
 @pytest.mark.parametrize("args", RANGE_ARGS, ids=str)
@@ -685,9 +775,7 @@ def test_range_integer_step_truncating_to_zero():
 # ---- eye, scalar_tensor, complex, polar --------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "args", [(3,), (2, 3), (3, 2), (0,), (1, 0), (-1,), (2, -1)], ids=str
-)
+@pytest.mark.parametrize("args", [(3,), (2, 3), (3, 2), (0,), (1, 0), (-1,), (2, -1)], ids=str)
 @pytest.mark.parametrize("dtype", [None, "int64", "bool", "float64", "complex64"])
 def test_eye(args, dtype):
     kw = {} if dtype is None else {"dtype": dtype}
@@ -722,15 +810,24 @@ def test_complex_polar(fn, dtype, shapes):
 
 @pytest.mark.parametrize("fn", ["complex", "polar"])
 def test_complex_polar_grad_fn(fn):
-    same(lambda lib, x, y: getattr(lib, fn)(x, y).grad_fn.name(), np.ones(2, np.float32), np.ones(2, np.float32))
+    same(
+        lambda lib, x, y: getattr(lib, fn)(x, y).grad_fn.name(),
+        np.ones(2, np.float32),
+        np.ones(2, np.float32),
+    )
 
 
 @pytest.mark.parametrize(
-    "dtypes", [("float32", "float64"), ("int64", "int64"), ("float32", "int64"), ("complex64", "complex64")]
+    "dtypes",
+    [("float32", "float64"), ("int64", "int64"), ("float32", "int64"), ("complex64", "complex64")],
 )
 @pytest.mark.parametrize("fn", ["complex", "polar"])
 def test_complex_polar_errors(fn, dtypes):
-    e, je = same(lambda lib: getattr(lib, fn)(lib.ones(2, dtype=getattr(lib, dtypes[0])), lib.ones(2, dtype=getattr(lib, dtypes[1]))))
+    e, je = same(
+        lambda lib: getattr(lib, fn)(
+            lib.ones(2, dtype=getattr(lib, dtypes[0])), lib.ones(2, dtype=getattr(lib, dtypes[1]))
+        )
+    )
     assert str(je) == str(e)
 
 
@@ -766,7 +863,10 @@ LEGACY = {
     "typed_long": lambda lib: lib.LongTensor([1, 2]),
     "typed_long_size": lambda lib: lib.LongTensor(2).shape,
     "typed_bool": lambda lib: lib.BoolTensor([1, 0]),
-    "typed_isinstance": lambda lib: (isinstance(lib.zeros(2), lib.FloatTensor), isinstance(lib.zeros(2, dtype=lib.int64), lib.FloatTensor)),
+    "typed_isinstance": lambda lib: (
+        isinstance(lib.zeros(2), lib.FloatTensor),
+        isinstance(lib.zeros(2, dtype=lib.int64), lib.FloatTensor),
+    ),
 }
 
 
@@ -787,5 +887,6 @@ def test_legacy_constructor_aliases_a_float_tensor():
     same(f)
 
 
-def test_legacy_default_dtype(float64_default):
+@pytest.mark.usefixtures("float64_default")
+def test_legacy_default_dtype():
     same(lambda lib: (lib.Tensor([1, 2]), lib.Tensor(2).dtype))

@@ -10,13 +10,23 @@ import itertools
 import numpy as np
 import pytest
 import torch
-from conformance._compare import assert_close, same
+from conformance._compare import same
 
 import jtorch
 
 NAMES = [
-    "float32", "float64", "float16", "bfloat16", "complex64", "complex128",
-    "uint8", "int8", "int16", "int32", "int64", "bool",
+    "float32",
+    "float64",
+    "float16",
+    "bfloat16",
+    "complex64",
+    "complex128",
+    "uint8",
+    "int8",
+    "int16",
+    "int32",
+    "int64",
+    "bool",
 ]
 SCALARS = [True, 3, 2.5, 1j]
 # (dims of the first operand, dims of the second): tensors with dims, zero-dim tensors.
@@ -79,6 +89,7 @@ def test_result_type_tensor_scalar(a, dims):
     failures = []
     for s in SCALARS:
         for flip in (False, True):
+
             def rt(lib):
                 x = lib.zeros(dims, dtype=dt(lib, a))
                 return lib.result_type(s, x) if flip else lib.result_type(x, s)
@@ -92,7 +103,9 @@ def test_result_type_tensor_scalar(a, dims):
 @pytest.mark.xfail(strict=True, reason=COMPLEX32)
 def test_result_type_complex32_known_failure():
     x = jtorch.zeros(2, dtype=jtorch.float16)
-    assert str(jtorch.result_type(x, 1j)) == str(torch.result_type(torch.zeros(2, dtype=torch.float16), 1j))
+    assert str(jtorch.result_type(x, 1j)) == str(
+        torch.result_type(torch.zeros(2, dtype=torch.float16), 1j)
+    )
 
 
 @pytest.mark.parametrize("s1,s2", list(itertools.product(SCALARS, SCALARS)))
@@ -100,7 +113,16 @@ def test_result_type_scalar_scalar(s1, s2):
     assert outcome(lambda: jtorch.result_type(s1, s2)) == outcome(lambda: torch.result_type(s1, s2))
 
 
-@pytest.mark.parametrize("a,b", [("int64", "float32"), ("uint8", "int8"), ("bool", "int32"), ("float16", "bfloat16"), ("int32", "complex64")])
+@pytest.mark.parametrize(
+    "a,b",
+    [
+        ("int64", "float32"),
+        ("uint8", "int8"),
+        ("bool", "int32"),
+        ("float16", "bfloat16"),
+        ("int32", "complex64"),
+    ],
+)
 @pytest.mark.parametrize("da,db", DIMS)
 def test_ops_follow_result_type(a, b, da, db):
     def f(lib):
@@ -191,8 +213,16 @@ def test_dtype_attributes(name):
 
 @pytest.mark.parametrize(
     "alias,name",
-    [("float", "float32"), ("double", "float64"), ("half", "float16"), ("cfloat", "complex64"),
-     ("cdouble", "complex128"), ("short", "int16"), ("int", "int32"), ("long", "int64")],
+    [
+        ("float", "float32"),
+        ("double", "float64"),
+        ("half", "float16"),
+        ("cfloat", "complex64"),
+        ("cdouble", "complex128"),
+        ("short", "int16"),
+        ("int", "int32"),
+        ("long", "int64"),
+    ],
 )
 def test_dtype_aliases(alias, name):
     assert getattr(jtorch, alias) is getattr(jtorch, name)
@@ -211,7 +241,20 @@ def test_dtype_pickles_to_the_singleton():
 
 # ---- conversions --------------------------------------------------------------------------------
 
-CONVERSIONS = ["float", "double", "half", "bfloat16", "long", "int", "short", "char", "byte", "bool", "cfloat", "cdouble"]
+CONVERSIONS = [
+    "float",
+    "double",
+    "half",
+    "bfloat16",
+    "long",
+    "int",
+    "short",
+    "char",
+    "byte",
+    "bool",
+    "cfloat",
+    "cdouble",
+]
 VALUES = np.array([-2.7, -0.5, 0.0, 1.5, 3.0, 300.25])
 
 
@@ -262,9 +305,19 @@ def test_to_identity_and_overloads(call):
 
 
 TYPE_STRINGS = [
-    "torch.FloatTensor", "torch.DoubleTensor", "torch.HalfTensor", "torch.BFloat16Tensor",
-    "torch.LongTensor", "torch.IntTensor", "torch.ShortTensor", "torch.CharTensor",
-    "torch.ByteTensor", "torch.BoolTensor", "DoubleTensor", "torch.float64", "bogus",
+    "torch.FloatTensor",
+    "torch.DoubleTensor",
+    "torch.HalfTensor",
+    "torch.BFloat16Tensor",
+    "torch.LongTensor",
+    "torch.IntTensor",
+    "torch.ShortTensor",
+    "torch.CharTensor",
+    "torch.ByteTensor",
+    "torch.BoolTensor",
+    "DoubleTensor",
+    "torch.float64",
+    "bogus",
 ]
 
 
@@ -275,12 +328,47 @@ def test_type_string(s):
 
 @pytest.mark.parametrize("name", NAMES)
 def test_type_names(name):
-    same(lambda lib: (lib.zeros(2, dtype=dt(lib, name)).type(), lib.typename(lib.zeros(1, dtype=dt(lib, name)))))
+    same(
+        lambda lib: (
+            lib.zeros(2, dtype=dt(lib, name)).type(),
+            lib.typename(lib.zeros(1, dtype=dt(lib, name))),
+        )
+    )
 
 
-@pytest.mark.parametrize("bad", [lambda lib, x: x.to("gpu"), lambda lib, x: x.to(bogus=1), lambda lib, x: x.to("cuda:x"),
- lambda lib, x: x.to("cpu", "cpu"), lambda lib, x: x.to(lib.float64, "cpu"), lambda lib, x: x.to(x, lib.float64),
- lambda lib, x: x.to(other=x), lambda lib, x: x.to(device=1.5), lambda lib, x: x.to(lib.float64, lib.float32)])
+@pytest.mark.parametrize("pytype", [float, int, bool, complex])
+def test_python_types_as_dtypes(pytype):
+    def f(lib, x):
+        return (
+            lib.tensor([1, 0], dtype=pytype),
+            lib.zeros(2, dtype=pytype),
+            lib.full((2,), 1, dtype=pytype),
+            x.to(pytype),
+            x.to("cpu", pytype),
+            x.to(dtype=pytype),
+            x.sum(dtype=pytype).dtype,
+            lib.arange(3, dtype=pytype if pytype is not bool else None),
+            lib.ones_like(x, dtype=pytype),
+            lib.tensor([1.5]).new_zeros(2, dtype=pytype),
+        )
+
+    same(f, VALUES, grad=False)
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        lambda lib, x: x.to("gpu"),
+        lambda lib, x: x.to(bogus=1),
+        lambda lib, x: x.to("cuda:x"),
+        lambda lib, x: x.to("cpu", "cpu"),
+        lambda lib, x: x.to(lib.float64, "cpu"),
+        lambda lib, x: x.to(x, lib.float64),
+        lambda lib, x: x.to(other=x),
+        lambda lib, x: x.to(device=1.5),
+        lambda lib, x: x.to(lib.float64, lib.float32),
+    ],
+)
 def test_to_errors(bad):
     same(bad, VALUES, grad=False)
 
@@ -288,10 +376,31 @@ def test_to_errors(bad):
 # ---- devices ------------------------------------------------------------------------------------
 
 DEVICE_ARGS = [
-    ("cpu",), ("cpu:0",), ("cuda",), ("cuda:1",), ("cuda:10",), ("cuda", 2), ("cpu", 0),
-    ("meta",), ("mps",), ("xla:0",), ("gpu",), ("CPU",), ("cuda:x",), ("cuda:-1",), ("cuda:01",),
-    ("cuda:",), ("cuda:1:2",), (" cpu",), ("",), ("cuda:0", 1), ("cpu", -1), ("cuda", "1"),
-    ("cuda", True), (None,), (1.5,),
+    ("cpu",),
+    ("cpu:0",),
+    ("cuda",),
+    ("cuda:1",),
+    ("cuda:10",),
+    ("cuda", 2),
+    ("cpu", 0),
+    ("meta",),
+    ("mps",),
+    ("xla:0",),
+    ("gpu",),
+    ("CPU",),
+    ("cuda:x",),
+    ("cuda:-1",),
+    ("cuda:01",),
+    ("cuda:",),
+    ("cuda:1:2",),
+    (" cpu",),
+    ("",),
+    ("cuda:0", 1),
+    ("cpu", -1),
+    ("cuda", "1"),
+    ("cuda", True),
+    (None,),
+    (1.5,),
 ]
 
 
@@ -299,7 +408,14 @@ DEVICE_ARGS = [
 def test_device_parsing(args):
     def f(lib):
         d = lib.device(*args)
-        return repr(d), str(d), d.type, d.index, d == lib.device(str(d)), hash(d) == hash(lib.device(str(d)))
+        return (
+            repr(d),
+            str(d),
+            d.type,
+            d.index,
+            d == lib.device(str(d)),
+            hash(d) == hash(lib.device(str(d))),
+        )
 
     e, je = same(f)
     if isinstance(e, Exception):  # torch's message may go on to list its overloads
@@ -315,8 +431,13 @@ def test_device_equality():
     def f(lib):
         cpu = lib.device("cpu")
         return (
-            cpu == lib.device("cpu"), cpu == lib.device("cpu:0"), cpu == "cpu", cpu != "cpu",
-            cpu == 0, lib.device("cuda") == lib.device("cuda:0"), len({cpu, lib.device("cpu")}),
+            cpu == lib.device("cpu"),
+            cpu == lib.device("cpu:0"),
+            cpu == "cpu",
+            cpu != "cpu",
+            cpu == 0,
+            lib.device("cuda") == lib.device("cuda:0"),
+            len({cpu, lib.device("cpu")}),
         )
 
     same(f)
@@ -325,7 +446,14 @@ def test_device_equality():
 def test_tensor_device():
     def f(lib):
         x = lib.zeros(2, device="cpu")
-        return repr(x.device), repr(lib.ones(1).device), repr(x.to("cpu").device), x.is_cpu, x.is_cuda, x.get_device()
+        return (
+            repr(x.device),
+            repr(lib.ones(1).device),
+            repr(x.to("cpu").device),
+            x.is_cpu,
+            x.is_cuda,
+            x.get_device(),
+        )
 
     same(f)
 

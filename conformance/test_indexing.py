@@ -131,8 +131,20 @@ def test_getitem_views_and_copies():
         lambda x: x[True],
         lambda x: x[x > 0],
     ],
-    ids=["select", "select2", "slice", "slice_dim1", "none", "none_last", "ellipsis", "full",
-         "step", "list", "true", "mask"],
+    ids=[
+        "select",
+        "select2",
+        "slice",
+        "slice_dim1",
+        "none",
+        "none_last",
+        "ellipsis",
+        "full",
+        "step",
+        "list",
+        "true",
+        "mask",
+    ],
 )
 def test_getitem_grad_fn_name(fn):
     names = []
@@ -196,8 +208,18 @@ SETITEM = [
     ("int_then_adv", lambda L: (1, slice(None), [0, 2]), lambda L, v: v, (4, 2)),
     ("mask", lambda L: L.tensor(MASK_3D), lambda L, v: -1.0, None),
     ("mask_leading", lambda L: L.tensor([True, False, True]), lambda L, v: v, (4, 5)),
-    ("mask_2d_values", lambda L: L.tensor([[True, False, True, False]] * 3), lambda L, v: v, (6, 5)),
-    ("mask_after_slice", lambda L: (slice(None), L.tensor([True, False, False, True])), lambda L, v: v, (3, 2, 5)),
+    (
+        "mask_2d_values",
+        lambda L: L.tensor([[True, False, True, False]] * 3),
+        lambda L, v: v,
+        (6, 5),
+    ),
+    (
+        "mask_after_slice",
+        lambda L: (slice(None), L.tensor([True, False, False, True])),
+        lambda L, v: v,
+        (3, 2, 5),
+    ),
     ("cast_double_value", lambda L: 0, lambda L, v: v.double(), (4, 5)),
     ("cast_int_value", lambda L: 1, lambda L, v: L.tensor([1, 2, 3, 4, 5]), None),
 ]
@@ -283,8 +305,16 @@ SETITEM_ERRORS = [
     ("string_value", lambda L, x: x.__setitem__(0, "a")),
     ("float_index", lambda L, x: x.__setitem__(T(L, [0.0]), 1.0)),
     ("step_negative", lambda L, x: x.__setitem__(slice(None, None, -1), 1.0)),
-    ("expanded_tensor", lambda L, x: x[:1].expand(3, 4, 5).__setitem__(slice(None), L.ones(3, 4, 5))),
-    ("expanded_column", lambda L, x: x[:, :1].expand(3, 4, 5).__setitem__((slice(None), slice(None), 0), L.ones(3, 4))),
+    (
+        "expanded_tensor",
+        lambda L, x: x[:1].expand(3, 4, 5).__setitem__(slice(None), L.ones(3, 4, 5)),
+    ),
+    (
+        "expanded_column",
+        lambda L, x: (
+            x[:, :1].expand(3, 4, 5).__setitem__((slice(None), slice(None), 0), L.ones(3, 4))
+        ),
+    ),
 ]
 
 
@@ -310,7 +340,11 @@ def test_setitem_expanded_row_ok():
 
 INDEX_PUT = [
     ("set", lambda L, x, v: L.index_put(x, (T(L, [0, 2]),), v), (2, 4)),
-    ("accumulate_dups", lambda L, x, v: x.index_put((T(L, [0, 0, 1]), T(L, [1, 1, 3])), v, accumulate=True), (3,)),
+    (
+        "accumulate_dups",
+        lambda L, x, v: x.index_put((T(L, [0, 0, 1]), T(L, [1, 1, 3])), v, accumulate=True),
+        (3,),
+    ),
     ("accumulate_broadcast", lambda L, x, v: x.index_put([T(L, [1, 1])], v, True), (4,)),
     ("mask", lambda L, x, v: x.index_put((x > 0,), v[0]), (1,)),
     ("scalar_value", lambda L, x, v: x.index_put((T(L, [2]), T(L, [3])), v), ()),
@@ -362,14 +396,40 @@ OPS = [
     ("scatter_src", lambda L, x, s: x.scatter(1, T(L, [[0, 3], [1, 2]]), s), [(2, 2)]),
     ("scatter_src_bigger", lambda L, x, s: x.scatter(0, T(L, [[2, 0]]), s[:1, :2]), [(2, 3)]),
     ("scatter_value", lambda L, x: L.scatter(x, 0, T(L, [[2, 0, 1, 0]]), 7.5), []),
-    ("scatter_add_reduce", lambda L, x, s: x.scatter(1, T(L, [[0, 0], [1, 1]]), s, reduce="add"), [(2, 2)]),
+    (
+        "scatter_add_reduce",
+        lambda L, x, s: x.scatter(1, T(L, [[0, 0], [1, 1]]), s, reduce="add"),
+        [(2, 2)],
+    ),
     ("scatter_mul_reduce", lambda L, x: x.scatter(0, T(L, [[1, 1]]), 3.0, reduce="multiply"), []),
     ("scatter_add", lambda L, x, s: x.scatter_add(1, T(L, [[0, 0, 3], [1, 1, 1]]), s), [(2, 3)]),
-    ("scatter_reduce_prod", lambda L, x, s: x.scatter_reduce(0, T(L, [[1, 1, 0, 2]]), s, "prod"), [(1, 4)]),
-    ("scatter_reduce_mean", lambda L, x, s: L.scatter_reduce(x, 1, T(L, [[0, 0, 0], [2, 1, 2]]), s, "mean"), [(2, 3)]),
-    ("scatter_reduce_mean_excl", lambda L, x, s: x.scatter_reduce(1, T(L, [[0, 0, 0], [2, 1, 2]]), s, "mean", include_self=False), [(2, 3)]),
-    ("scatter_reduce_amax", lambda L, x, s: x.scatter_reduce(1, T(L, [[1, 1, 2]]), s, "amax"), [(1, 3)]),
-    ("scatter_reduce_amin_excl", lambda L, x, s: x.scatter_reduce(1, T(L, [[1, 3, 1]]), s, "amin", include_self=False), [(1, 3)]),
+    (
+        "scatter_reduce_prod",
+        lambda L, x, s: x.scatter_reduce(0, T(L, [[1, 1, 0, 2]]), s, "prod"),
+        [(1, 4)],
+    ),
+    (
+        "scatter_reduce_mean",
+        lambda L, x, s: L.scatter_reduce(x, 1, T(L, [[0, 0, 0], [2, 1, 2]]), s, "mean"),
+        [(2, 3)],
+    ),
+    (
+        "scatter_reduce_mean_excl",
+        lambda L, x, s: x.scatter_reduce(
+            1, T(L, [[0, 0, 0], [2, 1, 2]]), s, "mean", include_self=False
+        ),
+        [(2, 3)],
+    ),
+    (
+        "scatter_reduce_amax",
+        lambda L, x, s: x.scatter_reduce(1, T(L, [[1, 1, 2]]), s, "amax"),
+        [(1, 3)],
+    ),
+    (
+        "scatter_reduce_amin_excl",
+        lambda L, x, s: x.scatter_reduce(1, T(L, [[1, 3, 1]]), s, "amin", include_self=False),
+        [(1, 3)],
+    ),
     ("index_select", lambda L, x: x.index_select(1, T(L, [3, 0, 0])), []),
     ("index_select_0d_index", lambda L, x: x.index_select(-1, T(L, 2)), []),
     ("index_select_empty", lambda L, x: x.index_select(0, L.zeros(0, dtype=L.int64)), []),
@@ -379,12 +439,28 @@ OPS = [
     ("index_fill_tensor", lambda L, x, v: x.index_fill(1, T(L, [3]), v), [()]),
     ("index_copy", lambda L, x, s: x.index_copy(1, T(L, [3, 0]), s), [(3, 2)]),
     ("masked_fill", lambda L, x: x.masked_fill(x > 0, 0.0), []),
-    ("masked_fill_broadcast", lambda L, x: L.masked_fill(x, L.tensor([True, False, True, False]), -2), []),
+    (
+        "masked_fill_broadcast",
+        lambda L, x: L.masked_fill(x, L.tensor([True, False, True, False]), -2),
+        [],
+    ),
     ("masked_select", lambda L, x: x.masked_select(x > 0), []),
-    ("masked_select_broadcast", lambda L, x: L.masked_select(x, L.tensor([[True], [False], [True]])), []),
-    ("masked_select_mask_bigger", lambda L, x: x[0].masked_select(L.tensor([[True, False, True, True]] * 2)), []),
+    (
+        "masked_select_broadcast",
+        lambda L, x: L.masked_select(x, L.tensor([[True], [False], [True]])),
+        [],
+    ),
+    (
+        "masked_select_mask_bigger",
+        lambda L, x: x[0].masked_select(L.tensor([[True, False, True, True]] * 2)),
+        [],
+    ),
     ("masked_scatter", lambda L, x, s: x.masked_scatter(x > 0, s), [(12,)]),
-    ("masked_scatter_broadcast", lambda L, x, s: L.masked_scatter(x, L.tensor([False, True, True, False]), s), [(2, 4)]),
+    (
+        "masked_scatter_broadcast",
+        lambda L, x, s: L.masked_scatter(x, L.tensor([False, True, True, False]), s),
+        [(2, 4)],
+    ),
     ("take", lambda L, x: x.take(T(L, [[0, 11], [-1, 5]])), []),
     ("take_along_dim", lambda L, x: x.take_along_dim(T(L, [[0], [3], [1]]), 1), []),
     ("take_along_dim_broadcast", lambda L, x: L.take_along_dim(x, T(L, [[0, 2]]), dim=0), []),
@@ -403,8 +479,16 @@ def test_ops(name, fn, more):
     same(fn, arr(3, 4), *[arr(*s) for s in more], grad=name not in NO_GRAD)
 
 
-OPS_DTYPES = ["gather", "scatter_add", "scatter_reduce_amax", "index_add", "index_copy", "masked_scatter",
-              "take_along_dim", "put_accumulate"]
+OPS_DTYPES = [
+    "gather",
+    "scatter_add",
+    "scatter_reduce_amax",
+    "index_add",
+    "index_copy",
+    "masked_scatter",
+    "take_along_dim",
+    "put_accumulate",
+]
 
 
 @pytest.mark.parametrize("dtype", ["float64", "int64"])
@@ -437,7 +521,11 @@ INPLACE = [
     ("scatter_value_", lambda L, y: y.scatter_(0, T(L, [[2, 0]]), 1.0), []),
     ("scatter_reduce_", lambda L, y: y.scatter_(0, T(L, [[2, 0]]), 2.0, reduce="multiply"), []),
     ("scatter_add_", lambda L, y, s: y.scatter_add_(1, T(L, [[0, 0]]), s), [(1, 2)]),
-    ("scatter_reduce_amax_", lambda L, y, s: y.scatter_reduce_(1, T(L, [[0, 0]]), s, "amax"), [(1, 2)]),
+    (
+        "scatter_reduce_amax_",
+        lambda L, y, s: y.scatter_reduce_(1, T(L, [[0, 0]]), s, "amax"),
+        [(1, 2)],
+    ),
     ("index_add_", lambda L, y, s: y.index_add_(0, T(L, [1, 1]), s, alpha=3), [(2, 4)]),
     ("index_fill_", lambda L, y: y.index_fill_(1, T(L, [0]), 5.0), []),
     ("index_copy_", lambda L, y, s: y.index_copy_(0, T(L, [2, 0]), s), [(2, 4)]),
@@ -509,7 +597,10 @@ ERRORS = [
     ("scatter_float_index", lambda L, x: x.scatter(1, L.tensor([[0.0]]), 1.0)),
     ("scatter_add_oob", lambda L, x: x.scatter_add(0, T(L, [[3]]), L.ones(1, 1))),
     ("scatter_reduce_bad", lambda L, x: x.scatter_reduce(1, T(L, [[0]]), L.ones(1, 1), "foo")),
-    ("scatter_reduce_dtype", lambda L, x: x.scatter_reduce(1, T(L, [[0]]), L.ones(1, 1).double(), "sum")),
+    (
+        "scatter_reduce_dtype",
+        lambda L, x: x.scatter_reduce(1, T(L, [[0]]), L.ones(1, 1).double(), "sum"),
+    ),
     ("index_select_oob", lambda L, x: x.index_select(1, T(L, [4]))),
     ("index_select_neg", lambda L, x: x.index_select(1, T(L, [-1]))),
     ("index_select_2d", lambda L, x: x.index_select(1, T(L, [[0]]))),
@@ -527,7 +618,10 @@ ERRORS = [
     ("masked_fill_int_mask", lambda L, x: x.masked_fill(T(L, [1, 0, 1, 0]), 2.0)),
     ("masked_fill_value_dim", lambda L, x: x.masked_fill(x > 0, L.ones(1))),
     ("masked_fill_broadcast", lambda L, x: x.masked_fill(L.ones(3, dtype=L.bool), 1.0)),
-    ("masked_fill_inplace_grows", lambda L, x: x.clone().masked_fill_(L.ones(2, 3, 4, dtype=L.bool), 1.0)),
+    (
+        "masked_fill_inplace_grows",
+        lambda L, x: x.clone().masked_fill_(L.ones(2, 3, 4, dtype=L.bool), 1.0),
+    ),
     ("masked_select_int_mask", lambda L, x: x.masked_select(T(L, [1, 0, 1, 0]))),
     ("masked_scatter_short", lambda L, x: x.masked_scatter(x > -100, L.ones(3))),
     ("masked_scatter_dtype", lambda L, x: x.masked_scatter(x > 0, L.ones(12, dtype=L.int64))),
@@ -567,13 +661,17 @@ NONZERO = [
 def test_nonzero(fn, shape, dtype):
     x = arr(*shape, dtype=dtype)
     if dtype != "bool" and x.size:
-        x.reshape(-1)[:: 2] = 0
+        x.reshape(-1)[::2] = 0
     same(fn, x, grad=False)
 
 
 def test_nonzero_0d():
     for v in (0.0, 3.0):
-        same(lambda L, x: (x.nonzero(), L.nonzero(x, as_tuple=True), L.argwhere(x)), np.array(v), grad=False)
+        same(
+            lambda L, x: (x.nonzero(), L.nonzero(x, as_tuple=True), L.argwhere(x)),
+            np.array(v),
+            grad=False,
+        )
 
 
 def test_nonzero_out():

@@ -75,7 +75,9 @@ def test_matmul_broadcasting_and_empty(shapes):
     same(lambda lib, x, y: x @ y, arr(*shapes[0]), arr(*shapes[1]))
 
 
-@pytest.mark.parametrize("dtype", ["int64", "int32", "float16", "bfloat16", "complex64", "complex128"])
+@pytest.mark.parametrize(
+    "dtype", ["int64", "int32", "float16", "bfloat16", "complex64", "complex128"]
+)
 @pytest.mark.parametrize("ranks", [(1, 1), (2, 1), (1, 2), (2, 2), (3, 3), (3, 2)], ids=str)
 def test_matmul_dtypes(dtype, ranks):
     a, b = arr(*lhs(ranks[0]), dtype="float32"), arr(*rhs(ranks[1]), dtype="float32")
@@ -275,7 +277,9 @@ EINSUM_ERRORS = [
 
 @pytest.mark.parametrize("equation,shapes,dtype", EINSUM_ERRORS, ids=str)
 def test_einsum_errors(equation, shapes, dtype):
-    e, je = same(lambda lib, *xs: lib.einsum(equation, *xs), *(arr(*s, dtype=dtype) for s in shapes))
+    e, je = same(
+        lambda lib, *xs: lib.einsum(equation, *xs), *(arr(*s, dtype=dtype) for s in shapes)
+    )
     if isinstance(e, Exception):
         assert str(je).split("\n")[0] == str(e)
 
@@ -306,7 +310,11 @@ def _fused(name):
 
 
 @pytest.mark.parametrize("name", FUSED)
-@pytest.mark.parametrize("scalars", [{}, {"beta": 0.5, "alpha": 2.0}, {"beta": 0}, {"alpha": 0}, {"beta": 2, "alpha": -1}], ids=str)
+@pytest.mark.parametrize(
+    "scalars",
+    [{}, {"beta": 0.5, "alpha": 2.0}, {"beta": 0}, {"alpha": 0}, {"beta": 2, "alpha": -1}],
+    ids=str,
+)
 def test_fused(name, scalars):
     shapes = FUSED[name]
 
@@ -322,7 +330,12 @@ def test_fused(name, scalars):
 def test_fused_beta_zero_ignores_input(name, special):
     shapes = FUSED[name]
     inp = np.full(shapes[0], special, np.float32)
-    same(lambda lib, i, a, b: getattr(lib, _fused(name))(i, a, b, beta=0), inp, arr(*shapes[1]), arr(*shapes[2]))
+    same(
+        lambda lib, i, a, b: getattr(lib, _fused(name))(i, a, b, beta=0),
+        inp,
+        arr(*shapes[1]),
+        arr(*shapes[2]),
+    )
 
 
 @pytest.mark.parametrize("name", ["addmm", "addmv", "addbmm", "baddbmm", "addr"])
@@ -344,27 +357,62 @@ def test_fused_method_inplace_and_out(name):
 @pytest.mark.parametrize("name", ["addmm", "addmv", "addbmm", "baddbmm", "addr"])
 def test_fused_dtypes(name, dtype):
     shapes = FUSED[name]
-    same(lambda lib, i, a, b: getattr(lib, name)(i, a, b), *(arr(*s, dtype=dtype) for s in shapes), grad=dtype == "float64")
+    same(
+        lambda lib, i, a, b: getattr(lib, name)(i, a, b),
+        *(arr(*s, dtype=dtype) for s in shapes),
+        grad=dtype == "float64",
+    )
 
 
 FUSED_ERRORS = {
-    "addmm_int_float_beta": lambda lib: lib.addmm(lib.ones(3, 5, dtype=lib.int64), lib.ones(3, 4, dtype=lib.int64), lib.ones(4, 5, dtype=lib.int64), beta=0.5),
-    "addmm_input_dtype": lambda lib: lib.addmm(lib.ones(3, 5, dtype=lib.float64), lib.ones(3, 4), lib.ones(4, 5)),
+    "addmm_int_float_beta": lambda lib: lib.addmm(
+        lib.ones(3, 5, dtype=lib.int64),
+        lib.ones(3, 4, dtype=lib.int64),
+        lib.ones(4, 5, dtype=lib.int64),
+        beta=0.5,
+    ),
+    "addmm_input_dtype": lambda lib: lib.addmm(
+        lib.ones(3, 5, dtype=lib.float64), lib.ones(3, 4), lib.ones(4, 5)
+    ),
     "addmm_input_shape": lambda lib: lib.addmm(lib.ones(2, 5), lib.ones(3, 4), lib.ones(4, 5)),
     "addmm_mats": lambda lib: lib.addmm(lib.ones(3, 5), lib.ones(3, 4), lib.ones(3, 5)),
-    "addmm_mat_dtypes": lambda lib: lib.addmm(lib.ones(3, 5), lib.ones(3, 4), lib.ones(4, 5, dtype=lib.float64)),
-    "addmm_int_input": lambda lib: lib.addmm(lib.ones(3, 5, dtype=lib.int64), lib.ones(3, 4), lib.ones(4, 5)),
-    "addmm_bool_alpha": lambda lib: lib.addmm(lib.ones(3, 5), lib.ones(3, 4), lib.ones(4, 5), beta=2.5, alpha=True),
+    "addmm_mat_dtypes": lambda lib: lib.addmm(
+        lib.ones(3, 5), lib.ones(3, 4), lib.ones(4, 5, dtype=lib.float64)
+    ),
+    "addmm_int_input": lambda lib: lib.addmm(
+        lib.ones(3, 5, dtype=lib.int64), lib.ones(3, 4), lib.ones(4, 5)
+    ),
+    "addmm_bool_alpha": lambda lib: lib.addmm(
+        lib.ones(3, 5), lib.ones(3, 4), lib.ones(4, 5), beta=2.5, alpha=True
+    ),
     "addmv_sizes": lambda lib: lib.addmv(lib.ones(3), lib.ones(3, 4), lib.ones(5)),
     "addmv_input": lambda lib: lib.addmv(lib.ones(2), lib.ones(3, 4), lib.ones(4)),
     "addr_sizes": lambda lib: lib.addr(lib.ones(3, 3), lib.ones(3), lib.ones(4)),
     "addr_2d": lambda lib: lib.addr(lib.ones(3, 4), lib.ones(3, 2), lib.ones(4)),
-    "addr_int_float_beta": lambda lib: lib.addr(lib.ones(2, 2, dtype=lib.int64), lib.ones(2, dtype=lib.int64), lib.ones(2, dtype=lib.int64), beta=2.5),
-    "addr_promotes": lambda lib: lib.addr(lib.ones(2, 2), lib.ones(2, dtype=lib.int64), lib.ones(2, dtype=lib.int64)),
-    "addr_promotes_input": lambda lib: lib.addr(lib.ones(2, 2, dtype=lib.int64), lib.ones(2), lib.ones(2)),
-    "addr_bool_beta": lambda lib: lib.addr(lib.ones(2, 2, dtype=lib.bool), lib.ones(2, dtype=lib.bool), lib.ones(2, dtype=lib.bool), beta=2),
-    "baddbmm_inner": lambda lib: lib.baddbmm(lib.ones(2, 3, 5), lib.ones(2, 3, 4), lib.ones(2, 5, 5)),
-    "baddbmm_input": lambda lib: lib.baddbmm(lib.ones(2, 3, 6), lib.ones(2, 3, 4), lib.ones(2, 4, 5)),
+    "addr_int_float_beta": lambda lib: lib.addr(
+        lib.ones(2, 2, dtype=lib.int64),
+        lib.ones(2, dtype=lib.int64),
+        lib.ones(2, dtype=lib.int64),
+        beta=2.5,
+    ),
+    "addr_promotes": lambda lib: lib.addr(
+        lib.ones(2, 2), lib.ones(2, dtype=lib.int64), lib.ones(2, dtype=lib.int64)
+    ),
+    "addr_promotes_input": lambda lib: lib.addr(
+        lib.ones(2, 2, dtype=lib.int64), lib.ones(2), lib.ones(2)
+    ),
+    "addr_bool_beta": lambda lib: lib.addr(
+        lib.ones(2, 2, dtype=lib.bool),
+        lib.ones(2, dtype=lib.bool),
+        lib.ones(2, dtype=lib.bool),
+        beta=2,
+    ),
+    "baddbmm_inner": lambda lib: lib.baddbmm(
+        lib.ones(2, 3, 5), lib.ones(2, 3, 4), lib.ones(2, 5, 5)
+    ),
+    "baddbmm_input": lambda lib: lib.baddbmm(
+        lib.ones(2, 3, 6), lib.ones(2, 3, 4), lib.ones(2, 4, 5)
+    ),
     "addbmm_batches": lambda lib: lib.addbmm(lib.ones(3, 5), lib.ones(2, 3, 4), lib.ones(3, 4, 5)),
     "addbmm_input": lambda lib: lib.addbmm(lib.ones(3, 6), lib.ones(2, 3, 4), lib.ones(2, 4, 5)),
 }

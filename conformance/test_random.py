@@ -25,7 +25,13 @@ def meta(r):
         return tuple(meta(x) for x in r)
     if isinstance(r, (torch.Tensor, jtorch.Tensor)):
         gf = r.grad_fn
-        return (tuple(r.shape), str(r.dtype), r.requires_grad, str(r.device), gf.name() if gf is not None else None)
+        return (
+            tuple(r.shape),
+            str(r.dtype),
+            r.requires_grad,
+            str(r.device),
+            gf.name() if gf is not None else None,
+        )
     return r
 
 
@@ -76,7 +82,9 @@ CALLS = {
     "randint_int64_huge": lambda L: L.randint(0, 2**63 - 1, (3,)),
     "randint_float_bounds": lambda L: L.randint(0.5, 10.5, (3,)),
     "randint_requires_grad": lambda L: L.randint(10, (3,), requires_grad=True),
-    "randint_float_requires_grad": lambda L: L.randint(10, (3,), dtype=L.float32, requires_grad=True),
+    "randint_float_requires_grad": lambda L: L.randint(
+        10, (3,), dtype=L.float32, requires_grad=True
+    ),
     "randint_tensor_high": lambda L: L.randint(L.tensor(10), (3,)),
     "randint_complex": lambda L: L.randint(10, (3,), dtype=L.complex64),
     "randint_out": lambda L: L.randint(10, (3,), out=L.empty(0, dtype=L.int32)),
@@ -109,7 +117,9 @@ CALLS = {
     "normal_mixed_dtypes": lambda L: L.normal(L.zeros(2, dtype=L.float64), L.ones(2)),
     "normal_mean_requires_grad": lambda L: L.normal(L.zeros(2, requires_grad=True), 1.0),
     "normal_std_requires_grad": lambda L: L.normal(0.0, L.ones(2, requires_grad=True)),
-    "normal_both_require_grad": lambda L: L.normal(L.zeros(2, requires_grad=True), L.ones(2, requires_grad=True)),
+    "normal_both_require_grad": lambda L: L.normal(
+        L.zeros(2, requires_grad=True), L.ones(2, requires_grad=True)
+    ),
     "normal_float_requires_grad": lambda L: L.normal(0.0, 1.0, (2,), requires_grad=True),
     "normal_generator": lambda L: L.normal(L.zeros(2), 1.0, generator=L.Generator()),
     "normal_out": lambda L: L.normal(0.0, 1.0, (3,), out=L.empty(3, dtype=L.float64)),
@@ -125,10 +135,14 @@ CALLS = {
     "bernoulli_generator": lambda L: L.bernoulli(L.full((3,), 0.5), generator=L.Generator()),
     "bernoulli_method": lambda L: L.full((3,), 0.5).bernoulli(),
     "multinomial": lambda L: L.multinomial(L.tensor([0.2, 0.3, 0.5]), 2),
-    "multinomial_replacement": lambda L: L.multinomial(L.tensor([0.2, 0.3, 0.5]), 5, replacement=True),
+    "multinomial_replacement": lambda L: L.multinomial(
+        L.tensor([0.2, 0.3, 0.5]), 5, replacement=True
+    ),
     "multinomial_too_many": lambda L: L.multinomial(L.tensor([0.2, 0.3, 0.5]), 5),
     "multinomial_2d": lambda L: L.multinomial(L.tensor([[0.2, 0.3, 0.5], [1.0, 0, 0]]), 2),
-    "multinomial_2d_replacement": lambda L: L.multinomial(L.tensor([[0.2, 0.3, 0.5], [1.0, 0, 0]]), 4, True),
+    "multinomial_2d_replacement": lambda L: L.multinomial(
+        L.tensor([[0.2, 0.3, 0.5], [1.0, 0, 0]]), 4, True
+    ),
     "multinomial_3d": lambda L: L.multinomial(L.ones(2, 2, 2), 1),
     "multinomial_0d": lambda L: L.multinomial(L.tensor(1.0), 1),
     "multinomial_negative": lambda L: L.multinomial(L.tensor([-0.1, 1.1]), 1),
@@ -138,7 +152,9 @@ CALLS = {
     "multinomial_zero_samples": lambda L: L.multinomial(L.tensor([0.5, 0.5]), 0),
     "multinomial_int": lambda L: L.multinomial(L.tensor([1, 2]), 1),
     "multinomial_float64": lambda L: L.multinomial(L.tensor([1.0, 2], dtype=L.float64), 1),
-    "multinomial_generator": lambda L: L.multinomial(L.tensor([1.0, 2]), 1, generator=L.Generator()),
+    "multinomial_generator": lambda L: L.multinomial(
+        L.tensor([1.0, 2]), 1, generator=L.Generator()
+    ),
     "multinomial_method": lambda L: L.tensor([1.0, 2]).multinomial(1),
     "multinomial_no_rows": lambda L: L.multinomial(L.ones(0, 3), 1),
     "rand_like": lambda L: L.rand_like(L.ones(2, dtype=L.float64)),
@@ -242,7 +258,9 @@ def test_inplace_on_leaf_requiring_grad():
     same(lambda lib: lib.ones(3, requires_grad=True).uniform_())
 
 
-@pytest.mark.parametrize("sampler", ["uniform_", "normal_", "bernoulli_", "exponential_", "random_"])
+@pytest.mark.parametrize(
+    "sampler", ["uniform_", "normal_", "bernoulli_", "exponential_", "random_"]
+)
 def test_inplace_grad_fn_and_zero_grad(sampler):
     def f(lib):
         x = lib.ones(3, requires_grad=True)
@@ -332,7 +350,11 @@ def test_a_fresh_process_is_seeded_from_entropy():
     import sys
 
     code = "import jtorch; print(jtorch.initial_seed())"
-    fresh = int(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
+    fresh = int(
+        subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        ).stdout
+    )
     assert fresh not in (jtorch.initial_seed(), 67280421310721)
 
 
@@ -440,7 +462,9 @@ def g():
 
 
 def _stats(t):
-    a = np.asarray(t.double().tolist() if t.dtype is jtorch.bfloat16 else t.numpy(), dtype=np.float64)
+    a = np.asarray(
+        t.double().tolist() if t.dtype is jtorch.bfloat16 else t.numpy(), dtype=np.float64
+    )
     return a, a.mean(), a.std()
 
 
@@ -492,7 +516,12 @@ def test_randint_dtypes_hold_integers(g, dtype):
     high = 2 if dtype == "bool" else 100
     t = jtorch.randint(0, high, (1000,), dtype=getattr(jtorch, dtype), generator=g)
     a = np.asarray(t.numpy(), np.float64)
-    assert t.dtype is getattr(jtorch, dtype) and a.min() >= 0 and a.max() < high and (a == np.round(a)).all()
+    assert (
+        t.dtype is getattr(jtorch, dtype)
+        and a.min() >= 0
+        and a.max() < high
+        and (a == np.round(a)).all()
+    )
 
 
 @pytest.mark.parametrize("n", [0, 1, 7, 1000])
@@ -594,7 +623,14 @@ def test_exponential_(g, lambd):
 
 @pytest.mark.parametrize(
     "dtype,low,high",
-    [("float32", 0, 2**24 + 1), ("float64", 0, 2**53 + 1), ("int64", 0, 2**63 - 1), ("uint8", 0, 256), ("bool", 0, 2), ("int8", 0, 128)],
+    [
+        ("float32", 0, 2**24 + 1),
+        ("float64", 0, 2**53 + 1),
+        ("int64", 0, 2**63 - 1),
+        ("uint8", 0, 256),
+        ("bool", 0, 2),
+        ("int8", 0, 128),
+    ],
 )
 def test_random_default_range(g, dtype, low, high):
     t = jtorch.empty(N, dtype=getattr(jtorch, dtype)).random_(generator=g)

@@ -10,7 +10,7 @@ torch's errors for views that cannot be viewed or written.
 import numpy as np
 import pytest
 import torch
-from conformance._compare import assert_close, same
+from conformance._compare import same
 
 import jtorch
 
@@ -96,10 +96,22 @@ CASES = [
     ("tile_more", lambda L, x: L.tile(x, (2, 1, 2)), [(2, 3)]),
     ("repeat_interleave", lambda L, x: x.repeat_interleave(2), [(2, 3)]),
     ("repeat_interleave_dim", lambda L, x: L.repeat_interleave(x, 3, dim=1), [(2, 3)]),
-    ("repeat_interleave_tensor", lambda L, x: x.repeat_interleave(L.tensor([1, 0, 2]), dim=1), [(2, 3)]),
-    ("repeat_interleave_tensor_flat", lambda L, x: L.repeat_interleave(x, L.tensor([2, 1, 0, 1])), [(2, 2)]),
+    (
+        "repeat_interleave_tensor",
+        lambda L, x: x.repeat_interleave(L.tensor([1, 0, 2]), dim=1),
+        [(2, 3)],
+    ),
+    (
+        "repeat_interleave_tensor_flat",
+        lambda L, x: L.repeat_interleave(x, L.tensor([2, 1, 0, 1])),
+        [(2, 2)],
+    ),
     ("repeat_interleave_0d", lambda L, x: x.repeat_interleave(2), [()]),
-    ("repeat_interleave_output_size", lambda L, x: x.repeat_interleave(2, 0, output_size=4), [(2, 3)]),
+    (
+        "repeat_interleave_output_size",
+        lambda L, x: x.repeat_interleave(2, 0, output_size=4),
+        [(2, 3)],
+    ),
     # joins
     ("cat", lambda L, x, y: L.cat([x, y]), [(2, 3), (1, 3)]),
     ("cat_dim", lambda L, x, y: L.cat((x, y), dim=1), [(2, 3), (2, 1)]),
@@ -169,14 +181,56 @@ CASES = [
 # Rows that only vary how arguments are spelled, or a shape whose gradient another row of the
 # same op already checks: values only (each gradient check costs two jit compiles).
 VALUES_ONLY = {
-    "view_tuple", "view_list", "view_to_0d", "view_empty", "view_as", "reshape_0d", "reshape_as",
-    "flatten_range", "flatten_same", "flatten_0d", "unflatten_infer", "squeeze_dim_kw", "squeeze_dim_noop",
-    "squeeze_0d", "unsqueeze_0d", "transpose_neg", "transpose_0d", "swapaxes", "swapdims",
-    "permute_tuple", "t_1d", "t_0d", "T", "movedim", "expand_0d", "expand_as", "broadcast_tensors_0d",
-    "repeat_0d", "repeat_zero", "repeat_interleave_0d", "repeat_interleave_output_size", "cat_all_empty",
-    "concatenate", "stack_0d", "hstack_0d", "dstack_0d", "atleast_1d", "atleast_2d", "atleast_3d_0d",
-    "split_fn_dim", "split_empty", "chunk_more_than_size", "tensor_split_past_end", "flip_0d",
-    "fliplr_method", "roll_dim", "roll_empty", "narrow_empty", "diagonal_far_offset", "triu_empty",
+    "view_tuple",
+    "view_list",
+    "view_to_0d",
+    "view_empty",
+    "view_as",
+    "reshape_0d",
+    "reshape_as",
+    "flatten_range",
+    "flatten_same",
+    "flatten_0d",
+    "unflatten_infer",
+    "squeeze_dim_kw",
+    "squeeze_dim_noop",
+    "squeeze_0d",
+    "unsqueeze_0d",
+    "transpose_neg",
+    "transpose_0d",
+    "swapaxes",
+    "swapdims",
+    "permute_tuple",
+    "t_1d",
+    "t_0d",
+    "T",
+    "movedim",
+    "expand_0d",
+    "expand_as",
+    "broadcast_tensors_0d",
+    "repeat_0d",
+    "repeat_zero",
+    "repeat_interleave_0d",
+    "repeat_interleave_output_size",
+    "cat_all_empty",
+    "concatenate",
+    "stack_0d",
+    "hstack_0d",
+    "dstack_0d",
+    "atleast_1d",
+    "atleast_2d",
+    "atleast_3d_0d",
+    "split_fn_dim",
+    "split_empty",
+    "chunk_more_than_size",
+    "tensor_split_past_end",
+    "flip_0d",
+    "fliplr_method",
+    "roll_dim",
+    "roll_empty",
+    "narrow_empty",
+    "diagonal_far_offset",
+    "triu_empty",
 }
 
 
@@ -191,8 +245,17 @@ def test_values_only_rows_exist():
 
 # A sample of the table in other dtypes: the ops move data and must keep every dtype.
 DTYPE_CASES = [
-    "view", "reshape_copy", "permute", "expand", "repeat_interleave_tensor", "cat", "split_sizes",
-    "roll_dims", "diag_embed", "tril_diag", "chain",
+    "view",
+    "reshape_copy",
+    "permute",
+    "expand",
+    "repeat_interleave_tensor",
+    "cat",
+    "split_sizes",
+    "roll_dims",
+    "diag_embed",
+    "tril_diag",
+    "chain",
 ]
 
 
@@ -551,7 +614,9 @@ def test_view_layout(fn):
         v = fn(L, x)
         base = v._base
         return (
-            [s for s, n in zip(v.stride(), v.shape) if n > 1],  # see KNOWN_FAILURES["unit_dim_strides"]
+            [
+                s for s, n in zip(v.stride(), v.shape) if n > 1
+            ],  # see KNOWN_FAILURES["unit_dim_strides"]
             v.storage_offset(),
             v.is_contiguous(),
             None if base is None else (base is x._base or base is x, base.shape),
@@ -605,7 +670,11 @@ def test_expanded_write_without_overlap():
 
 
 def test_expand_layout():
-    same(lambda L: (lambda e: (e.stride(), e.is_contiguous(), e._base is not None))(L.zeros(3, 1).expand(2, 3, 4)))
+    same(
+        lambda L: (lambda e: (e.stride(), e.is_contiguous(), e._base is not None))(
+            L.zeros(3, 1).expand(2, 3, 4)
+        )
+    )
 
 
 def test_view_of_transposed_raises():
@@ -751,8 +820,16 @@ def test_grad_write_into_view_of_view():
         lambda L, b, x: b.detach().unbind()[0].mul_(2),
         lambda L, b, x: b.detach().unbind()[0].detach().copy_(x[0]),
     ],
-    ids=["unbind", "split", "split_sizes", "chunk_then_select", "value_requires_grad", "iteration",
-         "no_grad_needed", "detached"],
+    ids=[
+        "unbind",
+        "split",
+        "split_sizes",
+        "chunk_then_select",
+        "value_requires_grad",
+        "iteration",
+        "no_grad_needed",
+        "detached",
+    ],
 )
 def test_write_into_multi_output_view(fn):
     """torch forbids writing the pieces of split/chunk/unbind in place when autograd is involved."""

@@ -80,10 +80,10 @@ from ._ops.linalg import (  # noqa: E402
     inner, matmul, mm, mv, outer, set_float32_matmul_precision, vdot,
 )
 from ._ops.creation import (  # noqa: E402
-    arange, as_tensor, asarray, empty, empty_like, eye, from_numpy, full, full_like, linspace,
-    logspace, ones, ones_like, scalar_tensor, tensor, zeros, zeros_like,
+    as_tensor, asarray, complex_ as complex, empty, empty_like, eye, from_numpy, full, full_like, ones,
+    ones_like, polar, scalar_tensor, tensor, zeros, zeros_like,
 )
-from ._ops.creation import complex_ as complex, polar, range_ as range  # noqa: E402
+from ._ops.ranges import arange, linspace, logspace, range_ as range  # noqa: E402
 from ._ops.random import (  # noqa: E402
     bernoulli, multinomial, normal, rand, rand_like, randint, randint_like, randn, randn_like,
     randperm,

@@ -74,7 +74,20 @@ float, double, half = float32, float64, float16
 cfloat, cdouble = complex64, complex128
 short, int, long = int16, int32, int64
 
-ALL = (float32, float64, float16, bfloat16, complex64, complex128, uint8, int8, int16, int32, int64, bool)
+ALL = (
+    float32,
+    float64,
+    float16,
+    bfloat16,
+    complex64,
+    complex128,
+    uint8,
+    int8,
+    int16,
+    int32,
+    int64,
+    bool,
+)
 ALIASES = {
     "float": float32,
     "double": float64,
@@ -86,9 +99,18 @@ ALIASES = {
     "long": int64,
 }
 _TITLES = {
-    "float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16",
-    "int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
-    "bool": "Bool", "complex64": "ComplexFloat", "complex128": "ComplexDouble",
+    "float32": "Float",
+    "float64": "Double",
+    "float16": "Half",
+    "bfloat16": "BFloat16",
+    "int64": "Long",
+    "int32": "Int",
+    "int16": "Short",
+    "int8": "Char",
+    "uint8": "Byte",
+    "bool": "Bool",
+    "complex64": "ComplexFloat",
+    "complex128": "ComplexDouble",
 }
 _BY_NAME = {d._name: d for d in ALL} | ALIASES
 _BY_NP = {d._np: d for d in ALL}
@@ -101,6 +123,20 @@ def title(d):
 
 def _lookup(name):
     return _BY_NAME[name]
+
+
+_PYTHON_TYPES = {
+    builtins.float: float64,
+    builtins.int: int64,
+    builtins.bool: bool,
+    builtins.complex: complex128,
+}
+
+
+def as_dtype(d):
+    """A dtype argument as torch's parser reads it: Python's float, int, bool and complex stand
+    for float64, int64, bool and complex128; anything else is returned as it is."""
+    return _PYTHON_TYPES.get(d, d) if isinstance(d, type) else d
 
 
 def from_numpy_dtype(np_dtype):
@@ -135,7 +171,9 @@ def get_default_dtype():
 def set_default_dtype(d):
     """torch.set_default_dtype: the dtype of Python floats (and, paired, of Python complex)."""
     if not isinstance(d, dtype):
-        raise TypeError("invalid dtype object: only floating-point types are supported as the default type")
+        raise TypeError(
+            "invalid dtype object: only floating-point types are supported as the default type"
+        )
     if not d.is_floating_point:
         raise TypeError("only floating-point types are supported as the default type")
     _default[0] = d

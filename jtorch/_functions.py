@@ -28,7 +28,11 @@ def is_complex(input):
 
 
 def is_nonzero(input):
-    check(input.numel() == 1, RuntimeError, "Boolean value of Tensor with more than one value is ambiguous")
+    check(
+        input.numel() == 1,
+        RuntimeError,
+        "Boolean value of Tensor with more than one value is ambiguous",
+    )
     return bool(input.item())
 
 
@@ -46,7 +50,9 @@ def broadcast_shapes(*shapes):
     """torch.broadcast_shapes."""
     from ._size import Size
 
-    return Size(_broadcast_shapes(*(tuple(s) if isinstance(s, (list, tuple)) else (s,) for s in shapes)))
+    return Size(
+        _broadcast_shapes(*(tuple(s) if isinstance(s, (list, tuple)) else (s,) for s in shapes))
+    )
 
 
 def result_type(tensor, other):

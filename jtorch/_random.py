@@ -41,7 +41,10 @@ def _uniform(key, low, high, shape, dtype):
         return (jax.lax.complex(parts[..., 0], parts[..., 1]) * (high - low) + low).astype(dtype)
     if dtype in _DIGITS:  # as torch: k / 2**digits, so that 1 cannot come out of the rounding
         digits = _DIGITS[dtype]
-        u = jax.random.randint(key, shape, 0, 2**digits, jnp.int32).astype(jnp.float32) * 2.0**-digits
+        u = (
+            jax.random.randint(key, shape, 0, 2**digits, jnp.int32).astype(jnp.float32)
+            * 2.0**-digits
+        )
     else:
         u = jax.random.uniform(key, shape, dtype)
     return (low + u * (high - low)).astype(dtype)
@@ -158,8 +161,10 @@ class Generator:
         check(
             raw.size == STATE_SIZE,
             RuntimeError,
-            lambda: f"Expected a CPUGeneratorImplState of size {STATE_SIZE} but found the input RNG state size "
-            f"to be {raw.size}",
+            lambda: (
+                f"Expected a CPUGeneratorImplState of size {STATE_SIZE} but found the input RNG state size "
+                f"to be {raw.size}"
+            ),
         )
         self._seed, self._counter = (int(x) for x in raw[:16].view(np.uint64))
         return self
@@ -182,7 +187,9 @@ class Generator:
 
     def integers(self, low, high, shape, dtype):
         """Integers drawn uniformly from [low, high)."""
-        return _bucketed(_integers, shape, self._key(), np.int64(low), np.int64(high), dtype=np.dtype(dtype))
+        return _bucketed(
+            _integers, shape, self._key(), np.int64(low), np.int64(high), dtype=np.dtype(dtype)
+        )
 
     def exponential(self, shape, dtype):
         """Draws from Exp(1)."""

@@ -91,6 +91,7 @@ class TorchOp:
         sig = inspect.signature(fn)
         self.params = [(p.name, _KIND.get(p.annotation, _STATIC), p.default, p.kind) for p in sig.parameters.values()]
         self._names = [p[0] for p in self.params]
+        self._dtype_pos = self._names.index("dtype") if "dtype" in self._names else None
         params = [p.replace(annotation=inspect.Parameter.empty) for p in sig.parameters.values()]
         if out:
             params.append(inspect.Parameter("out", inspect.Parameter.KEYWORD_ONLY, default=None))
@@ -388,6 +389,8 @@ def _make_pure(top, layout, dtypes):
 def dispatch(top, args, kwargs):
     """Run op ``top`` on torch-style arguments: promote, check, call jitted, record, wrap."""
     values = top.bind(args, kwargs)
+    if top._dtype_pos is not None:  # dtype=float means float64, as in torch
+        values[top._dtype_pos] = _dtype.as_dtype(values[top._dtype_pos])
     if top.pre is not None:
         top.pre(*values)
     layout, operands, kinds = _classify(top, values)

@@ -20,7 +20,9 @@ def _to_dtype(input: T, dtype):
         return input != 0
     if input.dtype.kind == "c" and not dtype.is_complex:
         # Warned when the cast is traced, so once per signature, as torch warns once.
-        warnings.warn("Casting complex values to real discards the imaginary part", UserWarning, stacklevel=2)
+        warnings.warn(
+            "Casting complex values to real discards the imaginary part", UserWarning, stacklevel=2
+        )
         input = input.real
     if _dtype.from_numpy_dtype(input.dtype).is_floating_point and _dtype.is_integral(dtype):
         return _float_to_int(input, dtype)
@@ -56,7 +58,15 @@ def _transfer(t, dev):
 
     out = Tensor._wrap(jax.device_put(t._value(), _device.jax_device(dev)), dev)
     if grad_mode.is_grad_enabled() and t._requires_grad:
-        node = _TransferNode("ToCopyBackward0", None, None, (True,), None, [(out._shape, out._value().dtype)], [t._grad_edge()])
+        node = _TransferNode(
+            "ToCopyBackward0",
+            None,
+            None,
+            (True,),
+            None,
+            [(out._shape, out._value().dtype)],
+            [t._grad_edge()],
+        )
         node._src = t._device
         out._grad_fn, out._output_nr, out._requires_grad = node, 0, True
     return out
@@ -70,7 +80,8 @@ def _parse_to(args, kwargs):
     dtype=None, non_blocking, copy), (dtype, non_blocking, copy), (tensor, non_blocking, copy)."""
     from ..tensor import Tensor
 
-    rest = list(args)
+    rest = [_dtype.as_dtype(a) for a in args]
+    kwargs = {k: _dtype.as_dtype(v) if k == "dtype" else v for k, v in kwargs.items()}
     dtype = device = None
     if rest and isinstance(rest[0], Tensor):
         other = rest.pop(0)
@@ -84,11 +95,25 @@ def _parse_to(args, kwargs):
     flags = dict(zip(("non_blocking", "copy"), rest))
     ok = len(rest) <= 2 and all(isinstance(f, bool) for f in flags.values())
     ok = ok and set(kwargs) <= set(_TO_KEYWORDS) and not (set(kwargs) & set(flags))
-    ok = ok and (dtype is None or "dtype" not in kwargs) and (device is None or "device" not in kwargs)
+    ok = (
+        ok
+        and (dtype is None or "dtype" not in kwargs)
+        and (device is None or "device" not in kwargs)
+    )
     dtype = kwargs.get("dtype", dtype)
     device = kwargs.get("device", device)
-    ok = ok and (dtype is None or isinstance(dtype, _dtype.dtype)) and (device is None or _is_device_like(device))
-    check(ok, TypeError, lambda: f"to() received an invalid combination of arguments - got {_describe(args, kwargs)}")
+    ok = (
+        ok
+        and (dtype is None or isinstance(dtype, _dtype.dtype))
+        and (device is None or _is_device_like(device))
+    )
+    check(
+        ok,
+        TypeError,
+        lambda: (
+            f"to() received an invalid combination of arguments - got {_describe(args, kwargs)}"
+        ),
+    )
     return dtype, device, kwargs.get("copy", flags.get("copy", False))
 
 
@@ -102,7 +127,11 @@ def _describe(args, kwargs):
     def name(v):
         if isinstance(v, Tensor):
             return "Tensor"
-        return "torch." + type(v).__name__ if isinstance(v, (_dtype.dtype, _device.device)) else type(v).__name__
+        return (
+            "torch." + type(v).__name__
+            if isinstance(v, (_dtype.dtype, _device.device))
+            else type(v).__name__
+        )
 
     parts = [name(a) for a in args] + [f"{k}={name(v)}" for k, v in kwargs.items()]
     return "(" + ", ".join(parts) + (", )" if kwargs else ")")
@@ -124,9 +153,18 @@ def to(t, *args, **kwargs):
 
 
 _TYPE_NAMES = {
-    "float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor", "bfloat16": "BFloat16Tensor",
-    "int64": "LongTensor", "int32": "IntTensor", "int16": "ShortTensor", "int8": "CharTensor",
-    "uint8": "ByteTensor", "bool": "BoolTensor", "complex64": "ComplexFloatTensor", "complex128": "ComplexDoubleTensor",
+    "float32": "FloatTensor",
+    "float64": "DoubleTensor",
+    "float16": "HalfTensor",
+    "bfloat16": "BFloat16Tensor",
+    "int64": "LongTensor",
+    "int32": "IntTensor",
+    "int16": "ShortTensor",
+    "int8": "CharTensor",
+    "uint8": "ByteTensor",
+    "bool": "BoolTensor",
+    "complex64": "ComplexFloatTensor",
+    "complex128": "ComplexDoubleTensor",
 }
 
 
@@ -142,7 +180,11 @@ def type_(t, dtype=None):
     if isinstance(dtype, str):
         prefix, _, name = dtype.rpartition(".")
         match = [d for d, n in _TYPE_NAMES.items() if n == name]
-        check(match and prefix in ("torch", "torch.cuda"), ValueError, lambda: f"invalid type: '{dtype}'")
+        check(
+            match and prefix in ("torch", "torch.cuda"),
+            ValueError,
+            lambda: f"invalid type: '{dtype}'",
+        )
         out = to(t, getattr(_dtype, match[0]))
         return out.cuda() if prefix == "torch.cuda" else out
     return to(t, dtype)

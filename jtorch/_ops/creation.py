@@ -1,6 +1,6 @@
 """Tensor creation: tensor, as_tensor, asarray, from_numpy, zeros/ones/empty/full (and _like),
-eye, scalar_tensor, complex/polar, the legacy ``torch.Tensor(...)`` constructor, and the range
-factories (arange, range, linspace, logspace).
+eye, scalar_tensor, complex/polar, and the legacy ``torch.Tensor(...)`` constructor. The range
+factories (arange, range, linspace, logspace) are in ranges.py.
 
 Every array is made on the host with numpy in the exact dtype and placed explicitly on the
 requested device (jax's own default would be the GPU).
@@ -8,7 +8,6 @@ requested device (jax's own default would be the GPU).
 
 import builtins
 import itertools
-import math
 import operator
 import warnings
 
@@ -36,11 +35,13 @@ def place(host, device=None, requires_grad=False, cls=None):
 
 
 def _np_dtype(dtype, default=None, name=None):
-    d = dtype if dtype is not None else (default or _dtype.get_default_dtype())
+    d = _dtype.as_dtype(dtype) if dtype is not None else (default or _dtype.get_default_dtype())
     check(
         isinstance(d, _dtype.dtype),
         TypeError,
-        lambda: f"{name + '(): ' if name else ''}argument 'dtype' must be torch.dtype, not {type(d).__name__}",
+        lambda: (
+            f"{name + '(): ' if name else ''}argument 'dtype' must be torch.dtype, not {type(d).__name__}"
+        ),
     )
     return d._np
 
@@ -56,8 +57,10 @@ def size_arg(size, name="size"):
         check(
             not isinstance(s, builtins.bool) and hasattr(s, "__index__"),
             TypeError,
-            lambda: f"{name}(): argument 'size' failed to unpack the object at pos {len(out) + 1} with error "
-            f'"type must be tuple of ints,but got {type(s).__name__}"',
+            lambda: (
+                f"{name}(): argument 'size' failed to unpack the object at pos {len(out) + 1} with error "
+                f'"type must be tuple of ints,but got {type(s).__name__}"'
+            ),
         )
         out.append(operator.index(s))
     negative = [s for s in out if s < 0]
@@ -79,12 +82,15 @@ def _check_requires_grad(requires_grad, d):
 
 def _out_dtype(out, dtype):
     """The dtype of a creation function called with ``out=``: the out tensor's, unless told."""
+    dtype = _dtype.as_dtype(dtype)
     if out is None or dtype is None:
         return dtype if out is None else out.dtype
     check(
         dtype is out.dtype,
         RuntimeError,
-        lambda: f"dtype {_dtype.title(dtype)} does not match dtype of out parameter ({_dtype.title(out.dtype)})",
+        lambda: (
+            f"dtype {_dtype.title(dtype)} does not match dtype of out parameter ({_dtype.title(out.dtype)})"
+        ),
     )
     return dtype
 
@@ -114,8 +120,16 @@ def _sizes(data):
     """The shape, read along the chain of first elements (torch's compute_sizes)."""
     shape = []
     while _is_sequence(data):
-        check(not isinstance(data, (str, bytes)), ValueError, lambda: f"too many dimensions '{type(data).__name__}'")
-        check(not (isinstance(data, np.ndarray) and data.ndim == 0), TypeError, "len() of unsized object")
+        check(
+            not isinstance(data, (str, bytes)),
+            ValueError,
+            lambda: f"too many dimensions '{type(data).__name__}'",
+        )
+        check(
+            not (isinstance(data, np.ndarray) and data.ndim == 0),
+            TypeError,
+            "len() of unsized object",
+        )
         shape.append(len(data))
         if not shape[-1]:
             break
@@ -148,7 +162,11 @@ def _infer_dtype(data):
         return _dtype.default_complex()
     if isinstance(data, _PY_SCALARS):  # subclasses of the Python scalar types
         return _dtype.scalar_dtype(data)
-    check(not isinstance(data, (str, bytes)), TypeError, lambda: f"new(): invalid data type '{t.__name__}'")
+    check(
+        not isinstance(data, (str, bytes)),
+        TypeError,
+        lambda: f"new(): invalid data type '{t.__name__}'",
+    )
     check(_is_sequence(data), RuntimeError, lambda: f"Could not infer dtype of {t.__name__}")
     result = None
     for x in data:
@@ -164,7 +182,11 @@ def _store(data, shape, depth, out):
         return
     check(_is_sequence(data), TypeError, "not a sequence")
     n = len(data)
-    check(n == shape[depth], ValueError, lambda: f"expected sequence of length {shape[depth]} at dim {depth} (got {n})")
+    check(
+        n == shape[depth],
+        ValueError,
+        lambda: f"expected sequence of length {shape[depth]} at dim {depth} (got {n})",
+    )
     if isinstance(data, np.ndarray):
         data = data.tolist()
     for x in data:
@@ -183,7 +205,8 @@ def _as_double(x):
     if isinstance(x, float):
         return x
     check(
-        not isinstance(x, complex) and (hasattr(type(x), "__float__") or hasattr(type(x), "__index__")),
+        not isinstance(x, complex)
+        and (hasattr(type(x), "__float__") or hasattr(type(x), "__index__")),
         TypeError,
         lambda: f"must be real number, not {type(x).__name__}",
     )
@@ -203,7 +226,11 @@ def _as_integer(x, d):
     v = operator.index(x)
     check(-(2**63) <= v < 2**63, ValueError, "Overflow when unpacking long long")
     low = -info.max if info.min == 0 else info.min  # negative values wrap into unsigned types
-    check(low <= v <= info.max, RuntimeError, lambda: f"value cannot be converted to type {d._name} without overflow")
+    check(
+        low <= v <= info.max,
+        RuntimeError,
+        lambda: f"value cannot be converted to type {d._name} without overflow",
+    )
     return v % (info.max + 1) if v < 0 and info.min == 0 else v
 
 
@@ -241,7 +268,11 @@ def _leaves_array(leaves, d):
 def host_array(data, dtype=None):
     """Python data (nested sequences of scalars, numpy scalars, numpy arrays and one-element
     Tensors) as a numpy array in torch's inferred dtype, or ``dtype``. Returns (array, dtype)."""
-    check(not isinstance(data, (str, bytes)), TypeError, lambda: f"new(): invalid data type '{type(data).__name__}'")
+    check(
+        not isinstance(data, (str, bytes)),
+        TypeError,
+        lambda: f"new(): invalid data type '{type(data).__name__}'",
+    )
     shape = _sizes(data)
     fast = _plain_array(data, shape, dtype)
     if fast is not None:
@@ -263,7 +294,13 @@ def _plain_array(data, shape, dtype):
     types = set(map(type, level))
     if not types <= {builtins.bool, int, float}:
         return None
-    inferred = _dtype.get_default_dtype() if float in types else _dtype.int64 if int in types else _dtype.bool
+    inferred = (
+        _dtype.get_default_dtype()
+        if float in types
+        else _dtype.int64
+        if int in types
+        else _dtype.bool
+    )
     target = dtype or inferred
     if target.is_floating_point or target.is_complex:
         with np.errstate(over="ignore"):
@@ -311,6 +348,7 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
     Python or numpy scalars and one-element tensors, a numpy array, or a tensor."""
     from ..tensor import Tensor
 
+    dtype = _dtype.as_dtype(dtype)
     if dtype is not None:
         _np_dtype(dtype, name="tensor")
     if isinstance(data, Tensor):
@@ -342,8 +380,11 @@ def as_tensor(data, dtype=None, device=None):
     sharing memory with a numpy array of that dtype on the CPU; otherwise a new tensor."""
     from ..tensor import Tensor
 
+    dtype = _dtype.as_dtype(dtype)
     if isinstance(data, Tensor):
-        return data.to(device=device if device is not None else data.device, dtype=dtype or data.dtype)
+        return data.to(
+            device=device if device is not None else data.device, dtype=dtype or data.dtype
+        )
     if isinstance(data, np.ndarray):
         dev = _device.canonical(device)
         shared = from_numpy(data)
@@ -359,7 +400,11 @@ def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=False):
     from ..tensor import Tensor
 
     if copy:
-        t = tensor(obj, dtype=dtype, device=device) if not isinstance(obj, Tensor) else _copy_of(obj, dtype, device)
+        t = (
+            tensor(obj, dtype=dtype, device=device)
+            if not isinstance(obj, Tensor)
+            else _copy_of(obj, dtype, device)
+        )
     else:
         t = as_tensor(obj, dtype=dtype, device=device)
         if copy is False:
@@ -377,14 +422,18 @@ def _check_alias(obj, t):
         check(
             t._storage is obj._storage,
             ValueError,
-            lambda: f"can't alias tensor with dtype '{_dtype.title(obj.dtype)}' into dtype '{_dtype.title(t.dtype)}'.",
+            lambda: (
+                f"can't alias tensor with dtype '{_dtype.title(obj.dtype)}' into dtype '{_dtype.title(t.dtype)}'."
+            ),
         )
     elif isinstance(obj, np.ndarray):
         check(
             t._storage.host is obj,
             ValueError,
-            lambda: f"can't alias tensor with dtype '{_dtype.title(from_numpy_dtype(obj.dtype))}' into dtype "
-            f"'{_dtype.title(t.dtype)}'.",
+            lambda: (
+                f"can't alias tensor with dtype '{_dtype.title(from_numpy_dtype(obj.dtype))}' into dtype "
+                f"'{_dtype.title(t.dtype)}'."
+            ),
         )
     else:
         raise ValueError("can't alias arbitrary sequence into a tensor.")
@@ -396,7 +445,11 @@ def from_numpy(ndarray):
     from .._storage import Storage
     from ..tensor import Tensor
 
-    check(isinstance(ndarray, np.ndarray), TypeError, lambda: f"expected np.ndarray (got {type(ndarray).__name__})")
+    check(
+        isinstance(ndarray, np.ndarray),
+        TypeError,
+        lambda: f"expected np.ndarray (got {type(ndarray).__name__})",
+    )
     check(
         ndarray.dtype.isnative,
         ValueError,
@@ -423,9 +476,18 @@ def from_numpy(ndarray):
 
 # The C++ type names torch's checked scalar conversion puts in its overflow message.
 _CPP_NAMES = {
-    "uint8": "uint8_t", "int8": "int8_t", "int16": "int16_t", "int32": "int", "int64": "int64_t",
-    "float16": "c10::Half", "bfloat16": "c10::BFloat16", "float32": "float", "float64": "double",
-    "complex64": "c10::complex<float>", "complex128": "c10::complex<double>", "bool": "bool",
+    "uint8": "uint8_t",
+    "int8": "int8_t",
+    "int16": "int16_t",
+    "int32": "int",
+    "int64": "int64_t",
+    "float16": "c10::Half",
+    "bfloat16": "c10::BFloat16",
+    "float32": "float",
+    "float64": "double",
+    "complex64": "c10::complex<float>",
+    "complex128": "c10::complex<double>",
+    "bool": "bool",
 }
 
 
@@ -444,7 +506,11 @@ def checked_scalar(value, d):
     if d.is_complex:
         finfo = np.finfo(d.to_real()._np)
         parts = (complex(value).real, complex(value).imag)
-        check(builtins.all(abs(p) <= float(finfo.max) or p != p or abs(p) == np.inf for p in parts), RuntimeError, overflow)
+        check(
+            builtins.all(abs(p) <= float(finfo.max) or p != p or abs(p) == np.inf for p in parts),
+            RuntimeError,
+            overflow,
+        )
         return complex(value)
     if isinstance(value, complex):
         check(value.imag == 0, RuntimeError, overflow)
@@ -477,7 +543,9 @@ def _fill_dtype(fill_value):
     check(
         isinstance(v, (*_PY_SCALARS, np.generic)),
         TypeError,
-        lambda: f"full(): argument 'fill_value' (position 2) must be Number, not {type(fill_value).__name__}",
+        lambda: (
+            f"full(): argument 'fill_value' (position 2) must be Number, not {type(fill_value).__name__}"
+        ),
     )
     v = v.item() if isinstance(v, np.generic) else v
     if isinstance(v, complex):
@@ -498,36 +566,79 @@ def _size_or(args, size, name):
     check(
         not (args and size is not None),
         TypeError,
-        lambda: f"{name}() received an invalid combination of arguments - got both positional sizes and 'size'",
+        lambda: (
+            f"{name}() received an invalid combination of arguments - got both positional sizes and 'size'"
+        ),
     )
-    check(args or size is not None, TypeError, lambda: f'{name}() missing 1 required positional arguments: "size"')
+    check(
+        args or size is not None,
+        TypeError,
+        lambda: f'{name}() missing 1 required positional arguments: "size"',
+    )
     return args if size is None else (size,)
 
 
-def zeros(*args, size=None, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False):
+def zeros(
+    *args,
+    size=None,
+    out=None,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad=False,
+    pin_memory=False,
+):
     """torch.zeros(*size)."""
     return _filled("zeros", _size_or(args, size, "zeros"), 0, out, dtype, device, requires_grad)
 
 
-def ones(*args, size=None, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False):
+def ones(
+    *args,
+    size=None,
+    out=None,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad=False,
+    pin_memory=False,
+):
     """torch.ones(*size)."""
     return _filled("ones", _size_or(args, size, "ones"), 1, out, dtype, device, requires_grad)
 
 
 def empty(
-    *args, size=None, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False,
+    *args,
+    size=None,
+    out=None,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad=False,
+    pin_memory=False,
     memory_format=None,
 ):
     """torch.empty(*size). Differences from torch: the memory is zero-filled, not uninitialized."""
     return _filled("empty", _size_or(args, size, "empty"), 0, out, dtype, device, requires_grad)
 
 
-def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False):
+def full(
+    size,
+    fill_value,
+    *,
+    out=None,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad=False,
+    pin_memory=False,
+):
     """torch.full: the dtype follows ``fill_value`` (bool, int64, default float or complex)."""
     check(
         isinstance(size, (list, tuple)),
         TypeError,
-        lambda: f"full(): argument 'size' (position 1) must be tuple of ints, not {type(size).__name__}",
+        lambda: (
+            f"full(): argument 'size' (position 1) must be tuple of ints, not {type(size).__name__}"
+        ),
     )
     if dtype is None and out is None:
         dtype = _fill_dtype(fill_value)
@@ -540,28 +651,48 @@ def _like(name, input, dtype, device):
     check(
         isinstance(input, Tensor),
         TypeError,
-        lambda: f"{name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}",
+        lambda: (
+            f"{name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}"
+        ),
     )
-    return dict(dtype=dtype or input.dtype, device=device if device is not None else input.device)
+    return dict(
+        dtype=_dtype.as_dtype(dtype) or input.dtype,
+        device=device if device is not None else input.device,
+    )
 
 
-def zeros_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
+def zeros_like(
+    input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None
+):
     kwargs = _like("zeros_like", input, dtype, device)
     return zeros(input.shape, requires_grad=requires_grad, **kwargs)
 
 
-def ones_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
+def ones_like(
+    input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None
+):
     kwargs = _like("ones_like", input, dtype, device)
     return ones(input.shape, requires_grad=requires_grad, **kwargs)
 
 
-def empty_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
+def empty_like(
+    input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None
+):
     """torch.empty_like. Differences from torch: the memory is zero-filled."""
     kwargs = _like("empty_like", input, dtype, device)
     return empty(input.shape, requires_grad=requires_grad, **kwargs)
 
 
-def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
+def full_like(
+    input,
+    fill_value,
+    *,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad=False,
+    memory_format=None,
+):
     kwargs = _like("full_like", input, dtype, device)
     return full(tuple(input.shape), fill_value, requires_grad=requires_grad, **kwargs)
 
@@ -577,9 +708,11 @@ def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_g
     return finish(np.eye(n, m, dtype=np_dt), out, device, requires_grad)
 
 
-def scalar_tensor(s, *, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False):
+def scalar_tensor(
+    s, *, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False
+):
     """torch.scalar_tensor: a zero-dim tensor of the default float dtype (or ``dtype``)."""
-    d = dtype or _dtype.get_default_dtype()
+    d = _dtype.as_dtype(dtype) or _dtype.get_default_dtype()
     _check_requires_grad(requires_grad, d)
     return place(np.asarray(checked_scalar(s, d), dtype=_np_dtype(d)), device, requires_grad)
 
@@ -594,14 +727,19 @@ def _check_parts(a, b):
         return _dtype.title(_dtype.from_numpy_dtype(x.dtype))
 
     check(
-        a.dtype in (jnp.float16, jnp.float32, jnp.float64) and b.dtype in (jnp.float16, jnp.float32, jnp.float64),
+        a.dtype in (jnp.float16, jnp.float32, jnp.float64)
+        and b.dtype in (jnp.float16, jnp.float32, jnp.float64),
         RuntimeError,
-        lambda: f"Expected both inputs to be Half, Float or Double tensors but got {title(a)} and {title(b)}",
+        lambda: (
+            f"Expected both inputs to be Half, Float or Double tensors but got {title(a)} and {title(b)}"
+        ),
     )
     check(
         a.dtype == b.dtype,
         RuntimeError,
-        lambda: f"Expected object of scalar type {title(a)} but got scalar type {title(b)} for second argument",
+        lambda: (
+            f"Expected object of scalar type {title(a)} but got scalar type {title(b)} for second argument"
+        ),
     )
 
 
@@ -639,7 +777,9 @@ def legacy_tensor(cls, args, kwargs, dtype=None):
     check(
         not kwargs,
         TypeError,
-        lambda: f"new() received an invalid combination of arguments - got ({', '.join(f'{k}=' for k in kwargs)})",
+        lambda: (
+            f"new() received an invalid combination of arguments - got ({', '.join(f'{k}=' for k in kwargs)})"
+        ),
     )
     dt = dtype or _dtype.get_default_dtype()
     if len(args) == 1 and isinstance(args[0], Tensor):
@@ -664,305 +804,3 @@ def legacy_tensor(cls, args, kwargs, dtype=None):
     )
     h, _ = host_array(data, dt)
     return place(h, device, cls=cls)
-
-
-# ---- ranges: arange, range, linspace, logspace ------------------------------------------------------
-#
-# Note [range values]: torch's CPU kernels fix the values to the last bit, and jtorch computes
-# them the same way on the host. The kernels are compiled for AVX2 with FMA contraction, so
-# ``start + step * i`` is one fused multiply-add (emulated exactly below). arange works in the
-# accumulation type (double for float32/float64, float for float16/bfloat16, int64 for integers)
-# and its vectorized loop fills 32-byte vectors from each vector's base value, so lane k of the
-# vector at index b holds ``fma(k, step, T(fma(step, b, start)))``, with the scalar formula for
-# the tail that does not fill two vectors. Differences from torch: above 32768 elements torch
-# splits the loop between threads, each restarting the vector pattern, which jtorch does not
-# follow. linspace works in the output dtype's own arithmetic (double steps for integers),
-# counting up from start for the first half and down from end for the second; logspace is
-# double ``pow`` of exponents stepped in double.
-
-
-def _two_sum(a, b):
-    s = a + b
-    bb = s - a
-    return s, (a - (s - bb)) + (b - bb)
-
-
-def _two_prod(a, b):
-    def split(x):
-        c = x * 134217729.0  # 2**27 + 1
-        hi = c - (c - x)
-        return hi, x - hi
-
-    p = a * b
-    (ah, al), (bh, bl) = split(a), split(b)
-    return p, ((ah * bh - p) + ah * bl + al * bh) + al * bl
-
-
-def _round_odd_sum(a, b):
-    """``a + b`` rounded to odd: the nearest double with an odd last bit when inexact."""
-    r, e = _two_sum(a, b)
-    inexact_even = (e != 0) & ((r.view(np.int64) & 1) == 0)
-    return np.where(inexact_even, np.nextafter(r, np.where(e > 0, np.inf, -np.inf)), r)
-
-
-def fma(a, b, c, dtype=np.float64):
-    """Correctly rounded ``a * b + c`` in float64 or float32, vectorized (Boldo and Melquiond's
-    emulation with rounding to odd; float32 products are exact in float64)."""
-    a, b, c = (np.asarray(x, np.float64) for x in (a, b, c))
-    with np.errstate(over="ignore", invalid="ignore"):
-        if dtype == np.float32:
-            return _round_odd_sum(a * b, c).astype(np.float32)
-        uh, ul = _two_prod(a, b)
-        th, tl = _two_sum(c, uh)
-        return th + _round_odd_sum(tl, ul)
-
-
-def _range_scalar(x, name, arg):
-    from ..tensor import Tensor
-
-    if isinstance(x, Tensor):
-        check(x.dim() == 0, TypeError, lambda: f"{name}(): argument '{arg}' must be Number, not Tensor")
-        return x.item()
-    check(
-        isinstance(x, (*_PY_SCALARS, np.generic)),
-        TypeError,
-        lambda: f"{name}(): argument '{arg}' must be Number, not {type(x).__name__}",
-    )
-    return x.item() if isinstance(x, np.generic) else x
-
-
-def _range_dtype(name, dtype, out, values, int_default=_dtype.int64):
-    d = _out_dtype(out, dtype)
-    if d is None:
-        d = _dtype.get_default_dtype() if builtins.any(isinstance(v, float) for v in values) else int_default
-    _np_dtype(d, name=name)
-    check(
-        not (d is _dtype.bool or d.is_complex),
-        NotImplementedError,
-        lambda: f'"{name}_cpu" not implemented for \'{_dtype.title(d)}\'',
-    )
-    return d
-
-
-def _acc(d):
-    """torch's CPU accumulation type for ``d`` (numpy scalar type)."""
-    if _dtype.is_integral(d):
-        return np.int64
-    return np.float64 if d in (_dtype.float32, _dtype.float64) else np.float32
-
-
-_VECTOR_BYTES = 32
-
-
-def _arange_values(start, step, n, d):
-    """torch's arange kernel on the host (Note [range values])."""
-    acc = _acc(d)
-    i = np.arange(n, dtype=np.int64)
-    if acc is np.int64:
-        with np.errstate(over="ignore"):
-            return (np.int64(start) + np.int64(step) * i).astype(d._np)
-    lanes = _VECTOR_BYTES // d.itemsize
-    start, step = acc(start), acc(step)
-    with np.errstate(over="ignore"):
-        if float(start).is_integer() and float(step).is_integer() and abs(start) + abs(step) * n < 2 ** np.finfo(acc).nmant:
-            return (start + step * i.astype(acc)).astype(d._np)  # every formula is exact
-        vectorized = n - n % (2 * lanes)
-        tail = fma(step, i[vectorized:], start, acc)  # the scalar loop
-        j = i[:vectorized]
-        base = fma(step, j - j % lanes, start, acc).astype(d._np).astype(acc)
-        k = (j % lanes).astype(acc)
-        lanes = base + k * step if d is _dtype.bfloat16 else fma(k, step, base, acc)
-        return np.concatenate([lanes, tail]).astype(d._np)
-
-
-def _arange_size(start, end, step, d):
-    if d is _dtype.int64:
-        xs, xe, xst = (checked_scalar(v, d) for v in (start, end, step))
-        check(xst != 0, ValueError, "step must be nonzero")
-        sgn = (xst > 0) - (xst < 0)
-        q = (xe - xs + xst - sgn + 2**63) % 2**64 - 2**63  # int64 arithmetic wraps
-        return builtins.max(0, builtins.abs(q) // builtins.abs(xst) * (1 if (q >= 0) == (xst > 0) else -1))
-    size = np.ceil((float(end) - float(start)) / float(step))
-    check(0 <= size <= 2.0**63 - 1, RuntimeError, "invalid size, possible overflow?")
-    return int(size)
-
-
-def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
-    """torch.arange(end), arange(start, end, step=1): ``start + i * step`` for ``i`` below
-    ``ceil((end - start) / step)``; int64 unless an argument is a float (Note [range values])."""
-    if end is None:
-        start, end = 0, start
-    start, end, step = (_range_scalar(v, "arange", a) for v, a in ((start, "start"), (end, "end"), (step, "step")))
-    d = _range_dtype("arange", dtype, out, (start, end, step))
-    check(
-        not builtins.any(isinstance(v, builtins.complex) for v in (start, end, step)),
-        RuntimeError,
-        "value cannot be converted to type double without overflow",
-    )
-    _check_requires_grad(requires_grad, d)
-    check(step != 0, RuntimeError, "step must be nonzero")
-    check(np.isfinite(start) and np.isfinite(end), RuntimeError, lambda: f"unsupported range: {start} -> {end}")
-    check(
-        (step > 0 and end >= start) or (step < 0 and end <= start),
-        RuntimeError,
-        "upper bound and lower bound inconsistent with step sign",
-    )
-    n = _arange_size(start, end, step, d)
-    acc_start, acc_step = (int(start), int(step)) if _dtype.is_integral(d) else (start, step)
-    return finish(_arange_values(acc_start, acc_step, n, d), out, device, requires_grad)
-
-
-def range_(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
-    """The deprecated torch.range(start, end, step=1): like arange, with ``end`` included, and
-    the default float dtype unless ``dtype`` says otherwise."""
-    check(end is not None, TypeError, 'range() missing 1 required positional arguments: "end"')
-    warnings.warn(
-        "torch.range is deprecated and will be removed in a future release because its behavior is "
-        "inconsistent with Python's range builtin. Instead, use torch.arange, which produces values in [start, end).",
-        UserWarning,
-        stacklevel=2,
-    )
-    start, end, step = (_range_scalar(v, "range", a) for v, a in ((start, "start"), (end, "end"), (step, "step")))
-    d = _out_dtype(out, dtype) or _dtype.get_default_dtype()
-    _check_requires_grad(requires_grad, d)
-    check(step != 0, RuntimeError, "step must be nonzero")
-    check(
-        (step > 0 and end >= start) or (step < 0 and end <= start),
-        RuntimeError,
-        "upper bound and lower bound inconsistent with step sign",
-    )
-    acc = _acc(d)
-    if acc is np.int64:
-        xs, xe, xst = int(start), int(end), int(step)
-        # Differences from torch: torch dies of SIGFPE here.
-        check(xst != 0, RuntimeError, "step must be nonzero")
-        n = int((xe - xs) / xst) + 1 if (xe - xs) % xst else (xe - xs) // xst + 1
-    else:
-        xs, xst = acc(start), acc(step)
-        n = int((acc(end) - xs) / xst + 1)
-    values = (acc(xs) + np.arange(n).astype(acc) * acc(xst)).astype(d._np)
-    return finish(values, out, device, requires_grad)
-
-
-def _space_args(name, start, end, steps):
-    from ..tensor import Tensor
-
-    for x, arg in ((start, "start"), (end, "end")):
-        check(
-            not isinstance(x, Tensor) or x.dim() == 0,
-            RuntimeError,
-            lambda: f"{name} only supports 0-dimensional start and end tensors, but got {arg} with {x.dim()} dimension(s).",
-        )
-    steps = operator.index(steps) if isinstance(steps, Tensor) else steps
-    check(
-        isinstance(steps, int) and not isinstance(steps, builtins.bool),
-        TypeError,
-        lambda: f"{name}() received an invalid combination of arguments - got "
-        f"({type(start).__name__}, {type(end).__name__}, {type(steps).__name__})",
-    )
-    check(steps >= 0, RuntimeError, "number of steps must be non-negative")
-    return _range_scalar(start, name, "start"), _range_scalar(end, name, "end"), steps
-
-
-def _space_dtype(name, dtype, out, start, end):
-    d = _out_dtype(out, dtype)
-    if d is None:
-        is_complex = isinstance(start, builtins.complex) or isinstance(end, builtins.complex)
-        d = _dtype.default_complex() if is_complex else _dtype.get_default_dtype()
-    _np_dtype(d, name=name)
-    return d
-
-
-def _check_kernel(name, d, steps):
-    check(
-        steps <= 1 or d is not _dtype.bool,
-        NotImplementedError,
-        lambda: f'"{name}_cpu" not implemented for \'Bool\'',
-    )
-
-
-def _linspace_values(s, e, steps, d):
-    """torch's linspace kernel for real dtype ``d`` and more than one step (Note [range values])."""
-    t = d._np.type
-    s, e = t(s), t(e)
-    i = np.arange(steps)
-    with np.errstate(over="ignore", invalid="ignore"):
-        if d in (_dtype.float16, _dtype.bfloat16):  # c10's Half arithmetic rounds every step
-            step = (e - s) / t(steps - 1)
-            up, down = s + step * i.astype(t), e - step * (steps - 1 - i).astype(t)
-        else:
-            work = np.float64 if _dtype.is_integral(d) else t
-            step = (work(e) - work(s)) / work(steps - 1)
-            up, down = fma(step, i, s, work), fma(-step, steps - 1 - i, e, work)
-        values = np.where(i < steps // 2, up, down)
-    return _float_to_int(values, d) if _dtype.is_integral(d) else values.astype(d._np)
-
-
-def _float_to_int(values, d):
-    """C's cast of doubles to integer dtype ``d`` on x86: truncation through int32 (int64 for
-    int64), wrapping into narrower types; out of range or nan gives the minimum."""
-    wide = np.int64 if d is _dtype.int64 else np.int32
-    limit = float(2 ** (np.iinfo(wide).bits - 1))
-    with np.errstate(invalid="ignore"):
-        ok = (values >= -limit) & (values < limit)
-        ints = np.where(ok, np.trunc(np.where(ok, values, 0)).astype(wide), np.iinfo(wide).min)
-    return ints.astype(d._np)
-
-
-def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
-    """torch.linspace: ``steps`` values from start to end (Note [range values])."""
-    start, end, steps = _space_args("linspace", start, end, steps)
-    d = _space_dtype("linspace", dtype, out, start, end)
-    _check_requires_grad(requires_grad, d)
-    _check_kernel("linspace", d, steps)
-    s, e = checked_scalar(start, d), checked_scalar(end, d)
-    if steps <= 1:
-        values = np.full(steps, s, d._np)
-    elif d.is_complex:
-        real = d.to_real()
-        values = _linspace_values(s.real, e.real, steps, real) + 1j * _linspace_values(s.imag, e.imag, steps, real)
-    else:
-        values = _linspace_values(s, e, steps, d)
-    return finish(values.astype(d._np), out, device, requires_grad)
-
-
-def _pow(x, y):
-    try:
-        return math.pow(x, y)
-    except OverflowError:
-        return math.inf
-    except ValueError:
-        return math.nan
-
-
-def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
-    """torch.logspace: ``base ** linspace(start, end, steps)``, the exponent stepped in double.
-    Differences from torch: complex results may differ in the last bits."""
-    start, end, steps = _space_args("logspace", start, end, steps)
-    d = _space_dtype("logspace", dtype, out, start, end)
-    _check_requires_grad(requires_grad, d)
-    _check_kernel("logspace", d, steps)
-    if steps <= 1:
-        exps = np.full(steps, start, np.complex128 if d.is_complex else np.float64)
-    elif d.is_complex:
-        t = d._np.type
-        s, e = t(checked_scalar(start, d)), t(checked_scalar(end, d))
-        i = np.arange(steps).astype(t)
-        step = (e - s) / t(steps - 1)
-        exps = np.where(i.real < steps // 2, s + step * i, e - step * (t(steps - 1) - i))
-    else:
-        t = d._np.type
-        s, e = t(checked_scalar(start, d)), t(checked_scalar(end, d))
-        # C promotes integer operands to int before subtracting; floats subtract in their type.
-        step = np.float64(int(e) - int(s) if _dtype.is_integral(d) else e - s) / (steps - 1)
-        i = np.arange(steps)
-        exps = np.where(i < steps // 2, np.float64(s) + step * i, np.float64(e) - step * (steps - 1 - i))
-    with np.errstate(over="ignore", invalid="ignore"):
-        if d.is_complex:
-            values = np.power(d._np.type(base), exps)
-        else:  # C's pow, which numpy's power does not always match to the last bit
-            values = np.array([_pow(float(base), x) for x in exps.tolist()], dtype=np.float64)
-        if steps <= 1:
-            values = np.array([checked_scalar(v, d) for v in values.tolist()])
-        values = _float_to_int(values, d) if _dtype.is_integral(d) else cast(values, d)
-    return finish(values, out, device, requires_grad)

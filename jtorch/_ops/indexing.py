@@ -50,7 +50,11 @@ def _first_out_of_range(index, size, negative=True):
 
 def _check_in_range(index, size, dim, exc, prefix=""):
     bad = _first_out_of_range(index, size)
-    check(bad is None, exc, lambda: f"{prefix}index {bad} is out of bounds for dimension {dim} with size {size}")
+    check(
+        bad is None,
+        exc,
+        lambda: f"{prefix}index {bad} is out of bounds for dimension {dim} with size {size}",
+    )
 
 
 # ---- parsing x[index] ---------------------------------------------------------------------------
@@ -65,7 +69,10 @@ def _items(index):
     # torch (like old numpy) reads a short list holding sequences, tensors, slices, None or
     # Ellipsis as a tuple of indices.
     if isinstance(index, list) and len(index) < 32:
-        if any(x is None or x is Ellipsis or isinstance(x, (Tensor, list, tuple, slice, np.ndarray)) for x in index):
+        if any(
+            x is None or x is Ellipsis or isinstance(x, (Tensor, list, tuple, slice, np.ndarray))
+            for x in index
+        ):
             return tuple(index)
     return (index,)
 
@@ -85,14 +92,16 @@ def _classify(item):
     if isinstance(item, (list, np.ndarray)):
         from .creation import tensor
 
-        item = tensor(item, dtype=_dtype.int64 if len(item) == 0 else None)
+        item = tensor(item, dtype=_dtype.int64 if np.size(item) == 0 else None)
     if isinstance(item, str):
         raise TypeError(f"new(): invalid data type '{type(item).__name__}'")
     check(
         isinstance(item, Tensor),
         IndexError,
-        lambda: "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are valid "
-        f"indices (got {type(item).__name__})",
+        lambda: (
+            "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are valid "
+            f"indices (got {type(item).__name__})"
+        ),
     )
     if item._dtype in (_dtype.bool, _dtype.uint8):
         return ("bool", bool(item.item())) if item.dim() == 0 else ("mask", item)
@@ -123,9 +132,13 @@ def _parse(x, index):
     """(spec, starts, dims, arrays) of ``x[index]``: the basic view's static spec and traced
     starts, then the advanced index tensors and the dims of that view they index."""
     shape = x._shape
-    items = [_classify(x) for x in _items(index)]
+    items = [_classify(item) for item in _items(index)]
     used = sum(v.dim() if k == "mask" else k in ("int", "slice", "adv") for k, v in items)
-    check(used <= len(shape), IndexError, lambda: f"too many indices for tensor of dimension {len(shape)}")
+    check(
+        used <= len(shape),
+        IndexError,
+        lambda: f"too many indices for tensor of dimension {len(shape)}",
+    )
     spec, starts, dims, arrays = [], [], [], []
     src = out = 0  # the next dim of the input, of the basic view
     for kind, v in items:
@@ -153,7 +166,11 @@ def _parse(x, index):
             k = 1 if kind == "adv" else v.dim()
             _check_index_tensor(kind, v, shape[src : src + k], src)
             v = v.to(x._device)  # like torch, CPU index tensors may index a tensor on any device
-            positions = [v] if kind == "adv" else [_wrap_np(i.astype(np.int64), v) for i in np.nonzero(v._host())]
+            positions = (
+                [v]
+                if kind == "adv"
+                else [_wrap_np(i.astype(np.int64), v) for i in np.nonzero(v._host())]
+            )
             dims += range(out, out + k)
             arrays += positions
             spec += [("s", n, 1) for n in shape[src : src + k]]
@@ -171,13 +188,20 @@ def _check_index_tensor(kind, v, sizes, dim):
     check(
         v._shape == tuple(sizes),
         IndexError,
-        lambda: f"The shape of the mask {list(v._shape)} at index {dim} does not match the shape of the indexed "
-        f"tensor {list(sizes)} at index {dim}",
+        lambda: (
+            f"The shape of the mask {list(v._shape)} at index {dim} does not match the shape of the indexed "
+            f"tensor {list(sizes)} at index {dim}"
+        ),
     )
 
 
 def _basic_grad_name(input, spec, starts):
-    names = {"i": "SelectBackward0", "s": "SliceBackward0", "S": "SliceBackward0", "n": "UnsqueezeBackward0"}
+    names = {
+        "i": "SelectBackward0",
+        "s": "SliceBackward0",
+        "S": "SliceBackward0",
+        "n": "UnsqueezeBackward0",
+    }
     d, last = 0, "AliasBackward0"
     for item in spec:
         full = item[0] == "s" and item[1] == input.shape[d] and item[2] == 1
@@ -187,7 +211,15 @@ def _basic_grad_name(input, spec, starts):
     return last
 
 
-@op("__getitem__", promote=NONE, view=True, method=False, linear=True, grad_name=_basic_grad_name, out=False)
+@op(
+    "__getitem__",
+    promote=NONE,
+    view=True,
+    method=False,
+    linear=True,
+    grad_name=_basic_grad_name,
+    out=False,
+)
 def basic_index(input: T, spec, starts: D):
     x, d, k = input, 0, 0
     for item in spec:
@@ -200,7 +232,9 @@ def basic_index(input: T, spec, starts: D):
         else:
             _, length, step = item
             span = (length - 1) * step + 1 if length else 0
-            x = jax.lax.dynamic_slice_in_dim(x, jnp.minimum(starts[k], x.shape[d] - span), span, axis=d)
+            x = jax.lax.dynamic_slice_in_dim(
+                x, jnp.minimum(starts[k], x.shape[d] - span), span, axis=d
+            )
             if step > 1:
                 x = jax.lax.slice_in_dim(x, 0, span, step, axis=d)
             d += 1
@@ -236,8 +270,10 @@ def _put(target, idx, values, accumulate):
     check(
         broadcast_shapes(values.shape, shape) == shape,
         RuntimeError,
-        lambda: f"shape mismatch: value tensor of shape {list(values.shape)} cannot be broadcast to indexing "
-        f"result of shape {list(shape)}",
+        lambda: (
+            f"shape mismatch: value tensor of shape {list(values.shape)} cannot be broadcast to indexing "
+            f"result of shape {list(shape)}"
+        ),
     )
     v = values.astype(target.dtype)
     return target.at[idx].add(v) if accumulate else target.at[idx].set(v)
@@ -264,7 +300,8 @@ def getitem(self, index):
 def _basic_view(self, spec, starts):
     """The basic view before advanced indexing, skipped when it would change nothing."""
     shape = self._shape
-    if len(spec) <= len(shape) and all(item[0] == "s" and item[2] == 1 and item[1] == n for item, n in zip(spec, shape)):
+    trivial = all(item[0] == "s" and item[2] == 1 and item[1] == n for item, n in zip(spec, shape))
+    if trivial and len(spec) <= len(shape):
         return self
     return basic_index(self, spec, starts)
 
@@ -292,7 +329,9 @@ def _value_tensor(self, value):
         return value
     if not isinstance(value, (bool, int, float, complex, np.number, np.bool_)):
         kind = type(value)
-        name = kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__name__}"
+        name = (
+            kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__name__}"
+        )
         raise TypeError(f"can't assign a {name} to a torch.{dtype_title(self._dtype)}Tensor")
     return tensor(value, dtype=self._dtype, device=self._device)
 
@@ -303,7 +342,11 @@ def _value_tensor(self, value):
 def _put_positions(input, indices):
     """index_put's ``indices`` as integer index tensors for dims 0, 1, ... (masks expanded)."""
     Tensor = _tensor_cls()
-    check(isinstance(indices, (list, tuple)), TypeError, "index_put(): argument 'indices' must be tuple of Tensors")
+    check(
+        isinstance(indices, (list, tuple)),
+        TypeError,
+        "index_put(): argument 'indices' must be tuple of Tensors",
+    )
     for i, x in enumerate(indices):
         check(
             isinstance(x, Tensor),
@@ -326,7 +369,11 @@ def _put_positions(input, indices):
         )
         k = len(arrays)
         _check_index_tensor(kind, x, input._shape[k : k + max(x.dim(), 1)], k)
-        arrays += [x] if kind == "adv" else [_wrap_np(i.astype(np.int64), x) for i in np.nonzero(x._host())]
+        arrays += (
+            [x]
+            if kind == "adv"
+            else [_wrap_np(i.astype(np.int64), x) for i in np.nonzero(x._host())]
+        )
     return tuple(range(len(arrays))), arrays
 
 
@@ -336,12 +383,16 @@ def index_put(input, indices, values, accumulate=False):
     check(
         values._dtype is input._dtype,
         RuntimeError,
-        lambda: f"Index put requires the source and destination dtypes match, got {dtype_title(input._dtype)} for "
-        f"the destination and {dtype_title(values._dtype)} for the source.",
+        lambda: (
+            f"Index put requires the source and destination dtypes match, got {dtype_title(input._dtype)} for "
+            f"the destination and {dtype_title(values._dtype)} for the source."
+        ),
     )
     dims, arrays = _put_positions(input, indices)
     if not dims:
-        return _index_put(input, (0,), [_wrap_np(np.arange(input._shape[0]), input)], values, accumulate)
+        return _index_put(
+            input, (0,), [_wrap_np(np.arange(input._shape[0]), input)], values, accumulate
+        )
     return _index_put(input, dims, arrays, values, accumulate)
 
 
@@ -357,8 +408,10 @@ def _copy_from(input: T, src: T):
     check(
         broadcast_shapes(src.shape, input.shape) == input.shape,
         RuntimeError,
-        lambda: f"output with shape {list(input.shape)} doesn't match the broadcast shape "
-        f"{list(broadcast_shapes(src.shape, input.shape))}",
+        lambda: (
+            f"output with shape {list(input.shape)} doesn't match the broadcast shape "
+            f"{list(broadcast_shapes(src.shape, input.shape))}"
+        ),
     )
     return jnp.broadcast_to(src.astype(input.dtype), input.shape)
 
@@ -375,7 +428,9 @@ def copy_(self, src, non_blocking=False):
 
 
 def _check_index_dtype(name, index, allowed=(_dtype.int64, _dtype.int32), words="int32/int64"):
-    check(index._dtype in allowed, RuntimeError, lambda: f"{name}(): Expected dtype {words} for index")
+    check(
+        index._dtype in allowed, RuntimeError, lambda: f"{name}(): Expected dtype {words} for index"
+    )
 
 
 def _gather_pre(input, dim, index, sparse_grad=False):
@@ -391,7 +446,11 @@ def _gather_pre(input, dim, index, sparse_grad=False):
 
 def _check_in_range_no_wrap(index, size, dim):
     bad = _first_out_of_range(index, size, negative=False)
-    check(bad is None, RuntimeError, lambda: f"index {bad} is out of bounds for dimension {dim} with size {size}")
+    check(
+        bad is None,
+        RuntimeError,
+        lambda: f"index {bad} is out of bounds for dimension {dim} with size {size}",
+    )
 
 
 def _along(index, d):
@@ -410,13 +469,17 @@ def gather(input: T, dim, index: TN, *, sparse_grad=False):
         check(
             k == d or index.shape[k] <= input.shape[k],
             RuntimeError,
-            lambda: f"Size does not match at dimension {k} expected index {list(index.shape)} to be no larger "
-            f"than self {list(input.shape)} apart from dimension {d}",
+            lambda: (
+                f"Size does not match at dimension {k} expected index {list(index.shape)} to be no larger "
+                f"than self {list(input.shape)} apart from dimension {d}"
+            ),
         )
     return input[_along(index, d)]
 
 
-def _scatter_pre(input, dim, index, src=None, value=None, reduce=None, include_self=True, name="scatter"):
+def _scatter_pre(
+    input, dim, index, src=None, value=None, reduce=None, include_self=True, name="scatter"
+):
     _check_index_dtype(name, index, (_dtype.int64,), "int64")
     d = wrap_dim(dim, max(input.dim(), 1))
     check(
@@ -428,7 +491,9 @@ def _scatter_pre(input, dim, index, src=None, value=None, reduce=None, include_s
         check(
             src._dtype is input._dtype,
             RuntimeError,
-            lambda: f"{'scatter' if name != 'scatter_add' else name}(): Expected self.dtype to be equal to src.dtype",
+            lambda: (
+                f"{'scatter' if name != 'scatter_add' else name}(): Expected self.dtype to be equal to src.dtype"
+            ),
         )
         check(
             max(index.dim(), 1) == max(src.dim(), 1),
@@ -447,8 +512,10 @@ def _check_scatter_sizes(input, d, index, src):
     check(
         ok,
         RuntimeError,
-        lambda: f"Expected index {list(index._shape)} to be no larger than self {list(input._shape)} apart from "
-        f"dimension {d} and to be no larger size than src {list(src._shape)}",
+        lambda: (
+            f"Expected index {list(index._shape)} to be no larger than self {list(input._shape)} apart from "
+            f"dimension {d} and to be no larger size than src {list(src._shape)}"
+        ),
     )
 
 
@@ -473,7 +540,11 @@ def scatter(input: T, dim, index: TN, src: TN = None, value: TN = None, *, reduc
     if reduce is None:
         out = at.set(v)
     else:
-        check(reduce in ("add", "multiply"), RuntimeError, "reduce argument must be either add or multiply.")
+        check(
+            reduce in ("add", "multiply"),
+            RuntimeError,
+            "reduce argument must be either add or multiply.",
+        )
         out = at.add(v) if reduce == "add" else at.multiply(v)
     return out.reshape(input.shape)
 
@@ -577,7 +648,11 @@ def _index_select_pre(input, dim, index):
     bad = _first_out_of_range(index, size, negative=False)
     # torch's CPU kernel for dim 1 words (and types) the error its own way
     check(bad is None or (d == 1 and input.dim() > 1), IndexError, "index out of range in self")
-    check(bad is None, RuntimeError, lambda: f"INDICES element is out of DATA bounds, id={bad} axis_dim={size}")
+    check(
+        bad is None,
+        RuntimeError,
+        lambda: f"INDICES element is out of DATA bounds, id={bad} axis_dim={size}",
+    )
 
 
 @op(promote=NONE, pre=_index_select_pre)
@@ -605,8 +680,10 @@ def _check_source(name, input, d, index, source, count_exc):
     check(
         same,
         RuntimeError,
-        lambda: "source tensor shape must match self tensor shape, excluding the specified dimension. Got "
-        f"self.shape = {list(input._shape)} source.shape = {list(source._shape)}",
+        lambda: (
+            "source tensor shape must match self tensor shape, excluding the specified dimension. Got "
+            f"self.shape = {list(input._shape)} source.shape = {list(source._shape)}"
+        ),
     )
 
 
@@ -615,8 +692,10 @@ def _index_add_pre(input, dim, index, source, alpha=1):
     check(
         source._dtype is input._dtype,
         RuntimeError,
-        lambda: f"index_add_(): self ({dtype_title(input._dtype)}) and source ({dtype_title(source._dtype)}) must "
-        "have the same scalar type",
+        lambda: (
+            f"index_add_(): self ({dtype_title(input._dtype)}) and source ({dtype_title(source._dtype)}) must "
+            "have the same scalar type"
+        ),
     )
     _check_source("index_add", input, d, index, source, RuntimeError)
     _check_in_range_no_wrap(index, size, d)
@@ -633,8 +712,10 @@ def _index_fill_pre(input, dim, index, value):
         check(
             value.dim() == 0,
             RuntimeError,
-            lambda: f"index_fill_ only supports a 0-dimensional value tensor, but got tensor with {value.dim()} "
-            "dimension(s).",
+            lambda: (
+                f"index_fill_ only supports a 0-dimensional value tensor, but got tensor with {value.dim()} "
+                "dimension(s)."
+            ),
         )
     _check_in_range(index, size, d, IndexError)
 
@@ -653,8 +734,10 @@ def _index_copy_pre(input, dim, index, source):
     check(
         source._dtype is input._dtype,
         RuntimeError,
-        lambda: f"index_copy_(): self and source expected to have the same dtype, but got (self) "
-        f"{dtype_title(input._dtype)} and (source) {dtype_title(source._dtype)}",
+        lambda: (
+            f"index_copy_(): self and source expected to have the same dtype, but got (self) "
+            f"{dtype_title(input._dtype)} and (source) {dtype_title(source._dtype)}"
+        ),
     )
     _check_source("index_copy", input, d, index, source, IndexError)
     bad = _first_out_of_range(index, size, negative=False)
@@ -674,7 +757,11 @@ def index_copy(input: T, dim, index: TN, source: TN):
 
 
 def _check_bool_mask(mask, words):
-    check(mask._dtype is _dtype.bool, RuntimeError, lambda: words.format(dtype=_mask_dtype_name(mask._dtype)))
+    check(
+        mask._dtype is _dtype.bool,
+        RuntimeError,
+        lambda: words.format(dtype=_mask_dtype_name(mask._dtype)),
+    )
 
 
 def _mask_dtype_name(dt):
@@ -682,17 +769,27 @@ def _mask_dtype_name(dt):
 
 
 def _masked_fill_pre(input, mask, value):
-    _check_bool_mask(mask, "masked_fill_ only supports boolean masks, but got mask with dtype {dtype}")
+    _check_bool_mask(
+        mask, "masked_fill_ only supports boolean masks, but got mask with dtype {dtype}"
+    )
     if isinstance(value, _tensor_cls()):
         check(
             value.dim() == 0,
             RuntimeError,
-            lambda: f"masked_fill_ only supports a 0-dimensional value tensor, but got tensor with {value.dim()} "
-            "dimension(s).",
+            lambda: (
+                f"masked_fill_ only supports a 0-dimensional value tensor, but got tensor with {value.dim()} "
+                "dimension(s)."
+            ),
         )
 
 
-@op(promote=NONE, inplace=True, broadcast=True, pre=_masked_fill_pre, grad_name=_fill_name("MaskedFillBackward"))
+@op(
+    promote=NONE,
+    inplace=True,
+    broadcast=True,
+    pre=_masked_fill_pre,
+    grad_name=_fill_name("MaskedFillBackward"),
+)
 def masked_fill(input: T, mask: TN, value: TN):
     return jnp.where(mask, value.astype(input.dtype), input)
 
@@ -717,15 +814,25 @@ def masked_select(input, mask, *, out=None):
 
 def _masked_scatter_pre(input, mask, source):
     words = "masked_scatter_ only supports boolean masks, but got mask with dtype {dtype}"
-    check(mask._dtype is _dtype.bool, RuntimeError, lambda: words.format(dtype=dtype_title(mask._dtype)))
+    check(
+        mask._dtype is _dtype.bool,
+        RuntimeError,
+        lambda: words.format(dtype=dtype_title(mask._dtype)),
+    )
     check(
         source._dtype is input._dtype,
         RuntimeError,
-        lambda: f"masked_scatter: expected self and source to have same dtypes but got"
-        f"{dtype_title(input._dtype)} and {dtype_title(source._dtype)}",
+        lambda: (
+            f"masked_scatter: expected self and source to have same dtypes but got"
+            f"{dtype_title(input._dtype)} and {dtype_title(source._dtype)}"
+        ),
     )
     ones = int(np.broadcast_to(mask._host(), broadcast_shapes(input._shape, mask._shape)).sum())
-    check(source.numel() >= ones, RuntimeError, "Number of elements of source < number of ones in mask")
+    check(
+        source.numel() >= ones,
+        RuntimeError,
+        "Number of elements of source < number of ones in mask",
+    )
 
 
 @op(promote=NONE, inplace=True, pre=_masked_scatter_pre)
@@ -742,7 +849,11 @@ def masked_scatter(input: T, mask: TN, source: TN):
 
 def _check_flat_index(index, numel):
     bad = _first_out_of_range(index, numel)
-    check(bad is None, IndexError, lambda: f"out of range: tried to access index {bad} on a tensor of {numel} elements.")
+    check(
+        bad is None,
+        IndexError,
+        lambda: f"out of range: tried to access index {bad} on a tensor of {numel} elements.",
+    )
 
 
 def _take_pre(input, index):
@@ -763,7 +874,9 @@ def _take_along_dim_pre(input, indices, dim=None):
     check(
         indices._dtype is _dtype.int64,
         RuntimeError,
-        lambda: f"torch.take_along_dim(): dtype of indices should be Long but got {dtype_title(indices._dtype)}",
+        lambda: (
+            f"torch.take_along_dim(): dtype of indices should be Long but got {dtype_title(indices._dtype)}"
+        ),
     )
     if dim is None:
         _check_flat_index(indices, input.numel())
@@ -772,8 +885,10 @@ def _take_along_dim_pre(input, indices, dim=None):
     check(
         indices.dim() == input.dim(),
         RuntimeError,
-        lambda: "torch.take_along_dim(): input and indices should have the same number of dimensions, but got "
-        f"{input.dim()} dimensions for input, and {indices.dim()} dimensions for indices",
+        lambda: (
+            "torch.take_along_dim(): input and indices should have the same number of dimensions, but got "
+            f"{input.dim()} dimensions for input, and {indices.dim()} dimensions for indices"
+        ),
     )
     _check_in_range_no_wrap(indices, input._shape[d], d)
 
@@ -783,7 +898,11 @@ def take_along_dim(input: T, indices: TN, dim=None):
     if dim is None:
         return input.reshape(-1)[indices.reshape(-1)]
     d = wrap_dim(dim, input.ndim)
-    shape = list(broadcast_shapes(input.shape[:d] + (indices.shape[d],) + input.shape[d + 1 :], indices.shape))
+    shape = list(
+        broadcast_shapes(
+            input.shape[:d] + (indices.shape[d],) + input.shape[d + 1 :], indices.shape
+        )
+    )
     indices = jnp.broadcast_to(indices, shape)
     shape[d] = input.shape[d]
     return jnp.take_along_axis(jnp.broadcast_to(input, shape), indices, axis=d)
@@ -793,14 +912,18 @@ def _put_pre(input, index, source, accumulate=False):
     check(
         source._dtype is input._dtype,
         RuntimeError,
-        lambda: f"put_(): self and source expected to have the same dtype, but got self.dtype = "
-        f"{dtype_title(input._dtype)} and source.dtype = {dtype_title(source._dtype)}",
+        lambda: (
+            f"put_(): self and source expected to have the same dtype, but got self.dtype = "
+            f"{dtype_title(input._dtype)} and source.dtype = {dtype_title(source._dtype)}"
+        ),
     )
     check(
         index.numel() == source.numel(),
         IndexError,
-        lambda: "put_(): Expected source and index to have the same number of elements, but got source.numel() = "
-        f"{source.numel()}, index.numel() = {index.numel()}",
+        lambda: (
+            "put_(): Expected source and index to have the same number of elements, but got source.numel() = "
+            f"{source.numel()}, index.numel() = {index.numel()}"
+        ),
     )
     _check_flat_index(index, input.numel())
 
@@ -821,7 +944,9 @@ def nonzero(input, *, out=None, as_tuple=False):
     """Indices of the non-zero elements (computed on the host: the result's size depends on values)."""
     h = input._host()
     if as_tuple:
-        return tuple(_wrap_np(i.astype(np.int64), input) for i in np.nonzero(h.reshape(h.shape or (1,))))
+        return tuple(
+            _wrap_np(i.astype(np.int64), input) for i in np.nonzero(h.reshape(h.shape or (1,)))
+        )
     res = np.argwhere(h).astype(np.int64) if h.ndim else np.zeros((int(bool(h)), 0), np.int64)
     result = _wrap_np(res, input)
     if out is not None:

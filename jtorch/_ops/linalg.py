@@ -22,8 +22,12 @@ _precision = {"value": jax.lax.Precision.HIGHEST, "name": "highest"}
 
 def set_float32_matmul_precision(precision):
     """torch.set_float32_matmul_precision: "highest" (default), "high" or "medium"."""
-    check(precision in ("highest", "high", "medium"), RuntimeError, f"Invalid precision {precision}")
-    _precision["value"] = jax.lax.Precision.HIGHEST if precision == "highest" else jax.lax.Precision.DEFAULT
+    check(
+        precision in ("highest", "high", "medium"), RuntimeError, f"Invalid precision {precision}"
+    )
+    _precision["value"] = (
+        jax.lax.Precision.HIGHEST if precision == "highest" else jax.lax.Precision.DEFAULT
+    )
     _precision["name"] = precision
 
 
@@ -48,9 +52,18 @@ def _title(x):
 
 
 _C_NAMES = {
-    "float32": "float", "float64": "double", "float16": "c10::Half", "bfloat16": "c10::BFloat16",
-    "int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
-    "bool": "bool", "complex64": "c10::complex<float>", "complex128": "c10::complex<double>",
+    "float32": "float",
+    "float64": "double",
+    "float16": "c10::Half",
+    "bfloat16": "c10::BFloat16",
+    "int64": "long int",
+    "int32": "int",
+    "int16": "short int",
+    "int8": "signed char",
+    "uint8": "unsigned char",
+    "bool": "bool",
+    "complex64": "c10::complex<float>",
+    "complex128": "c10::complex<double>",
 }
 
 
@@ -74,13 +87,17 @@ def _check_dot(a, b):
     check(
         _dt(a) is _dt(b),
         RuntimeError,
-        lambda: f"dot : expected both vectors to have same dtype, but found {_title(a)} and {_title(b)}",
+        lambda: (
+            f"dot : expected both vectors to have same dtype, but found {_title(a)} and {_title(b)}"
+        ),
     )
     check(
         a.shape[0] == b.shape[0],
         RuntimeError,
-        lambda: f"inconsistent tensor size, expected tensor [{a.shape[0]}] and src [{b.shape[0]}] to have the same "
-        f"number of elements, but got {a.shape[0]} and {b.shape[0]} elements respectively",
+        lambda: (
+            f"inconsistent tensor size, expected tensor [{a.shape[0]}] and src [{b.shape[0]}] to have the same "
+            f"number of elements, but got {a.shape[0]} and {b.shape[0]} elements respectively"
+        ),
     )
     _no_bool("dot", a)
 
@@ -90,12 +107,16 @@ def _check_mv(shape, m, v):
     check(
         _dt(m) is _dt(v),
         RuntimeError,
-        lambda: f"addmv input tensors must have the same dtype, but got {_title(v)}, {_title(m)}, and {_title(v)}",
+        lambda: (
+            f"addmv input tensors must have the same dtype, but got {_title(v)}, {_title(m)}, and {_title(v)}"
+        ),
     )
     check(
         shape[1] == v.shape[0],
         RuntimeError,
-        lambda: f"size mismatch, got input ({shape[0]}), mat ({shape[0]}x{shape[1]}), vec ({v.shape[0]})",
+        lambda: (
+            f"size mismatch, got input ({shape[0]}), mat ({shape[0]}x{shape[1]}), vec ({v.shape[0]})"
+        ),
     )
     _no_bool("addmv_impl_cpu", m)
 
@@ -109,18 +130,26 @@ def _check_mm(shape1, a, b):
     check(
         shape1[1] == b.shape[0],
         RuntimeError,
-        lambda: f"mat1 and mat2 shapes cannot be multiplied ({shape1[0]}x{shape1[1]} and {_dims(b)})",
+        lambda: (
+            f"mat1 and mat2 shapes cannot be multiplied ({shape1[0]}x{shape1[1]} and {_dims(b)})"
+        ),
     )
     _no_bool("addmm_impl_cpu_", a)
 
 
 def _check_bmm(batch, k1, k2, a, b):
-    check(_dt(a) is _dt(b), RuntimeError, lambda: f"expected scalar type {_title(a)} but found {_title(b)}")
+    check(
+        _dt(a) is _dt(b),
+        RuntimeError,
+        lambda: f"expected scalar type {_title(a)} but found {_title(b)}",
+    )
     check(
         k1 == k2,
         RuntimeError,
-        lambda: f"Expected size for first two dimensions of batch2 tensor to be: [{batch[0]}, {k1}] but got: "
-        f"[{batch[1]}, {k2}].",
+        lambda: (
+            f"Expected size for first two dimensions of batch2 tensor to be: [{batch[0]}, {k1}] but got: "
+            f"[{batch[1]}, {k2}]."
+        ),
     )
     _no_bool("bmm", a)
 
@@ -134,7 +163,9 @@ def _check_matmul(a, b):
     check(
         a.ndim > 0 and b.ndim > 0,
         RuntimeError,
-        lambda: f"both arguments to matmul need to be at least 1D, but they are {a.ndim}D and {b.ndim}D",
+        lambda: (
+            f"both arguments to matmul need to be at least 1D, but they are {a.ndim}D and {b.ndim}D"
+        ),
     )
     if a.ndim == 1 and b.ndim == 1:
         _check_dot(a, b)
@@ -166,7 +197,12 @@ def _Tensor():
 
 
 def _matmul_name(input, other):
-    names = {(1, 1): "DotBackward0", (2, 1): "MvBackward0", (1, 2): "SqueezeBackward4", (2, 2): "MmBackward0"}
+    names = {
+        (1, 1): "DotBackward0",
+        (2, 1): "MvBackward0",
+        (1, 2): "SqueezeBackward4",
+        (2, 2): "MmBackward0",
+    }
     if input.dim() == 2 and other.dim() > 2 and input.requires_grad:
         return "CloneBackward0"  # torch computes this case transposed
     return names.get((input.dim(), other.dim()), "UnsafeViewBackward0")
@@ -194,14 +230,18 @@ def _check_batches(name, a, b):
         check(
             a.shape[0] == b.shape[0],
             RuntimeError,
-            lambda: f"batch1 and batch2 must have same number of batches, got {a.shape[0]} and {b.shape[0]}",
+            lambda: (
+                f"batch1 and batch2 must have same number of batches, got {a.shape[0]} and {b.shape[0]}"
+            ),
         )
     _check_bmm((a.shape[0], b.shape[0]), a.shape[2], b.shape[1], a, b)
     check(
         a.shape[0] == b.shape[0],
         RuntimeError,
-        lambda: f"Expected size for first two dimensions of batch2 tensor to be: [{a.shape[0]}, {a.shape[2]}] but "
-        f"got: [{b.shape[0]}, {b.shape[1]}].",
+        lambda: (
+            f"Expected size for first two dimensions of batch2 tensor to be: [{a.shape[0]}, {a.shape[2]}] but "
+            f"got: [{b.shape[0]}, {b.shape[1]}]."
+        ),
     )
 
 
@@ -213,7 +253,11 @@ def bmm(input: TT, mat2: TT):
 
 
 def _check_vector(name, arg, x):
-    check(x.ndim == 1, RuntimeError, lambda: f"{name}: Expected 1-D argument {arg}, but got {x.ndim}-D")
+    check(
+        x.ndim == 1,
+        RuntimeError,
+        lambda: f"{name}: Expected 1-D argument {arg}, but got {x.ndim}-D",
+    )
 
 
 @op(promote=NONE)
@@ -268,8 +312,10 @@ def inner(input: TT, other: TT):
     check(
         input.shape[-1] == other.shape[-1],
         RuntimeError,
-        lambda: f"inner() the last dimension must match on both input tensors but got shapes "
-        f"{list(input.shape)} and {list(other.shape)}",
+        lambda: (
+            f"inner() the last dimension must match on both input tensors but got shapes "
+            f"{list(input.shape)} and {list(other.shape)}"
+        ),
     )
     return jnp.inner(input, other, precision=_precision["value"])
 
@@ -319,9 +365,15 @@ def _parse_einsum(equation, shapes):
     check(
         len(terms) >= len(shapes),
         ValueError,
-        lambda: f"Number of einsum subscripts, {len(terms)}, must be equal to the number of operands, {len(shapes)}.",
+        lambda: (
+            f"Number of einsum subscripts, {len(terms)}, must be equal to the number of operands, {len(shapes)}."
+        ),
     )
-    check(len(terms) <= len(shapes), RuntimeError, "einsum(): fewer operands were provided than specified in the equation")
+    check(
+        len(terms) <= len(shapes),
+        RuntimeError,
+        "einsum(): fewer operands were provided than specified in the equation",
+    )
     sizes = {}
     for i, (term, shape) in enumerate(zip(terms, shapes)):
         letters = term.replace("...", "")
@@ -329,24 +381,35 @@ def _parse_einsum(equation, shapes):
         check(
             len(letters) == len(shape) or (ellipsis and len(letters) <= len(shape)),
             RuntimeError,
-            lambda: f"einsum(): the number of subscripts in the equation ({len(letters)}) does not match the number "
-            f"of dimensions ({len(shape)}) for operand {i}{'' if ellipsis else ' and no ellipsis was given'}",
+            lambda: (
+                f"einsum(): the number of subscripts in the equation ({len(letters)}) does not match the number "
+                f"of dimensions ({len(shape)}) for operand {i}{'' if ellipsis else ' and no ellipsis was given'}"
+            ),
         )
-        dims = list(shape[: term.index("...")]) + list(shape[len(shape) - len(term.split("...")[-1]) :]) if ellipsis else shape
+        dims = (
+            list(shape[: term.index("...")])
+            + list(shape[len(shape) - len(term.split("...")[-1]) :])
+            if ellipsis
+            else shape
+        )
         for c, n in zip(letters, dims):
             seen = sizes.setdefault(c, n)
             check(
                 seen == n,
                 RuntimeError,
-                lambda: f"einsum(): subscript {c} has size {n} for operand {i} which does not broadcast with "
-                f"previously seen size {seen}",
+                lambda: (
+                    f"einsum(): subscript {c} has size {n} for operand {i} which does not broadcast with "
+                    f"previously seen size {seen}"
+                ),
             )
     if arrow:
         for c in rhs.replace("...", ""):
             check(
                 c in sizes,
                 RuntimeError,
-                lambda: f"einsum(): output subscript {c} does not appear in the equation for any input operand",
+                lambda: (
+                    f"einsum(): output subscript {c} does not appear in the equation for any input operand"
+                ),
             )
     return equation, terms, (rhs if arrow else None)
 
@@ -354,7 +417,9 @@ def _parse_einsum(equation, shapes):
 def _einsum_name(equation, operands):
     _, terms, rhs = _parse_einsum(equation, [o.shape for o in operands])
     inputs = set("".join(terms))
-    output = set(rhs) if rhs is not None else {c for c in inputs if "".join(terms).count(c) == 1} | {"."}
+    output = (
+        set(rhs) if rhs is not None else {c for c in inputs if "".join(terms).count(c) == 1} | {"."}
+    )
     if len(terms) == 1:
         return "PermuteBackward0" if output == inputs else "SumBackward1"
     return "MulBackward0" if output == inputs else "ViewBackward0"
@@ -397,9 +462,13 @@ def _check_same(input, mat, name="self and mat2"):
 
 def _check_expands(input, shape):
     """torch's error when ``input`` does not broadcast to the product's ``shape``."""
-    ok = input.ndim <= len(shape) and all(a in (1, b) for a, b in zip(input.shape[::-1], shape[::-1]))
+    ok = input.ndim <= len(shape) and all(
+        a in (1, b) for a, b in zip(input.shape[::-1], shape[::-1])
+    )
     if not ok:
-        dim = next(i for i, (a, b) in enumerate(zip(input.shape[::-1], shape[::-1])) if a not in (1, b))
+        dim = next(
+            i for i, (a, b) in enumerate(zip(input.shape[::-1], shape[::-1])) if a not in (1, b)
+        )
         raise RuntimeError(
             f"The expanded size of the tensor ({shape[len(shape) - 1 - dim]}) must match the existing size "
             f"({input.shape[input.ndim - 1 - dim]}) at non-singleton dimension {len(shape) - 1 - dim}.  Target "
@@ -429,14 +498,18 @@ def addmv(input: TT, mat: TT, vec: TT, *, beta: D = 1, alpha: D = 1):
     check(
         input.dtype == mat.dtype == vec.dtype,
         RuntimeError,
-        lambda: f"addmv input tensors must have the same dtype, but got {_title(input)}, {_title(mat)}, and "
-        f"{_title(vec)}",
+        lambda: (
+            f"addmv input tensors must have the same dtype, but got {_title(input)}, {_title(mat)}, and "
+            f"{_title(vec)}"
+        ),
     )
     check(
         mat.shape[1] == vec.shape[0] and input.shape in ((), (1,), (mat.shape[0],)),
         RuntimeError,
-        lambda: f"size mismatch, got input ({input.shape[0] if input.ndim else 1}), mat ({_dims(mat)}), "
-        f"vec ({vec.shape[0]})",
+        lambda: (
+            f"size mismatch, got input ({input.shape[0] if input.ndim else 1}), mat ({_dims(mat)}), "
+            f"vec ({vec.shape[0]})"
+        ),
     )
     _no_bool("addmv_impl_cpu", mat)
     return _scaled_sum(input, _mm(mat, vec), beta, alpha)
@@ -468,7 +541,9 @@ def _check_integral_scalars(input, vec1, vec2, beta, alpha):
         check(
             not (isinstance(x, float) and not dt.is_floating_point and not dt.is_complex),
             RuntimeError,
-            lambda: f"For integral input tensors, argument {name} must not be a floating point number.",
+            lambda: (
+                f"For integral input tensors, argument {name} must not be a floating point number."
+            ),
         )
 
 

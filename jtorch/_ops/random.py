@@ -31,7 +31,9 @@ def _gen(generator, name):
     check(
         isinstance(generator, Generator),
         TypeError,
-        lambda: f"{name}(): argument 'generator' must be torch.Generator, not {type(generator).__name__}",
+        lambda: (
+            f"{name}(): argument 'generator' must be torch.Generator, not {type(generator).__name__}"
+        ),
     )
     return generator
 
@@ -62,9 +64,18 @@ def _fmt(x):
 
 # C++ names of dtypes in torch's bounds messages.
 _C_NAMES = {
-    "bool": "bool", "uint8": "unsigned char", "int8": "signed char", "int16": "short int", "int32": "int",
-    "int64": "long int", "float32": "float", "float64": "double", "float16": "c10::Half",
-    "bfloat16": "c10::BFloat16", "complex64": "c10::complex<float>", "complex128": "c10::complex<double>",
+    "bool": "bool",
+    "uint8": "unsigned char",
+    "int8": "signed char",
+    "int16": "short int",
+    "int32": "int",
+    "int64": "long int",
+    "float32": "float",
+    "float64": "double",
+    "float16": "c10::Half",
+    "bfloat16": "c10::BFloat16",
+    "complex64": "c10::complex<float>",
+    "complex128": "c10::complex<double>",
 }
 
 
@@ -75,12 +86,21 @@ def _floating(name, d, complex=True):
 
 def _kernel(name, d, supported):
     """torch's NotImplementedError for a kernel that has no version for dtype ``d``."""
-    check(supported, NotImplementedError, lambda: f'"{name}" not implemented for \'{_dtype.title(d)}\'')
+    check(
+        supported,
+        NotImplementedError,
+        lambda: f"\"{name}\" not implemented for '{_dtype.title(d)}'",
+    )
     return d
 
 
 def _dtype_arg(dtype, out, name):
-    d = dtype if dtype is not None else (out.dtype if out is not None else _dtype.get_default_dtype())
+    dtype = _dtype.as_dtype(dtype)
+    d = (
+        dtype
+        if dtype is not None
+        else (out.dtype if out is not None else _dtype.get_default_dtype())
+    )
     _np_dtype(d, name=name)
     return d
 
@@ -94,7 +114,11 @@ def _size(args, size, name):
 
 def _integer_bounds(low, high, d):
     """torch's checks of [low, high) for integers drawn into dtype ``d``."""
-    check(low < high, RuntimeError, lambda: f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
+    check(
+        low < high,
+        RuntimeError,
+        lambda: f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}",
+    )
     check(
         not d.is_complex,
         RuntimeError,
@@ -116,7 +140,11 @@ def _integer_bounds(low, high, d):
         return
     info = (0, 1) if d is _dtype.bool else (np.iinfo(d._np).min, np.iinfo(d._np).max)
     check(low >= info[0], RuntimeError, lambda: f"from is out of bounds for {_C_NAMES[d._name]}")
-    check(high - 1 <= info[1], RuntimeError, lambda: f"to - 1 is out of bounds for {_C_NAMES[d._name]}")
+    check(
+        high - 1 <= info[1],
+        RuntimeError,
+        lambda: f"to - 1 is out of bounds for {_C_NAMES[d._name]}",
+    )
 
 
 def _as_int(x, name, arg, position):
@@ -127,7 +155,9 @@ def _as_int(x, name, arg, position):
     check(
         isinstance(x, int) or isinstance(x, np.integer),
         TypeError,
-        lambda: f"{name}(): argument '{arg}' (position {position}) must be int, not {type(x).__name__}",
+        lambda: (
+            f"{name}(): argument '{arg}' (position {position}) must be int, not {type(x).__name__}"
+        ),
     )
     return int(x)
 
@@ -137,7 +167,9 @@ def _as_int(x, name, arg, position):
 
 def _normal_name(mean, std, noise):
     tensors = (isinstance(mean, _tensor_class()), isinstance(std, _tensor_class()))
-    return {(True, False): "NormalBackward1", (False, True): "NormalBackward2"}.get(tensors, "NormalBackward3")
+    return {(True, False): "NormalBackward1", (False, True): "NormalBackward2"}.get(
+        tensors, "NormalBackward3"
+    )
 
 
 @op("_normal", method=False, out=False, grad_name=_normal_name)
@@ -146,7 +178,13 @@ def _normal(mean: T, std: T, noise: TN):
     return jax.lax.stop_gradient(mean + std * noise.astype(jnp.result_type(mean, std)))
 
 
-@op("_random_fill", promote=NONE, method=False, out=False, grad_name=lambda input, values, name: name)
+@op(
+    "_random_fill",
+    promote=NONE,
+    method=False,
+    out=False,
+    grad_name=lambda input, values, name: name,
+)
 def _random_fill(input: T, values: TN, name):
     """``values`` in ``input``'s dtype: the result of a sampler, with zero gradient."""
     return jax.lax.stop_gradient(values.astype(input.dtype))
@@ -163,26 +201,77 @@ def _fill(t, array, grad_name):
 # ---- factories ------------------------------------------------------------------------------------
 
 
-def rand(*args, size=None, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
-         pin_memory=False):
+def _continuous(name, kernel, draw, args, size, generator, out, dtype, device, requires_grad):
+    d = _floating(kernel, _dtype_arg(dtype, out, name))
+    shape = _size(args, size, name)
+    _check_requires_grad(requires_grad, d)
+    return _result(draw(_gen(generator, name), shape, d._np), out, device, requires_grad)
+
+
+def rand(
+    *args,
+    size=None,
+    generator=None,
+    out=None,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad=False,
+    pin_memory=False,
+):
     """torch.rand(*size): uniform draws from [0, 1)."""
-    d = _floating("check_uniform_bounds", _dtype_arg(dtype, out, "rand"))
-    shape = _size(args, size, "rand")
-    _check_requires_grad(requires_grad, d)
-    return _result(_gen(generator, "rand").uniform(shape, d._np), out, device, requires_grad)
+    return _continuous(
+        "rand",
+        "check_uniform_bounds",
+        Generator.uniform,
+        args,
+        size,
+        generator,
+        out,
+        dtype,
+        device,
+        requires_grad,
+    )
 
 
-def randn(*args, size=None, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
-          pin_memory=False):
+def randn(
+    *args,
+    size=None,
+    generator=None,
+    out=None,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad=False,
+    pin_memory=False,
+):
     """torch.randn(*size): standard normal draws (complex: variance 1 split between the parts)."""
-    d = _floating("normal_kernel_cpu", _dtype_arg(dtype, out, "randn"))
-    shape = _size(args, size, "randn")
-    _check_requires_grad(requires_grad, d)
-    return _result(_gen(generator, "randn").normal(shape, d._np), out, device, requires_grad)
+    return _continuous(
+        "randn",
+        "normal_kernel_cpu",
+        Generator.normal,
+        args,
+        size,
+        generator,
+        out,
+        dtype,
+        device,
+        requires_grad,
+    )
 
 
-def randint(*args, low=None, high=None, size=None, generator=None, out=None, dtype=None, layout=None, device=None,
-            requires_grad=False):
+def randint(
+    *args,
+    low=None,
+    high=None,
+    size=None,
+    generator=None,
+    out=None,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad=False,
+):
     """torch.randint(high, size) or torch.randint(low, high, size): integers from [low, high)."""
     bound = [*args]
     for value in (low, high, size):
@@ -193,8 +282,10 @@ def randint(*args, low=None, high=None, size=None, generator=None, out=None, dty
     check(
         len(bound) == 3,
         TypeError,
-        lambda: f"randint() received an invalid combination of arguments - got "
-        f"({', '.join(type(a).__name__ for a in args)})",
+        lambda: (
+            f"randint() received an invalid combination of arguments - got "
+            f"({', '.join(type(a).__name__ for a in args)})"
+        ),
     )
     lo, hi, shape = bound
     lo = _as_int(lo, "randint", "low", 1)
@@ -202,23 +293,42 @@ def randint(*args, low=None, high=None, size=None, generator=None, out=None, dty
     check(
         isinstance(shape, (tuple, list)),
         TypeError,
-        lambda: f"randint(): argument 'size' (position 2) must be tuple of ints, not {type(shape).__name__}",
+        lambda: (
+            f"randint(): argument 'size' (position 2) must be tuple of ints, not {type(shape).__name__}"
+        ),
     )
-    d = _dtype_arg(dtype, out, "randint") if (dtype is not None or out is not None) else _dtype.int64
+    d = (
+        _dtype_arg(dtype, out, "randint")
+        if (dtype is not None or out is not None)
+        else _dtype.int64
+    )
     _integer_bounds(lo, hi, d)
     _check_requires_grad(requires_grad, d)
     draws = _gen(generator, "randint").integers(lo, hi, size_arg((shape,), "randint"), d._np)
     return _result(draws, out, device, requires_grad)
 
 
-def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
-             pin_memory=False):
+def randperm(
+    n,
+    *,
+    generator=None,
+    out=None,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad=False,
+    pin_memory=False,
+):
     """torch.randperm(n): a random permutation of 0..n-1."""
     n = _as_int(n, "randperm", "n", 1)
     size_arg((n,), "randperm")
-    d = dtype or (out.dtype if out is not None else _dtype.int64)
+    d = _dtype.as_dtype(dtype) or (out.dtype if out is not None else _dtype.int64)
     check(d is not _dtype.bool, NotImplementedError, "\"randperm\" not implemented for 'Bool'")
-    limits = {"float16": (2049, "2049", "Half"), "float32": (2**24 + 1, "2^24+1", "Float"), "float64": (2**53 + 1, "2^53+1", "Double")}
+    limits = {
+        "float16": (2049, "2049", "Half"),
+        "float32": (2**24 + 1, "2^24+1", "Float"),
+        "float64": (2**53 + 1, "2^53+1", "Double"),
+    }
     if d._name in limits:
         most, text, title = limits[d._name]
         check(n <= most, RuntimeError, lambda: f"n cannot be greater than {text} for {title} type.")
@@ -232,37 +342,81 @@ def _like(name, input, dtype, device):
     check(
         isinstance(input, _tensor_class()),
         TypeError,
-        lambda: f"{name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}",
+        lambda: (
+            f"{name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}"
+        ),
     )
-    return dict(dtype=dtype or input.dtype, device=device if device is not None else input.device)
+    return dict(
+        dtype=_dtype.as_dtype(dtype) or input.dtype,
+        device=device if device is not None else input.device,
+    )
 
 
-def rand_like(input, *, generator=None, dtype=None, layout=None, device=None, requires_grad=False,
-              memory_format=None):
+def rand_like(
+    input,
+    *,
+    generator=None,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad=False,
+    memory_format=None,
+):
     kwargs = _like("rand_like", input, dtype, device)
     return rand(input.shape, generator=generator, requires_grad=requires_grad, **kwargs)
 
 
-def randn_like(input, *, generator=None, dtype=None, layout=None, device=None, requires_grad=False,
-               memory_format=None):
+def randn_like(
+    input,
+    *,
+    generator=None,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad=False,
+    memory_format=None,
+):
     kwargs = _like("randn_like", input, dtype, device)
     return randn(input.shape, generator=generator, requires_grad=requires_grad, **kwargs)
 
 
-def randint_like(input, low=0, high=None, *, generator=None, dtype=None, layout=None, device=None,
-                 requires_grad=False, memory_format=None):
+def randint_like(
+    input,
+    low=0,
+    high=None,
+    *,
+    generator=None,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad=False,
+    memory_format=None,
+):
     """torch.randint_like(input, high) or (input, low, high)."""
     if high is None:
         low, high = 0, low
     kwargs = _like("randint_like", input, dtype, device)
-    return randint(low, high, tuple(input.shape), generator=generator, requires_grad=requires_grad, **kwargs)
+    return randint(
+        low, high, tuple(input.shape), generator=generator, requires_grad=requires_grad, **kwargs
+    )
 
 
 # ---- normal, bernoulli, multinomial ---------------------------------------------------------------
 
 
-def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None, layout=None, device=None,
-           pin_memory=False, requires_grad=False):
+def normal(
+    mean=0.0,
+    std=1.0,
+    size=None,
+    *,
+    generator=None,
+    out=None,
+    dtype=None,
+    layout=None,
+    device=None,
+    pin_memory=False,
+    requires_grad=False,
+):
     """torch.normal's four overloads: (Tensor mean, Tensor std), (Tensor mean, float std=1),
     (float mean, Tensor std), and (float mean, float std, size). Differentiating the result
     gives zero gradients, as in torch."""
@@ -273,10 +427,16 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
         check(
             size is not None,
             TypeError,
-            lambda: f"normal() received an invalid combination of arguments - got ({type(mean).__name__}, "
-            f"{type(std).__name__})",
+            lambda: (
+                f"normal() received an invalid combination of arguments - got ({type(mean).__name__}, "
+                f"{type(std).__name__})"
+            ),
         )
-        check(std >= 0, RuntimeError, lambda: f"normal expects std >= 0.0, but found std {_fmt(float(std))}")
+        check(
+            std >= 0,
+            RuntimeError,
+            lambda: f"normal expects std >= 0.0, but found std {_fmt(float(std))}",
+        )
         d = _floating("normal_kernel_cpu", _dtype_arg(dtype, out, "normal"))
         _check_requires_grad(requires_grad, d)
         z = gen.normal(size_arg((size,), "normal"), d._np)
@@ -284,13 +444,19 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
     if isinstance(std, Tensor):
         check(not (_host(std) < 0).any(), RuntimeError, "normal expects all elements of std >= 0.0")
     else:
-        check(std >= 0, RuntimeError, lambda: f"normal expects std >= 0.0, but found std {_fmt(float(std))}")
+        check(
+            std >= 0,
+            RuntimeError,
+            lambda: f"normal expects std >= 0.0, but found std {_fmt(float(std))}",
+        )
     for t in tensors:
         _floating("normal_kernel_cpu", t.dtype)
     from .._errors import broadcast_shapes
 
     shape = broadcast_shapes(*(t._shape for t in tensors))
-    dt = _dtype.result_type_of([t.dtype for t in tensors], [], [x for x in (mean, std) if not isinstance(x, Tensor)])
+    dt = _dtype.result_type_of(
+        [t.dtype for t in tensors], [], [x for x in (mean, std) if not isinstance(x, Tensor)]
+    )
     noise = _wrap(gen.normal(shape, dt._np), tensors[0].device)
     result = _normal(mean, std, noise)
     return result if out is None else out._resize_assign(result)
@@ -303,19 +469,25 @@ def bernoulli(input, p=None, *, generator=None, out=None):
     check(
         isinstance(input, Tensor),
         TypeError,
-        lambda: f"bernoulli(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}",
+        lambda: (
+            f"bernoulli(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}"
+        ),
     )
     check(
         p is None or isinstance(p, (int, float)),
         TypeError,
-        lambda: f"bernoulli() received an invalid combination of arguments - got (Tensor, {type(p).__name__})",
+        lambda: (
+            f"bernoulli() received an invalid combination of arguments - got (Tensor, {type(p).__name__})"
+        ),
     )
     gen = _gen(generator, "bernoulli")
     if p is None:
         check(
             input.dtype.is_floating_point,
             NotImplementedError,
-            lambda: f'"bernoulli_tensor_cpu_p_" not implemented for \'{_dtype.title(input.dtype)}\'',
+            lambda: (
+                f"\"bernoulli_tensor_cpu_p_\" not implemented for '{_dtype.title(input.dtype)}'"
+            ),
         )
         probs = _probabilities(input)
     else:
@@ -344,7 +516,11 @@ def _probabilities(t):
 
 
 def _check_p(p, name):
-    check(0 <= p <= 1, RuntimeError, lambda: f"{name} expects p to be in [0, 1], but got p={_fmt(float(p))}")
+    check(
+        0 <= p <= 1,
+        RuntimeError,
+        lambda: f"{name} expects p to be in [0, 1], but got p={_fmt(float(p))}",
+    )
 
 
 def multinomial(input, num_samples, replacement=False, *, generator=None, out=None):
@@ -352,7 +528,9 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
     check(
         input.dtype.is_floating_point,
         RuntimeError,
-        lambda: f"multinomial only supports floating-point dtypes for input, got: {_dtype.title(input.dtype)}",
+        lambda: (
+            f"multinomial only supports floating-point dtypes for input, got: {_dtype.title(input.dtype)}"
+        ),
     )
     check(input.dim() in (1, 2), RuntimeError, "prob_dist must be 1 or 2 dim")
     check(num_samples > 0, RuntimeError, "cannot sample n_sample <= 0 samples")
@@ -365,13 +543,19 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
     check(n_categories <= 2**24, RuntimeError, "number of categories cannot exceed 2^24")
     probs = _host(input).astype(np.float64)
     if probs.size == 0:
-        return _result(np.zeros((*input._shape[:-1], num_samples), np.int64), out, input.device, False)
+        return _result(
+            np.zeros((*input._shape[:-1], num_samples), np.int64), out, input.device, False
+        )
     check(
         bool((np.isfinite(probs) & (probs >= 0)).all()),
         RuntimeError,
         "probability tensor contains either `inf`, `nan` or element < 0",
     )
-    check(bool((probs.sum(-1) > 0).all()), RuntimeError, "invalid multinomial distribution (sum of probabilities <= 0)")
+    check(
+        bool((probs.sum(-1) > 0).all()),
+        RuntimeError,
+        "invalid multinomial distribution (sum of probabilities <= 0)",
+    )
     idx = _gen(generator, "multinomial").multinomial(probs, num_samples, replacement)
     return _result(idx.astype(np.int64), out, input.device, False)
 
@@ -383,19 +567,29 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
 def uniform_(self, from_=0.0, to=1.0, *, generator=None, **kwargs):
     """Tensor.uniform_(from=0, to=1): fill with draws from U[from, to)."""
     from_ = kwargs.pop("from", from_)
-    check(not kwargs, TypeError, lambda: f"uniform_() got an unexpected keyword argument '{next(iter(kwargs))}'")
+    check(
+        not kwargs,
+        TypeError,
+        lambda: f"uniform_() got an unexpected keyword argument '{next(iter(kwargs))}'",
+    )
     _floating("check_uniform_bounds", self.dtype)
     check(
         from_ <= to,
         RuntimeError,
-        lambda: f"uniform_ expects to return a [from, to) range, but found from={_fmt(from_)} > to={_fmt(to)}",
+        lambda: (
+            f"uniform_ expects to return a [from, to) range, but found from={_fmt(from_)} > to={_fmt(to)}"
+        ),
     )
-    limit = float(np.finfo(self.dtype.to_real()._np if self.dtype is not _dtype.bfloat16 else np.float32).max)
+    limit = float(
+        np.finfo(self.dtype.to_real()._np if self.dtype is not _dtype.bfloat16 else np.float32).max
+    )
     check(
         to - from_ <= limit,
         RuntimeError,
-        lambda: f"uniform_ expects to-from <= std::numeric_limits<{_dtype.title(self.dtype)}>::max(), but found "
-        f"to={_fmt(to)} and from={_fmt(from_)} which result in to-from to exceed the limit",
+        lambda: (
+            f"uniform_ expects to-from <= std::numeric_limits<{_dtype.title(self.dtype)}>::max(), but found "
+            f"to={_fmt(to)} and from={_fmt(from_)} which result in to-from to exceed the limit"
+        ),
     )
     draws = _gen(generator, "uniform_").uniform(self._shape, self.dtype._np, from_, to)
     return _fill(self, draws, "UniformBackward0")
@@ -423,31 +617,41 @@ def bernoulli_(self, p=0.5, *, generator=None):
             len(p._shape) <= len(self._shape)
             and all(a in (1, b) for a, b in zip(reversed(p._shape), reversed(self._shape))),
             RuntimeError,
-            lambda: f"The expanded size of the tensor ({self._shape[-1] if self._shape else 1}) must match the existing "
-            f"size ({p._shape[-1]}) at non-singleton dimension 0.  Target sizes: {list(self._shape)}.  Tensor sizes: "
-            f"{list(p._shape)}",
+            lambda: (
+                f"The expanded size of the tensor ({self._shape[-1] if self._shape else 1}) must match the existing "
+                f"size ({p._shape[-1]}) at non-singleton dimension 0.  Target sizes: {list(self._shape)}.  Tensor sizes: "
+                f"{list(p._shape)}"
+            ),
         )
     else:
         _check_p(p, "bernoulli_")
         probs = p
     draws = _gen(generator, "bernoulli_").bernoulli(probs, self._shape, self.dtype._np)
-    return _fill(self, draws, "BernoulliBackward1" if isinstance(p, Tensor) else "BernoulliBackward2")
+    return _fill(
+        self, draws, "BernoulliBackward1" if isinstance(p, Tensor) else "BernoulliBackward2"
+    )
 
 
-def _continuous(self, name, title=True):
+def _check_continuous(self, name, title=True):
     check(
         self.dtype.is_floating_point,
         RuntimeError,
-        lambda: f"{name} distribution is a continuous probability distribution. dtype must be a floating point but "
-        f"you specified {_dtype.title(self.dtype) if title else _C_NAMES[self.dtype._name]}",
+        lambda: (
+            f"{name} distribution is a continuous probability distribution. dtype must be a floating point but "
+            f"you specified {_dtype.title(self.dtype) if title else _C_NAMES[self.dtype._name]}"
+        ),
     )
 
 
 @method("exponential_")
 def exponential_(self, lambd=1.0, *, generator=None):
     """Tensor.exponential_(lambd=1): fill with draws of Exp(lambd)."""
-    _continuous(self, "Exponential")
-    check(lambd > 0, RuntimeError, lambda: f"exponential_ expects lambda > 0.0, but found lambda={_fmt(lambd)}")
+    _check_continuous(self, "Exponential")
+    check(
+        lambd > 0,
+        RuntimeError,
+        lambda: f"exponential_ expects lambda > 0.0, but found lambda={_fmt(lambd)}",
+    )
     draws = _gen(generator, "exponential_").exponential(self._shape, self.dtype._np)
     return _fill(self, draws / lambd, "ExponentialBackward0")
 
@@ -456,7 +660,11 @@ def exponential_(self, lambd=1.0, *, generator=None):
 def geometric_(self, p, *, generator=None):
     """Tensor.geometric_(p): fill with the number of Bernoulli(p) trials to the first success."""
     _kernel("geometric_cpu", self.dtype, not (self.dtype.is_complex or self.dtype is _dtype.bool))
-    check(0 < p < 1, RuntimeError, lambda: f"geometric_ expects p to be in (0, 1), but got p={_fmt(p)}")
+    check(
+        0 < p < 1,
+        RuntimeError,
+        lambda: f"geometric_ expects p to be in (0, 1), but got p={_fmt(p)}",
+    )
     u = _gen(generator, "geometric_").uniform(self._shape, np.float64)
     return _fill(self, np.ceil(np.log1p(-u) / math.log1p(-p)), "GeometricBackward0")
 
@@ -464,8 +672,12 @@ def geometric_(self, p, *, generator=None):
 @method("cauchy_")
 def cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
     """Tensor.cauchy_(median=0, sigma=1): fill with draws of the Cauchy distribution."""
-    _continuous(self, "Cauchy", title=False)
-    check(sigma > 0, RuntimeError, lambda: f"cauchy_ expects sigma > 0.0, but found sigma={_fmt(sigma)}")
+    _check_continuous(self, "Cauchy", title=False)
+    check(
+        sigma > 0,
+        RuntimeError,
+        lambda: f"cauchy_ expects sigma > 0.0, but found sigma={_fmt(sigma)}",
+    )
     u = _gen(generator, "cauchy_").uniform(self._shape, np.float64)
     return _fill(self, median + sigma * np.tan(math.pi * (u - 0.5)), "CauchyBackward0")
 
@@ -474,7 +686,9 @@ def cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
 def log_normal_(self, mean=1.0, std=2.0, *, generator=None):
     """Tensor.log_normal_(mean=1, std=2): fill with ``exp`` of normal draws."""
     _floating("log_normal_cpu", self.dtype, complex=False)
-    check(std > 0, RuntimeError, lambda: f"log_normal_ expects std > 0.0, but found std={_fmt(std)}")
+    check(
+        std > 0, RuntimeError, lambda: f"log_normal_ expects std > 0.0, but found std={_fmt(std)}"
+    )
     z = _gen(generator, "log_normal_").normal(self._shape, np.float64)
     return _fill(self, np.exp(z * std + mean), "LogNormalBackward0")
 
@@ -487,7 +701,11 @@ def random_(self, from_=None, to=None, *, generator=None, **kwargs):
     """Tensor.random_(), random_(to), random_(from, to): integers from [from, to); with no
     bounds, from [0, 2**mantissa] for floats and [0, max] for integers."""
     from_ = kwargs.pop("from", from_)
-    check(not kwargs, TypeError, lambda: f"random_() got an unexpected keyword argument '{next(iter(kwargs))}'")
+    check(
+        not kwargs,
+        TypeError,
+        lambda: f"random_() got an unexpected keyword argument '{next(iter(kwargs))}'",
+    )
     d = self.dtype
     _kernel("random_kernel_cpu", d, not d.is_complex)
     overload = 2 if from_ is None and to is None else 1 if to is None or from_ is None else 0

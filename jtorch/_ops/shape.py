@@ -26,14 +26,20 @@ def infer_shape(shape, numel):
     shape = tuple(shape)
     check(shape.count(-1) <= 1, RuntimeError, "only one dimension can be inferred")
     for i, s in enumerate(shape):
-        check(s >= -1, RuntimeError, lambda: f"invalid shape dimension {s} at index {i} of shape {list(shape)}")
+        check(
+            s >= -1,
+            RuntimeError,
+            lambda: f"invalid shape dimension {s} at index {i} of shape {list(shape)}",
+        )
     known = math.prod(s for s in shape if s != -1)
     if -1 in shape:
         check(
             known != 0,
             RuntimeError,
-            lambda: f"cannot reshape tensor of 0 elements into shape {list(shape)} because the unspecified "
-            "dimension size -1 can be any value and is ambiguous",
+            lambda: (
+                f"cannot reshape tensor of 0 elements into shape {list(shape)} because the unspecified "
+                "dimension size -1 can be any value and is ambiguous"
+            ),
         )
         check(
             numel % known == 0,
@@ -41,7 +47,11 @@ def infer_shape(shape, numel):
             lambda: f"shape '{list(shape)}' is invalid for input of size {numel}",
         )
         return tuple(numel // known if s == -1 else s for s in shape)
-    check(known == numel, RuntimeError, lambda: f"shape '{list(shape)}' is invalid for input of size {numel}")
+    check(
+        known == numel,
+        RuntimeError,
+        lambda: f"shape '{list(shape)}' is invalid for input of size {numel}",
+    )
     return shape
 
 
@@ -56,7 +66,11 @@ def _dims_arg(dims, ndim):
     """Wrapped dims, with torch's error for a dim named twice."""
     dims = tuple(wrap_dim(d, ndim) for d in (dims if isinstance(dims, (list, tuple)) else (dims,)))
     for d in dims:
-        check(dims.count(d) == 1, RuntimeError, lambda: f"dim {d} appears multiple times in the list of dims")
+        check(
+            dims.count(d) == 1,
+            RuntimeError,
+            lambda: f"dim {d} appears multiple times in the list of dims",
+        )
     return dims
 
 
@@ -108,7 +122,14 @@ def view(input: T, size):
     return input.reshape(infer_shape(_size_arg(size), input.size))
 
 
-@op("_reshape_copy", promote=NONE, method=False, grad_name="UnsafeViewBackward0", linear=True, out=False)
+@op(
+    "_reshape_copy",
+    promote=NONE,
+    method=False,
+    grad_name="UnsafeViewBackward0",
+    linear=True,
+    out=False,
+)
 def _reshape_copy(input: T, shape):
     return input.reshape(infer_shape(shape, input.size))
 
@@ -153,8 +174,10 @@ def unflatten(input, dim, sizes):
         check(
             math.prod(sizes) == size,
             RuntimeError,
-            lambda: f"unflatten: Provided sizes {list(sizes)} don't multiply up to the size of dim {dim} "
-            f"({size}) in the input tensor",
+            lambda: (
+                f"unflatten: Provided sizes {list(sizes)} don't multiply up to the size of dim {dim} "
+                f"({size}) in the input tensor"
+            ),
         )
     return view(input, input._shape[:d] + infer_shape(sizes, size) + input._shape[d + 1 :])
 
@@ -201,8 +224,10 @@ def permute(input: T, dims):
     check(
         len(dims) == input.ndim,
         RuntimeError,
-        lambda: f"permute(sparse_coo): number of dimensions in the tensor input does not match the length of "
-        f"the desired ordering of dimensions i.e. input.dim() = {input.ndim} is not equal to len(dims) = {len(dims)}",
+        lambda: (
+            f"permute(sparse_coo): number of dimensions in the tensor input does not match the length of "
+            f"the desired ordering of dimensions i.e. input.dim() = {input.ndim} is not equal to len(dims) = {len(dims)}"
+        ),
     )
     dims = tuple(wrap_dim(d, input.ndim) for d in dims)
     check(len(set(dims)) == len(dims), RuntimeError, "permute(): duplicate dims are not allowed.")
@@ -226,13 +251,23 @@ def movedim(input: T, source, destination):
     check(
         len(src) == len(dst),
         RuntimeError,
-        lambda: f"movedim: Invalid source or destination dims: source ({list(src)} dims) should contain the "
-        f"same number of dims as destination ({list(dst)} dims)",
+        lambda: (
+            f"movedim: Invalid source or destination dims: source ({list(src)} dims) should contain the "
+            f"same number of dims as destination ({list(dst)} dims)"
+        ),
     )
     s = [wrap_dim(d, input.ndim) for d in src]
     d = [wrap_dim(d, input.ndim) for d in dst]
-    check(len(set(s)) == len(s), RuntimeError, lambda: f"movedim: repeated dim in `source` ({list(src)})")
-    check(len(set(d)) == len(d), RuntimeError, lambda: f"movedim: repeated dim in `destination` ({list(dst)})")
+    check(
+        len(set(s)) == len(s),
+        RuntimeError,
+        lambda: f"movedim: repeated dim in `source` ({list(src)})",
+    )
+    check(
+        len(set(d)) == len(d),
+        RuntimeError,
+        lambda: f"movedim: repeated dim in `destination` ({list(dst)})",
+    )
     return jnp.moveaxis(input, s, d)
 
 
@@ -245,9 +280,11 @@ def _expand_shape(input, sizes):
     check(
         len(sizes) >= len(in_shape),
         RuntimeError,
-        lambda: f"expand(torch.{type_name}{{{list(in_shape)}}}, size={list(sizes)}): the number of "
-        f"sizes provided ({len(sizes)}) must be greater or equal to the number of dimensions in the tensor "
-        f"({len(in_shape)})",
+        lambda: (
+            f"expand(torch.{type_name}{{{list(in_shape)}}}, size={list(sizes)}): the number of "
+            f"sizes provided ({len(sizes)}) must be greater or equal to the number of dimensions in the tensor "
+            f"({len(in_shape)})"
+        ),
     )
     lead = len(sizes) - len(in_shape)
     out = []
@@ -256,7 +293,9 @@ def _expand_shape(input, sizes):
             check(
                 s >= 0,
                 RuntimeError,
-                lambda: f"The expanded size of the tensor ({s}) isn't allowed in a leading, non-existing dimension {i}",
+                lambda: (
+                    f"The expanded size of the tensor ({s}) isn't allowed in a leading, non-existing dimension {i}"
+                ),
             )
             out.append(s)
             continue
@@ -265,8 +304,10 @@ def _expand_shape(input, sizes):
         check(
             cur == target or cur == 1,
             RuntimeError,
-            lambda: f"The expanded size of the tensor ({target}) must match the existing size ({cur}) at "
-            f"non-singleton dimension {i}.  Target sizes: {list(sizes)}.  Tensor sizes: {list(in_shape)}",
+            lambda: (
+                f"The expanded size of the tensor ({target}) must match the existing size ({cur}) at "
+                f"non-singleton dimension {i}.  Target sizes: {list(sizes)}.  Tensor sizes: {list(in_shape)}"
+            ),
         )
         out.append(target)
     return tuple(out)
@@ -301,7 +342,9 @@ def _check_select(input, dim, index):
     check(
         -size <= index < size,
         IndexError,
-        lambda: f"select(): index {index} out of range for tensor of size {list(input._shape)} at dimension {d}",
+        lambda: (
+            f"select(): index {index} out of range for tensor of size {list(input._shape)} at dimension {d}"
+        ),
     )
 
 
@@ -326,7 +369,9 @@ def _check_narrow(input, dim, start, length):
     check(
         -size <= start <= size,
         IndexError,
-        lambda: f"start out of range (expected to be in range of [{-size}, {size}], but got {start})",
+        lambda: (
+            f"start out of range (expected to be in range of [{-size}, {size}], but got {start})"
+        ),
     )
     s = start % size if size and start < 0 else start
     check(
@@ -373,9 +418,15 @@ def _split_sizes(d, split_size_or_sections, dim_size):
         check(
             n > 0 or dim_size == 0,
             RuntimeError,
-            lambda: f"split_size can only be 0 if dimension size is 0, but got dimension size of {dim_size}",
+            lambda: (
+                f"split_size can only be 0 if dimension size is 0, but got dimension size of {dim_size}"
+            ),
         )
-        check(n >= 0, RuntimeError, lambda: f"split expects split_size be non-negative, but got split_size={n}")
+        check(
+            n >= 0,
+            RuntimeError,
+            lambda: f"split expects split_size be non-negative, but got split_size={n}",
+        )
         if dim_size == 0:
             return (0,)
         return tuple(min(n, dim_size - i) for i in range(0, dim_size, n))
@@ -383,14 +434,18 @@ def _split_sizes(d, split_size_or_sections, dim_size):
     check(
         sum(sizes) == dim_size and all(s >= 0 for s in sizes),
         RuntimeError,
-        lambda: f"split_with_sizes expects split_sizes to sum exactly to {dim_size} (input tensor's size at "
-        f"dimension {d}), but got split_sizes={list(sizes)}",
+        lambda: (
+            f"split_with_sizes expects split_sizes to sum exactly to {dim_size} (input tensor's size at "
+            f"dimension {d}), but got split_sizes={list(sizes)}"
+        ),
     )
     return sizes
 
 
 def _split_name(input, split_size_or_sections, dim=0):
-    return "SplitBackward0" if isinstance(split_size_or_sections, int) else "SplitWithSizesBackward0"
+    return (
+        "SplitBackward0" if isinstance(split_size_or_sections, int) else "SplitWithSizesBackward0"
+    )
 
 
 @op(promote=NONE, view=True, linear=True, out=False, grad_name=_split_name)
@@ -403,7 +458,11 @@ def split(input: T, split_size_or_sections, dim=0):
 @op(promote=NONE, view=True, linear=True, out=False, grad_name="SplitBackward0")
 def chunk(input: T, chunks, dim=0):
     check(input.ndim > 0, RuntimeError, "chunk expects at least a 1-dimensional tensor")
-    check(chunks > 0, RuntimeError, lambda: f"chunk expects `chunks` to be greater than 0, got: {chunks}")
+    check(
+        chunks > 0,
+        RuntimeError,
+        lambda: f"chunk expects `chunks` to be greater than 0, got: {chunks}",
+    )
     d = wrap_dim(dim, input.ndim)
     n = input.shape[d]
     if n == 0:
@@ -412,29 +471,47 @@ def chunk(input: T, chunks, dim=0):
 
 
 @method("tensor_split")
-def tensor_split(input, indices_or_sections=None, dim=0, *, sections=None, indices=None, tensor_indices_or_sections=None):
+def tensor_split(
+    input,
+    indices_or_sections=None,
+    dim=0,
+    *,
+    sections=None,
+    indices=None,
+    tensor_indices_or_sections=None,
+):
     """Split into ``sections`` near-equal pieces or at ``indices`` along ``dim``: one narrow view
     per piece (so, unlike split's pieces, each may be written in place under autograd)."""
     from ..tensor import Tensor
 
-    arg = next(a for a in (indices_or_sections, sections, indices, tensor_indices_or_sections) if a is not None)
+    arg = next(
+        a
+        for a in (indices_or_sections, sections, indices, tensor_indices_or_sections)
+        if a is not None
+    )
     check(
         input.dim() > 0,
         RuntimeError,
-        lambda: f"tensor_split expected at least a 1-dimensional tensor, but got a tensor with {input.dim()} dims",
+        lambda: (
+            f"tensor_split expected at least a 1-dimensional tensor, but got a tensor with {input.dim()} dims"
+        ),
     )
     if isinstance(arg, Tensor):
         check(
             arg._dtype is _dtype.int64,
             RuntimeError,
-            lambda: f"tensor_split expected tensor_indices_or_sections to have dtype of long, but got "
-            f"{dtype_title(arg._dtype)}",
+            lambda: (
+                f"tensor_split expected tensor_indices_or_sections to have dtype of long, but got "
+                f"{dtype_title(arg._dtype)}"
+            ),
         )
         check(
             arg.dim() <= 1,
             RuntimeError,
-            lambda: "tensor_split expected tensor_indices_or_sections to be a zero-dimensional or one-dimensional "
-            f"tensor, but got a tensor with {arg.dim()} dims",
+            lambda: (
+                "tensor_split expected tensor_indices_or_sections to be a zero-dimensional or one-dimensional "
+                f"tensor, but got a tensor with {arg.dim()} dims"
+            ),
         )
         arg = arg.item() if arg.dim() == 0 else arg.tolist()
     d = wrap_dim(dim, input.dim())
@@ -488,8 +565,10 @@ def _cat_check(tensors, dim):
             check(
                 j == d or x.shape[j] == ref.shape[j],
                 RuntimeError,
-                lambda: f"Sizes of tensors must match except in dimension {d}. Expected size {ref.shape[j]} "
-                f"but got size {x.shape[j]} for tensor number {i} in the list.",
+                lambda: (
+                    f"Sizes of tensors must match except in dimension {d}. Expected size {ref.shape[j]} "
+                    f"but got size {x.shape[j]} for tensor number {i} in the list."
+                ),
             )
     return d
 
@@ -524,8 +603,10 @@ def stack(tensors: TL, dim=0):
         check(
             x.shape == tensors[0].shape,
             RuntimeError,
-            lambda: f"stack expects each tensor to be equal size, but got {list(tensors[0].shape)} at entry 0 "
-            f"and {list(x.shape)} at entry {i}",
+            lambda: (
+                f"stack expects each tensor to be equal size, but got {list(tensors[0].shape)} at entry 0 "
+                f"and {list(x.shape)} at entry {i}"
+            ),
         )
     return jnp.stack(tensors, axis=wrap_dim(dim, tensors[0].ndim + 1))
 
@@ -597,7 +678,11 @@ column_stack = _stacker("column_stack", _column, lambda ts: 1)
 
 def _check_sizes(shape):
     for s in shape:
-        check(s >= 0, RuntimeError, lambda: f"Trying to create tensor with negative dimension {s}: {list(shape)}")
+        check(
+            s >= 0,
+            RuntimeError,
+            lambda: f"Trying to create tensor with negative dimension {s}: {list(shape)}",
+        )
 
 
 @op(promote=NONE, varargs=1, linear=True, out=False)
@@ -619,7 +704,14 @@ def tile(input: T, dims):
     return repeat.fn(input, (1,) * (input.ndim - len(dims)) + dims)
 
 
-@op("_repeat_interleave", promote=NONE, method=False, linear=True, out=False, grad_name="ViewBackward0")
+@op(
+    "_repeat_interleave",
+    promote=NONE,
+    method=False,
+    linear=True,
+    out=False,
+    grad_name="ViewBackward0",
+)
 def _repeat_interleave(input: T, repeats, dim):
     return jnp.repeat(input, repeats, axis=dim)
 
@@ -648,8 +740,10 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
     check(
         counts.size in (1, size),
         RuntimeError,
-        lambda: f"repeats must have the same size as input along dim, but got repeats.size(0) = {counts.size} "
-        f"and input.size({d}) = {size}",
+        lambda: (
+            f"repeats must have the same size as input along dim, but got repeats.size(0) = {counts.size} "
+            f"and input.size({d}) = {size}"
+        ),
     )
     counts = np.broadcast_to(counts, (size,))
     index = _sized(_wrap_np(np.repeat(np.arange(size), counts), input), output_size)
@@ -662,7 +756,7 @@ def _repeat_counts(repeats):
     check(
         _dtype.is_integral(repeats._dtype),
         NotImplementedError,
-        lambda: f'"repeat_interleave_cpu" not implemented for \'{dtype_title(repeats._dtype)}\'',
+        lambda: f"\"repeat_interleave_cpu\" not implemented for '{dtype_title(repeats._dtype)}'",
     )
     counts = repeats._host().reshape(-1).astype(np.int64)
     check(not (counts < 0).any(), RuntimeError, "repeats can not be negative")
@@ -682,7 +776,9 @@ def _check_output_size(output_size, expected):
     check(
         output_size is None or output_size == expected,
         RuntimeError,
-        lambda: f"repeat_interleave: Invalid output_size, expected {expected} but got {output_size}",
+        lambda: (
+            f"repeat_interleave: Invalid output_size, expected {expected} but got {output_size}"
+        ),
     )
 
 
@@ -729,7 +825,11 @@ def roll(input: T, shifts, dims=None):
 
 @op(promote=NONE, linear=True)
 def diag(input: T, diagonal=0):
-    check(input.ndim in (1, 2), RuntimeError, lambda: f"diag(): Supports 1D or 2D tensors. Got {input.ndim}D")
+    check(
+        input.ndim in (1, 2),
+        RuntimeError,
+        lambda: f"diag(): Supports 1D or 2D tensors. Got {input.ndim}D",
+    )
     return jnp.diag(input, diagonal)
 
 

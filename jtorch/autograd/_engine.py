@@ -87,28 +87,54 @@ class _Grads:
         return _apply_recorded(node, cts)
 
 
+# The grad_fn torch's backward formula of an op leaves on the gradient it computes under
+# create_graph (the formula's last op); other ops' gradients are named "<Op>Backward".
+_DOUBLE_BACKWARD_NAMES = {
+    "PowBackward0": "MulBackward0",
+    "PowBackward1": "MulBackward0",
+    "MulBackward0": "MulBackward0",
+    "SinBackward0": "MulBackward0",
+    "CosBackward0": "MulBackward0",
+    "ExpBackward0": "MulBackward0",
+    "AbsBackward0": "MulBackward0",
+    "LogBackward0": "DivBackward0",
+    "SqrtBackward0": "DivBackward0",
+    "DivBackward0": "DivBackward0",
+    "TanhBackward0": "TanhBackwardBackward0",
+    "SigmoidBackward0": "SigmoidBackwardBackward0",
+    "ReluBackward0": "ThresholdBackwardBackward0",
+}
+
+
 def _apply_recorded(node, cts):
-    """Run ``node``'s backward as a recorded op, so its result can be differentiated again."""
+    """Run ``node``'s backward as a recorded op, so its result can be differentiated again.
+
+    The backward of a linear op does not depend on its inputs' values, so only the incoming
+    gradients are its operands (as in torch, the gradient of ``x.sum()`` has no history)."""
     from ..tensor import Tensor
     from .._ops._registry import record_function
 
     pf = double_backward_fn(node._pf, node._mask, node._out_mask)
     edges = iter(node._edges)
     operands = []
+    linear = node._pf.linear
     for arr, m in zip(node._saved, node._mask):
-        if m:
+        if m and not linear:
             ghost = Tensor._wrap(arr)
             ghost._grad_fn, ghost._output_nr = next(edges)
             ghost._requires_grad = True
             operands.append(ghost)
         else:
+            if m:
+                next(edges)
             operands.append(arr)
     operands.extend(cts)
     arrays = [o._value() if isinstance(o, Tensor) else o for o in operands]
     results = _jitted(pf)(*arrays)
     outs = [Tensor._wrap(r) for r in results]
+    name = _DOUBLE_BACKWARD_NAMES.get(node._name, node._name + "Backward")
     with grad_mode.enable_grad():
-        record_function(node._name + "Backward", pf, operands, arrays, outs, True)
+        record_function(name, pf, operands, arrays, outs, True)
     return outs
 
 

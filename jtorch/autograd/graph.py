@@ -70,7 +70,7 @@ def double_backward_fn(pf, mask, out_mask):
     def fn(*args):
         return tuple(pullback(args[:n], _pack(args[n:], out_mask)))
 
-    return PureFn(("backward", pf.key, mask, out_mask), fn)
+    return PureFn(("backward", pf.key, mask, out_mask), fn, linear=pf.linear)
 
 
 def _pack(cts, out_mask):
