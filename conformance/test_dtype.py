@@ -14,6 +14,8 @@ from conformance._compare import same
 
 import jtorch
 
+pytestmark = pytest.mark.filterwarnings("ignore:Casting complex values to real")
+
 NAMES = [
     "float32",
     "float64",

@@ -6,6 +6,21 @@ costs nothing once the call is cached, and raises on every bad call (failed trac
 """
 
 
+def clean_user_error(e):
+    """An error that jtorch's own checks raised while jax traced an op, re-made without the
+    jax frames and notes around it; any other exception (a bug) is returned as it is."""
+    tb, last = e.__traceback__, None
+    while tb is not None:
+        last, tb = tb, tb.tb_next
+    if last is None or "/jtorch/" not in last.tb_frame.f_code.co_filename.replace("\\", "/"):
+        return e
+    try:
+        fresh = type(e)(*e.args)
+    except Exception:
+        return e
+    return fresh
+
+
 def check(cond, exc_type, message):
     """Raise ``exc_type(message())`` unless ``cond``; ``message`` may also be a plain string."""
     if not cond:

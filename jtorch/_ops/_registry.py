@@ -21,7 +21,7 @@ import jax
 import numpy as np
 
 from .. import _dtype
-from .._errors import broadcast_shapes, check
+from .._errors import broadcast_shapes, check, clean_user_error
 from ..autograd import grad_mode
 from ..autograd.graph import PureFn, node_class
 
@@ -398,7 +398,10 @@ def dispatch(top, args, kwargs):
     arrays, dtypes = _arrays(operands, kinds, compute)
     dev = _check_devices(top, operands)
     pf = pure_fn(top, layout, dtypes)
-    result = pf.jitted(*arrays)
+    try:
+        result = pf.jitted(*arrays)
+    except Exception as e:
+        raise clean_user_error(e) from None
     multi = isinstance(result, (tuple, list))
     outs = [_Tensor._wrap(a, dev) for a in (result if multi else (result,))]
     if grad_mode._state["enabled"]:

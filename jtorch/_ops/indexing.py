@@ -14,6 +14,8 @@ jax clamps or wraps out-of-range indices, so every index value is checked on the
 jax sees it, with the exception type and words torch uses for that op.
 """
 
+import math
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -131,68 +133,82 @@ def _int_index(i, size, dim):
 def _parse(x, index):
     """(spec, starts, dims, arrays) of ``x[index]``: the basic view's static spec and traced
     starts, then the advanced index tensors and the dims of that view they index."""
-    shape = x._shape
+    shape, ndim = x._shape, x.dim()
     items = [_classify(item) for item in _items(index)]
     used = sum(v.dim() if k == "mask" else k in ("int", "slice", "adv") for k, v in items)
-    check(
-        used <= len(shape),
-        IndexError,
-        lambda: f"too many indices for tensor of dimension {len(shape)}",
-    )
-    spec, starts, dims, arrays = [], [], [], []
+    check(used <= ndim, IndexError, lambda: f"too many indices for tensor of dimension {ndim}")
+    spec, starts, dims, arrays, pending = [], [], [], [], []
     src = out = 0  # the next dim of the input, of the basic view
     for kind, v in items:
-        if kind == "ellipsis":
-            n, used = len(shape) - used, len(shape)  # only the first Ellipsis expands
-            spec += [("s", shape[src + i], 1) for i in range(n)]
-            starts += [0] * n
-            src, out = src + n, out + n
-        elif kind in ("none", "bool"):
+        if kind == "ellipsis":  # each one skips the dims no item names (a second one: past the end)
+            full = range(src, min(src + ndim - used, ndim))
+            spec += [("s", shape[d], 1) for d in full]
+            starts += [0] * len(full)
+            src, out = src + ndim - used, out + len(full)
+            continue
+        if src > ndim:  # past a second Ellipsis only a full slice (a no-op) is allowed
+            check(
+                kind == "slice" and v == slice(None),
+                IndexError,
+                lambda: f"too many indices for tensor of dimension {ndim}",
+            )
+            continue
+        if kind in ("none", "bool"):
             spec.append(("n",))
             if kind == "bool":
                 dims.append(out)
                 arrays.append(_wrap_np(np.arange(int(v), dtype=np.int64), x))
             out += 1
-        elif kind == "int":
+            continue
+        k = v.dim() if kind == "mask" else 1
+        check(src + k <= ndim, IndexError, lambda: f"too many indices for tensor of dimension {ndim}")
+        if kind == "int":
             spec.append(("i",))
             starts.append(_int_index(v, shape[src], src))
-            src += 1
         elif kind == "slice":
             start, length, step = _slice_bounds(v, shape[src])
             spec.append(("s", length, step))
             starts.append(start)
-            src, out = src + 1, out + 1
         else:
-            k = 1 if kind == "adv" else v.dim()
-            _check_index_tensor(kind, v, shape[src : src + k], src)
-            v = v.to(x._device)  # like torch, CPU index tensors may index a tensor on any device
-            positions = (
-                [v]
-                if kind == "adv"
-                else [_wrap_np(i.astype(np.int64), v) for i in np.nonzero(v._host())]
-            )
+            pending.append((kind, v, shape[src : src + k], src))
             dims += range(out, out + k)
-            arrays += positions
+            arrays += [v.to(x._device)] if kind == "adv" else _mask_positions(v, shape[src : src + k], src)
             spec += [("s", n, 1) for n in shape[src : src + k]]
             starts += [0] * k
-            src, out = src + k, out + k
+        src, out = src + k, out + (kind != "int") * k
+    if not _is_empty(spec, shape, dims, arrays):  # torch reads no index of an empty result
+        for kind, v, sizes, d in pending:
+            if kind == "adv":
+                _check_in_range(v, sizes[0], d, IndexError)
     if isinstance(index, slice):
         spec[0] = ("S",) + spec[0][1:]  # torch names a lone slice SliceBackward0 even when full
     return tuple(spec), tuple(starts), tuple(dims), arrays
 
 
-def _check_index_tensor(kind, v, sizes, dim):
-    if kind == "adv":
-        _check_in_range(v, sizes[0], dim, IndexError)
-        return
+def _mask_positions(mask, sizes, dim):
+    """The integer index tensors of the True elements of ``mask`` (torch's shape check first)."""
     check(
-        v._shape == tuple(sizes),
+        mask._shape == tuple(sizes),
         IndexError,
-        lambda: (
-            f"The shape of the mask {list(v._shape)} at index {dim} does not match the shape of the indexed "
-            f"tensor {list(sizes)} at index {dim}"
-        ),
+        lambda: f"The shape of the mask {list(mask._shape)} at index {dim} does not match the shape "
+        f"of the indexed tensor {list(sizes)} at index {dim}",
     )
+    return [_wrap_np(i.astype(np.int64), mask) for i in np.nonzero(mask._host())]
+
+
+def _is_empty(spec, shape, dims, arrays):
+    """Whether ``x[index]`` has no elements (then torch checks no index value)."""
+    view, d = [], 0
+    for item in spec:
+        if item[0] != "i":
+            view.append(1 if item[0] == "n" else item[1])
+        d += item[0] != "n"
+    view += shape[d:]
+    try:
+        picked = broadcast_shapes(*(a._shape for a in arrays))
+    except RuntimeError:
+        return False
+    return math.prod(n for i, n in enumerate(view) if i not in dims) * math.prod(picked) == 0
 
 
 def _basic_grad_name(input, spec, starts):
@@ -368,12 +384,10 @@ def _put_positions(input, indices):
             "tensors used as indices must be long, int, byte or bool tensors",
         )
         k = len(arrays)
-        _check_index_tensor(kind, x, input._shape[k : k + max(x.dim(), 1)], k)
-        arrays += (
-            [x]
-            if kind == "adv"
-            else [_wrap_np(i.astype(np.int64), x) for i in np.nonzero(x._host())]
-        )
+        sizes = input._shape[k : k + max(x.dim(), 1)]
+        if kind == "adv":
+            _check_in_range(x, sizes[0], k, IndexError)
+        arrays += [x] if kind == "adv" else _mask_positions(x, sizes, k)
     return tuple(range(len(arrays))), arrays
 
 
