@@ -19,7 +19,7 @@ from .. import _device, _dtype
 from .._errors import check
 from .._random import Generator, default_generator
 from ..autograd import grad_mode
-from .creation import _check_requires_grad, _np_dtype, checked_scalar, size_arg
+from .creation import _check_requires_grad, _like, _np_dtype, checked_scalar, size_arg
 from ._registry import NONE, T, TN, dispatch_inplace, method, op
 
 # ---- helpers ------------------------------------------------------------------------------------
@@ -336,20 +336,6 @@ def randperm(
         checked_scalar(n - 1, d)
     _check_requires_grad(requires_grad, d)
     return _result(_gen(generator, "randperm").permutation(n, d._np), out, device, requires_grad)
-
-
-def _like(name, input, dtype, device):
-    check(
-        isinstance(input, _tensor_class()),
-        TypeError,
-        lambda: (
-            f"{name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}"
-        ),
-    )
-    return dict(
-        dtype=_dtype.as_dtype(dtype) or input.dtype,
-        device=device if device is not None else input.device,
-    )
 
 
 def rand_like(
