@@ -12,19 +12,14 @@ import pytest
 import torch
 
 import jtorch
+from conformance import _compare
 from conformance._compare import same
 
 RNG = np.random.default_rng(1)
 
 
 def arr(*shape, dtype="float32"):
-    n = int(np.prod(shape))
-    if dtype == "bool":
-        return np.asarray(RNG.random(shape) > 0.5)
-    values = RNG.permutation(n) - n // 2
-    if dtype == "int64":
-        return np.asarray(values.reshape(shape), dtype=np.int64)
-    return np.asarray((values + RNG.random(n)).reshape(shape), dtype=dtype)
+    return _compare.arr(RNG, *shape, dtype=dtype)
 
 
 MASK_3D = arr(3, 4, 5, dtype="bool")

@@ -13,19 +13,13 @@ import torch
 from conformance._compare import same
 
 import jtorch
+from conformance import _compare
 
 RNG = np.random.default_rng(0)
 
 
 def arr(*shape, dtype="float32"):
-    """Random numpy data of ``shape`` (distinct values, so flips and transposes show)."""
-    n = int(np.prod(shape))
-    if dtype == "bool":
-        return np.asarray(RNG.random(shape) > 0.5)
-    values = RNG.permutation(n) - n // 2
-    if dtype == "int64":
-        return np.asarray(values.reshape(shape), dtype=np.int64)
-    return np.asarray((values + RNG.random(n)).reshape(shape), dtype=dtype)
+    return _compare.arr(RNG, *shape, dtype=dtype)
 
 
 def ids(table):
