@@ -64,16 +64,20 @@ from ._ops.reduction import (  # noqa: E402
     diff, logsumexp, max, mean, min, nanmean, nansum, norm, prod, std, std_mean, sum, var, var_mean,
 )
 from ._ops.shape import (  # noqa: E402
-    atleast_1d, atleast_2d, atleast_3d, broadcast_tensors, broadcast_to, cat, chunk, clone, column_stack,
-    concat, concatenate, diag, diag_embed, diagonal, dstack, expand_as, flatten, flip, fliplr, flipud,
-    hstack, movedim, moveaxis, narrow, permute, repeat_interleave, reshape, roll, row_stack, select,
-    split, squeeze, stack, swapaxes, swapdims, t, tensor_split, tile, transpose, tril, triu, unbind,
-    unflatten, unsqueeze, vstack,
+    broadcast_tensors, broadcast_to, chunk, diagonal, expand_as, flatten, movedim, moveaxis, narrow,
+    permute, reshape, select, split, squeeze, swapaxes, swapdims, t, tensor_split, transpose, unbind,
+    unflatten, unsqueeze,
 )
-from ._ops.indexing import (  # noqa: E402
-    argwhere, gather, index_add, index_copy, index_fill, index_put, index_put_, index_select,
-    masked_fill, masked_scatter, masked_select, nonzero, put, scatter, scatter_add, scatter_reduce,
-    take, take_along_dim,
+from ._ops.rearrange import (  # noqa: E402
+    atleast_1d, atleast_2d, atleast_3d, cat, clone, column_stack, concat, concatenate, diag,
+    diag_embed, dstack, flip, fliplr, flipud, hstack, repeat_interleave, roll, row_stack, stack,
+    tile, tril, triu, vstack,
+)
+from ._ops.indexing import index_put, index_put_  # noqa: E402
+from ._ops.selection import (  # noqa: E402
+    argwhere, gather, index_add, index_copy, index_fill, index_select, masked_fill,
+    masked_scatter, masked_select, nonzero, put, scatter, scatter_add, scatter_reduce, take,
+    take_along_dim,
 )
 from ._ops.linalg import (  # noqa: E402
     addbmm, addmm, addmv, addr, baddbmm, bmm, dot, einsum, get_float32_matmul_precision, ger,

@@ -794,7 +794,7 @@ def where(condition, input=None, other=None, *, out=None):
     """torch.where: ``input`` where ``condition`` else ``other``; with the condition alone, the
     indices of its nonzero elements (``nonzero(condition, as_tuple=True)``)."""
     if input is None and other is None:
-        from .indexing import nonzero
+        from .selection import nonzero
 
         return nonzero(condition, as_tuple=True)
     check(
