@@ -689,18 +689,7 @@ SPACE_ARGS = [
     (0, 1, -1),
     (0, 1e39, 3),
 ]
-SPACE_DTYPES = [
-    None,
-    "float32",
-    "float64",
-    "float16",
-    "bfloat16",
-    "int64",
-    "int32",
-    "uint8",
-    "bool",
-    "complex64",
-]
+SPACE_DTYPES = [*ARANGE_DTYPES, "complex64"]
 
 
 @pytest.mark.parametrize("args", SPACE_ARGS, ids=str)

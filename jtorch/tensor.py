@@ -326,10 +326,6 @@ class Tensor:
     def _version(self):
         return self._vc[0]
 
-    @property
-    def _base_tensor(self):
-        return self._base
-
     def is_inference(self):
         return False
 

@@ -15,7 +15,6 @@ versions] in _storage.py) and a real ``__signature__``.
 """
 
 import inspect
-import itertools
 
 import jax
 import numpy as np
@@ -554,22 +553,20 @@ def _write_out(top, out, result):
     check(
         _dtype.can_cast(result._dtype, out._dtype),
         RuntimeError,
-        lambda: f"result type {_dtype_title(result._dtype)} can't be cast to the desired output type "
-        f"{_dtype_title(out._dtype)}",
+        lambda: f"result type {dtype_title(result._dtype)} can't be cast to the desired output type "
+        f"{dtype_title(out._dtype)}",
     )
     out._resize_assign(result)
     return out
 
 
-def _dtype_title(d):
+def dtype_title(d):
     return {
         "float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16",
         "int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
         "bool": "Bool", "complex64": "ComplexFloat", "complex128": "ComplexDouble",
     }[d._name]
 
-
-dtype_title = _dtype_title
 
 
 _extra_methods = {}
