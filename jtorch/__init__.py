@@ -109,6 +109,8 @@ from ._ops.sorting import (  # noqa: E402
     argsort, kthvalue, median, mode, msort, nanmedian, sort, topk, unique, unique_consecutive,
 )
 
+from . import fft, linalg, masked, nn, signal, special  # noqa: E402  (namespaces over _ops)
+
 _registry.install_methods(Tensor)
 from . import _tensor_methods  # noqa: E402,F401  (operators and aliases on Tensor)
 

@@ -1,0 +1,1 @@
+"""torch.fft: every name here is an op defined once in jtorch/_ops/fft.py."""

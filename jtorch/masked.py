@@ -1,0 +1,1 @@
+"""torch.masked: reductions and normalizations that honour a boolean mask (jtorch/_ops/masked.py)."""

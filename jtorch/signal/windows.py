@@ -1,0 +1,1 @@
+"""torch.signal.windows: window functions (jtorch/_ops/windows.py)."""

@@ -1,0 +1,1 @@
+"""torch.special: every name here is an op defined once in jtorch/_ops/ (special.py mostly)."""
