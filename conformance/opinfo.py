@@ -110,13 +110,16 @@ def _method(name):
 
 
 def to_jtorch(v):
-    """A torch value (tensors inside lists/tuples/dicts too) as the same jtorch value."""
+    """A torch value (tensors inside lists/tuples/dicts too) as the same jtorch value, on the
+    same device."""
     if isinstance(v, torch.Tensor):
-        t = v.detach()
+        t = v.detach().cpu()
         if t.dtype == torch.bfloat16:
             j = jtorch.tensor(t.float().numpy()).to(jtorch.bfloat16)
         else:
             j = jtorch.tensor(t.numpy().copy())
+        if v.device.type != "cpu":
+            j = j.to(str(v.device))
         if v.requires_grad:
             j.requires_grad_(True)
         return j
@@ -225,7 +228,25 @@ def _compare_grad(t_args, t_kwargs, j_args, j_kwargs, expected, actual, entry, d
         assert_close(jg, tg, *_tolerance(entry, dtype), what=f"grad[{i}]")
 
 
-def check_entry(entry, dtypes=DTYPES, max_samples=None, errors=True):
+def default_device():
+    """"cuda" when both torch and jax see a GPU (the suite then compares on the GPU), else "cpu"."""
+    import jax
+
+    if torch.cuda.is_available() and any(d.platform == "gpu" for d in jax.devices()):
+        return "cuda"
+    return "cpu"
+
+
+def stratified_dtypes(entry, index, device="cpu"):
+    """The fast tier's dtypes for the ``index``-th entry: float32 (with gradients) where
+    supported, and one more supported dtype, rotating through float64, int64 and bool."""
+    supported = [d for d in DTYPES if d in entry.supported_dtypes(device)]
+    first = [d for d in supported if d == torch.float32] or supported[:1]
+    others = [d for d in supported if d not in first]
+    return tuple(first + (others[index % len(others) :][:1] if others else []))
+
+
+def check_entry(entry, dtypes=DTYPES, max_samples=None, errors=True, device="cpu"):
     """Run ``entry`` on jtorch for each supported dtype; see the module docstring."""
     variants = jtorch_variants(entry)
     if variants[0][2] is None:
@@ -233,10 +254,14 @@ def check_entry(entry, dtypes=DTYPES, max_samples=None, errors=True):
     n = 0
     try:
         for dtype in dtypes:
-            if dtype not in entry.supported_dtypes("cpu"):
+            if dtype not in entry.supported_dtypes(device):
                 continue
-            grad = entry.supports_autograd and dtype in (torch.float32, torch.float64) and dtype in entry.supported_backward_dtypes("cpu")
-            samples = entry.sample_inputs("cpu", dtype, requires_grad=grad)
+            grad = (
+                entry.supports_autograd
+                and dtype in (torch.float32, torch.float64)
+                and dtype in entry.supported_backward_dtypes(device)
+            )
+            samples = entry.sample_inputs(device, dtype, requires_grad=grad)
             for k, sample in enumerate(samples):
                 if max_samples is not None and k >= max_samples:
                     break
@@ -249,7 +274,7 @@ def check_entry(entry, dtypes=DTYPES, max_samples=None, errors=True):
                         raise Mismatch(f"{dtype_name(dtype)} {label} sample {k}: {_first_line(e)}") from e
                 n += 1
         if errors:
-            _check_errors(entry)
+            _check_errors(entry, device)
     except Mismatch as e:
         return EntryResult(entry_id(entry), "fail", str(e), n)
     except Exception as e:  # sample generation itself failed
@@ -257,12 +282,12 @@ def check_entry(entry, dtypes=DTYPES, max_samples=None, errors=True):
     return EntryResult(entry_id(entry), "pass", "", n)
 
 
-def _check_errors(entry):
+def _check_errors(entry, device="cpu"):
     if entry.error_inputs_func is None:
         return
     j_fn = jtorch_variants(entry)[0][2]
     t_fn = entry.op
-    for k, err in enumerate(entry.error_inputs("cpu")):
+    for k, err in enumerate(entry.error_inputs(device)):
         s = err.sample_input
         try:
             t_fn(s.input, *s.args, **s.kwargs)

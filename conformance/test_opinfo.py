@@ -1,0 +1,52 @@
+"""PyTorch's op_db run against jtorch (see conformance/opinfo.py for what one check compares).
+
+Fast tier (the default run): every op_db entry once, with its first sample in float32 (with
+gradients) and in one more supported dtype that rotates through float64, int64 and bool, on
+the function, method and in-place variants, plus all of the entry's error_inputs. Entries in
+``KNOWN_FAILURES`` are expected to fail and say why (pytest lists them as xfailed; one that
+passes shows as XPASS). The full run is ``python -m pytest -m slow conformance/test_opinfo.py``
+(every sample, every dtype, known failures held to their listing) and
+``python -m conformance.report`` writes the same outcome to conformance/REPORT.md.
+
+Where both torch and jax see a GPU, the entries run on "cuda" in both libraries.
+"""
+
+import pytest
+
+from conformance import opinfo
+from conformance.known_failures import KNOWN_FAILURES
+
+DEVICE = opinfo.default_device()
+ENTRIES = {opinfo.entry_id(e): (i, e) for i, e in enumerate(opinfo.op_db())}
+
+
+def _params():
+    for eid in ENTRIES:
+        marks = ()
+        if eid in KNOWN_FAILURES:
+            marks = pytest.mark.xfail(reason=KNOWN_FAILURES[eid], strict=False)
+        yield pytest.param(eid, id=eid, marks=marks)
+
+
+@pytest.mark.parametrize("eid", _params())
+def test_entry(eid):
+    index, entry = ENTRIES[eid]
+    dtypes = opinfo.stratified_dtypes(entry, index, DEVICE)
+    result = opinfo.check_entry(entry, dtypes=dtypes, max_samples=1, device=DEVICE)
+    assert result.status == "pass", result.reason
+
+
+def test_known_failures_name_real_entries():
+    assert sorted(set(KNOWN_FAILURES) - set(ENTRIES)) == []
+    assert all(reason.strip() for reason in KNOWN_FAILURES.values())
+
+
+@pytest.mark.slow
+def test_full_op_db_matches_known_failures():
+    outcomes = {}
+    for eid, (_, entry) in ENTRIES.items():
+        result = opinfo.check_entry(entry, device=DEVICE)
+        listed = eid in KNOWN_FAILURES
+        if (result.status == "pass") == listed:
+            outcomes[eid] = result.status + (" (listed)" if listed else f": {result.reason}")
+    assert outcomes == {}
