@@ -32,6 +32,9 @@ def to_numpy(t):
     """Values of a torch or jtorch tensor as numpy (bfloat16 widened to float32)."""
     if isinstance(t, torch.Tensor):
         t = t.detach().cpu()
+        if t._is_zerotensor():  # torch's symbolic zero gradient (sgn, sign, ...)
+            t = torch.zeros_like(t)
+        t = t.resolve_conj().resolve_neg()
         if t.dtype == torch.bfloat16:
             t = t.float()
         return t.numpy()

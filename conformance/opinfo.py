@@ -87,8 +87,14 @@ def jtorch_variants(entry):
     """(label, torch callable, jtorch callable or None) for each variant of ``entry``."""
     out = []
     fn = entry.op
-    if getattr(fn, "__name__", "") == "<lambda>" or (isinstance(fn, types.FunctionType) and fn.__module__ and "common_methods_invocations" in fn.__module__):
+    if getattr(fn, "__name__", "") == "<lambda>" or (
+        isinstance(fn, types.FunctionType)
+        and fn.__module__
+        and "common_methods_invocations" in fn.__module__
+    ):
         out.append(("function", fn, _rebind(fn)))
+    elif type(fn).__name__ == "method_descriptor":  # Tensor.cfloat, Tensor.__radd__, ...
+        out.append(("function", fn, _method(fn.__name__)))
     else:
         out.append(("function", fn, resolve(entry.name)))
     if entry.method_variant is not None:
@@ -204,6 +210,13 @@ def _tolerance(entry, dtype):
     return (None, None)
 
 
+def _loss_term(lib, out, ct):
+    """sum(out * ct), real: a complex output enters through its real and imaginary parts."""
+    if out.is_complex():
+        out = lib.view_as_real(out.resolve_conj())
+    return (out * lib.tensor(ct).to(out.dtype)).sum()
+
+
 def _compare_grad(t_args, t_kwargs, j_args, j_kwargs, expected, actual, entry, dtype):
     t_in = [t for t in _leaves((t_args, t_kwargs), torch) if t.requires_grad]
     j_in = [t for t in _leaves((j_args, j_kwargs), jtorch) if t.requires_grad]
@@ -215,9 +228,9 @@ def _compare_grad(t_args, t_kwargs, j_args, j_kwargs, expected, actual, entry, d
     rng = np.random.default_rng(0)
     t_loss, j_loss = 0, 0
     for t, j in zip(t_out, j_out):
-        ct = rng.standard_normal(tuple(t.shape))
-        t_loss = t_loss + (t * torch.tensor(ct, dtype=t.dtype)).sum()
-        j_loss = j_loss + (j * jtorch.tensor(ct).to(j.dtype)).sum()
+        ct = rng.standard_normal(tuple(t.shape) + ((2,) if t.is_complex() else ()))
+        t_loss = t_loss + _loss_term(torch, t, ct)
+        j_loss = j_loss + _loss_term(jtorch, j, ct)
     t_grads = torch.autograd.grad(t_loss, t_in, allow_unused=True)
     j_grads = jtorch.autograd.grad(j_loss, j_in, allow_unused=True)
     for i, (tg, jg) in enumerate(zip(t_grads, j_grads)):
