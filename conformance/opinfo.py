@@ -9,6 +9,7 @@ dtypes and shapes; for differentiable entries, the gradients of ``sum(out * cota
 The result is an ``EntryResult``: a status and, for a failure, the first reason.
 """
 
+import collections
 import dataclasses
 import functools
 import types
@@ -85,62 +86,129 @@ def _translate_value(v):
 
 def jtorch_variants(entry):
     """(label, torch callable, jtorch callable or None) for each variant of ``entry``."""
-    out = []
-    fn = entry.op
+    last = entry.name.split(".")[-1]
+    out = [("function", entry.op, _counterpart(entry.op, lambda: resolve(entry.name)))]
+    if entry.method_variant is not None:
+        fn = entry.method_variant
+        out.append(("method", fn, _counterpart(fn, lambda: _method(getattr(fn, "__name__", last)))))
+    if entry.inplace_variant is not None:
+        fn = entry.inplace_variant
+        name = getattr(fn, "__name__", last + "_")
+        out.append(("inplace", fn, _counterpart(fn, lambda: _method(name) or _same_module(fn))))
+    return out
+
+
+def _counterpart(fn, default):
+    """jtorch's version of a torch callable from op_db: a lambda or helper written over
+    ``torch`` is re-bound to jtorch; a Tensor method (descriptor) is the jtorch method of that
+    name; otherwise ``default()``."""
     if getattr(fn, "__name__", "") == "<lambda>" or (
         isinstance(fn, types.FunctionType)
         and fn.__module__
         and "common_methods_invocations" in fn.__module__
     ):
-        out.append(("function", fn, _rebind(fn)))
-    elif type(fn).__name__ == "method_descriptor":  # Tensor.cfloat, Tensor.__radd__, ...
-        out.append(("function", fn, _method(fn.__name__)))
-    else:
-        out.append(("function", fn, resolve(entry.name)))
-    if entry.method_variant is not None:
-        mname = getattr(entry.method_variant, "__name__", entry.name.split(".")[-1])
-        out.append(("method", entry.method_variant, _method(mname)))
-    if entry.inplace_variant is not None:
-        iname = getattr(entry.inplace_variant, "__name__", entry.name.split(".")[-1] + "_")
-        out.append(("inplace", entry.inplace_variant, _method(iname)))
-    return out
+        return _rebind(fn)
+    if type(fn).__name__ == "method_descriptor":  # Tensor.cfloat, Tensor.__radd__, ...
+        return _method(fn.__name__, unbound=True)
+    if isinstance(fn, functools.partial):
+        inner = _counterpart(fn.func, lambda: _same_module(fn.func))
+        if inner is None:
+            return None
+        return functools.partial(inner, *to_jtorch(fn.args), **to_jtorch(fn.keywords))
+    if type(fn).__name__ == "OpOverload":  # torch.ops.aten.slice.Tensor: the registered op
+        from jtorch._ops._registry import REGISTRY
+
+        return REGISTRY.get(fn.__name__.split(".")[0])
+    if getattr(fn, "__module__", None) == "torch._tensor":  # Tensor.__rsub__ and friends
+        return _method(fn.__name__, unbound=True)
+    return default()
 
 
-def _method(name):
+def _same_module(fn):
+    """``jtorch.nn.functional.relu_`` for ``torch.nn.functional.relu_``, and so on."""
+    module = getattr(fn, "__module__", None) or ""
+    if module == "torch" or module.startswith("torch."):
+        return resolve(f"{module[len('torch') + 1:]}.{fn.__name__}".lstrip("."))
+    return None
+
+
+def _method(name, unbound=False):
+    """``Tensor.<name>`` called on the first argument; ``unbound``: through the class, so a
+    non-Tensor first argument reaches jtorch (as op_db's ``torch.Tensor.__radd__(2, x)``)."""
     if not hasattr(jtorch.Tensor, name):
         return None
+    if unbound:
+        return getattr(jtorch.Tensor, name)
     return lambda self, *args, **kwargs: getattr(self, name)(*args, **kwargs)
 
 
 # ---- translating sample inputs --------------------------------------------------------------------
 
 
-def to_jtorch(v):
+def sample_memo(*values):
+    """A ``to_jtorch`` memo for the tensors of one sample that keeps their memory sharing:
+    tensors that share a torch storage (an ``out=`` that is a view of an input) become
+    ``as_strided`` views of one jtorch tensor holding that storage; a tensor passed twice stays
+    one tensor."""
+    groups = collections.defaultdict(dict)
+    for t in _leaves(values, torch):
+        if not t.requires_grad and t.numel() and t.dtype != torch.bfloat16:
+            groups[(t.untyped_storage().data_ptr(), t.dtype)][id(t)] = t
+    memo = {}
+    for (_, dtype), members in groups.items():
+        internal = any(
+            st == 0 and n > 1 for t in members.values() for n, st in zip(t.shape, t.stride())
+        )  # an expanded tensor: writing to it is refused, so it must stay one
+        if len(members) < 2 and not internal:
+            continue
+        first = next(iter(members.values()))
+        flat = torch.empty(0, dtype=dtype, device=first.device).set_(first.untyped_storage())
+        root = _tensor_to_jtorch(flat)
+        for key, t in members.items():
+            memo[key] = (t, root.as_strided(tuple(t.shape), t.stride(), t.storage_offset()))
+    return memo
+
+
+def to_jtorch(v, memo=None):
     """A torch value (tensors inside lists/tuples/dicts too) as the same jtorch value, on the
-    same device."""
+    same device. One ``memo`` across the calls for one sample keeps a tensor passed twice
+    (an ``out=`` that is also an input) one tensor in jtorch too (see ``sample_memo``)."""
+    memo = {} if memo is None else memo
     if isinstance(v, torch.Tensor):
-        t = v.detach().cpu()
-        if t.dtype == torch.bfloat16:
-            j = jtorch.tensor(t.float().numpy()).to(jtorch.bfloat16)
-        else:
-            j = jtorch.tensor(t.numpy().copy())
-        if v.device.type != "cpu":
-            j = j.to(str(v.device))
-        if v.requires_grad:
-            j.requires_grad_(True)
-        return j
+        if id(v) not in memo:
+            memo[id(v)] = (v, _tensor_to_jtorch(v))
+        return memo[id(v)][1]
+    if isinstance(v, list):
+        return [to_jtorch(x, memo) for x in v]
+    if isinstance(v, tuple):
+        return tuple(to_jtorch(x, memo) for x in v)
+    if isinstance(v, dict):
+        return {k: to_jtorch(x, memo) for k, x in v.items()}
+    return _value_to_jtorch(v)
+
+
+def _tensor_to_jtorch(v):
+    t = v.detach().cpu()
+    if t.dtype == torch.bfloat16:
+        j = jtorch.tensor(t.float().numpy()).to(jtorch.bfloat16)
+    elif t.dim() > 64:  # numpy stops at 64 dimensions; jtorch must reject these itself
+        j = jtorch.tensor(t.reshape(-1).numpy().copy()).reshape(tuple(t.shape))
+    else:
+        j = jtorch.tensor(t.numpy().copy())
+    if v.device.type != "cpu":
+        j = j.to(str(v.device))
+    if v.requires_grad:
+        j.requires_grad_(True)
+    return j
+
+
+def _value_to_jtorch(v):
     if isinstance(v, torch.dtype):
         return getattr(jtorch, dtype_name(v))
     if isinstance(v, torch.device):
         return jtorch.device(str(v))
     if isinstance(v, torch.Size):
         return jtorch.Size(v)
-    if isinstance(v, list):
-        return [to_jtorch(x) for x in v]
-    if isinstance(v, tuple):
-        return tuple(to_jtorch(x) for x in v)
-    if isinstance(v, dict):
-        return {k: to_jtorch(x) for k, x in v.items()}
     return v
 
 
@@ -176,8 +244,9 @@ def _first_line(e):
 
 def _compare_sample(entry, label, t_fn, j_fn, sample, dtype, check_grad):
     t_args = (sample.input, *sample.args)
-    j_args = to_jtorch(t_args)
-    j_kwargs = to_jtorch(sample.kwargs)
+    memo = sample_memo(t_args, sample.kwargs)
+    j_args = to_jtorch(t_args, memo)
+    j_kwargs = to_jtorch(sample.kwargs, memo)
     if label == "inplace":
         t_args = (sample.input.detach().clone(), *sample.args)
         j_args = (j_args[0].detach().clone(), *j_args[1:])
@@ -308,7 +377,8 @@ def _check_errors(entry, device="cpu"):
         except Exception as e:
             t_type = type(e)
         try:
-            j_fn(to_jtorch(s.input), *to_jtorch(s.args), **to_jtorch(s.kwargs))
+            memo = sample_memo(s.input, s.args, s.kwargs)
+            j_fn(to_jtorch(s.input, memo), *to_jtorch(s.args, memo), **to_jtorch(s.kwargs, memo))
         except Exception as e:
             if not isinstance(e, t_type):
                 raise Mismatch(f"error_input {k}: torch raised {t_type.__name__}, jtorch {_first_line(e)}") from e

@@ -50,7 +50,7 @@ from ._ops.pointwise import (  # noqa: E402
     log1p, logaddexp, logaddexp2, logical_and, logical_not, logical_or, logical_xor, maximum,
     minimum, mul, multiply, nan_to_num, neg, negative, nextafter, positive, pow, rad2deg,
     reciprocal, relu, remainder, round, rsqrt, rsub, sgn, sigmoid, sign, signbit, sin, sinc, sinh,
-    sqrt, square, sub, subtract, tan, tanh, true_divide, trunc, where,
+    sqrt, square, sub, subtract, tan, tanh, true_divide, trunc, where, zero_,
 )
 from ._ops.comparison import (  # noqa: E402
     allclose, eq, equal, ge, greater, greater_equal, gt, isclose, isfinite, isinf, isnan, isneginf,
@@ -64,14 +64,31 @@ from ._ops.reduction import (  # noqa: E402
     diff, logsumexp, max, mean, min, nanmean, nansum, norm, prod, std, std_mean, sum, var, var_mean,
 )
 from ._ops.shape import (  # noqa: E402
-    broadcast_tensors, broadcast_to, chunk, diagonal, expand_as, flatten, movedim, moveaxis, narrow,
-    permute, reshape, select, split, squeeze, swapaxes, swapdims, t, tensor_split, transpose, unbind,
-    unflatten, unsqueeze,
+    as_strided, broadcast_tensors, broadcast_to, chunk, diagonal, dsplit, expand_as, flatten, hsplit,
+    movedim, moveaxis, narrow, permute, ravel, reshape, select, split, split_with_sizes, squeeze,
+    swapaxes, swapdims, t, tensor_split, transpose, unbind, unflatten, unsafe_chunk, unsafe_split,
+    unsqueeze, vsplit,
+)
+from ._ops.view_variants import (  # noqa: E402
+    alias_copy, as_strided_copy, as_strided_scatter, diagonal_copy, diagonal_scatter, expand_copy,
+    narrow_copy, permute_copy, select_scatter, slice_scatter, split_with_sizes_copy, squeeze_copy,
+    t_copy, transpose_copy, unbind_copy, unfold_copy, unsqueeze_copy, view_copy,
 )
 from ._ops.rearrange import (  # noqa: E402
     atleast_1d, atleast_2d, atleast_3d, cat, clone, column_stack, concat, concatenate, diag,
     diag_embed, dstack, flip, fliplr, flipud, hstack, repeat_interleave, roll, row_stack, stack,
     tile, tril, triu, vstack,
+)
+from ._ops.binning import (  # noqa: E402
+    bincount, bucketize, histc, histogram, histogramdd, isin, searchsorted,
+)
+from ._ops.products import (  # noqa: E402
+    block_diag, cartesian_prod, cdist, combinations, constant_pad_nd, cross, diagflat, dist, kron,
+    meshgrid, rot90, tensordot, trace, tril_indices, triu_indices, unravel_index,
+)
+from ._ops.numeric import (  # noqa: E402
+    corrcoef, cov, cumulative_trapezoid, frexp, gcd, gradient, lcm, logcumsumexp, nanquantile,
+    quantile, renorm, trapezoid, trapz,
 )
 from ._ops.indexing import index_put, index_put_  # noqa: E402
 from ._ops.selection import (  # noqa: E402
@@ -84,8 +101,8 @@ from ._ops.linalg import (  # noqa: E402
     inner, matmul, mm, mv, outer, set_float32_matmul_precision, vdot,
 )
 from ._ops.creation import (  # noqa: E402
-    as_tensor, asarray, complex_ as complex, empty, empty_like, eye, from_numpy, full, full_like, ones,
-    ones_like, polar, scalar_tensor, tensor, zeros, zeros_like,
+    as_tensor, asarray, complex_ as complex, empty, empty_like, empty_permuted, empty_strided, eye,
+    from_numpy, full, full_like, ones, ones_like, polar, scalar_tensor, tensor, zeros, zeros_like,
 )
 from ._ops.ranges import arange, linspace, logspace, range_ as range  # noqa: E402
 from ._ops.random import (  # noqa: E402
@@ -109,6 +126,43 @@ from ._ops.sorting import (  # noqa: E402
     argsort, kthvalue, median, mode, msort, nanmedian, sort, topk, unique, unique_consecutive,
 )
 
+from ._ops.nn_conv import (  # noqa: E402
+    conv1d, conv2d, conv3d, conv_transpose1d, conv_transpose2d, conv_transpose3d,
+)
+from ._ops.nn_pool import (  # noqa: E402
+    adaptive_avg_pool1d, adaptive_max_pool1d, avg_pool1d, max_pool1d, max_pool1d_with_indices,
+    max_pool2d, max_pool3d,
+)
+from ._ops.nn_norm import (  # noqa: E402
+    _batch_norm_with_update, _native_batch_norm_legit, native_batch_norm, native_group_norm,
+    native_layer_norm, rms_norm, torch_batch_norm as batch_norm, torch_group_norm as group_norm,
+    torch_instance_norm as instance_norm, torch_layer_norm as layer_norm,
+)
+from ._ops.nn_resample import (  # noqa: E402
+    channel_shuffle, grid_sampler_2d, grid_sampler_3d, pixel_shuffle, pixel_unshuffle,
+)
+from ._ops.nn_activation import (  # noqa: E402
+    celu, hardshrink, log_softmax, prelu, selu, softmax, threshold,
+)
+from ._ops.nn_distance import cosine_similarity, pairwise_distance, pdist  # noqa: E402
+from ._ops.nn_linear import bilinear  # noqa: E402
+from ._ops.nn_embedding import embedding, embedding_renorm as embedding_renorm_  # noqa: E402
+from ._ops.complex import (  # noqa: E402
+    conj, conj_physical, imag, is_conj, is_neg, real, resolve_conj, resolve_neg, view_as_complex,
+    view_as_real,
+)
+from ._ops.decompositions import (  # noqa: E402
+    cholesky, geqrf, householder_product as orgqr, linalg_det as det, linalg_slogdet as slogdet,
+    logdet, lu, lu_unpack, matrix_exp, ormqr, qr, svd,
+)
+from ._ops.solvers import (  # noqa: E402
+    cholesky_inverse, cholesky_solve, inv as inverse, lu_solve, matrix_power, pinverse,
+    triangular_solve,
+)
+from ._ops.fft import stft  # noqa: E402
+from ._ops.windows import (  # noqa: E402
+    bartlett_window, blackman_window, hamming_window, hann_window, kaiser_window,
+)
 from . import fft, linalg, masked, nn, signal, special  # noqa: E402  (namespaces over _ops)
 
 _registry.install_methods(Tensor)

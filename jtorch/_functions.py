@@ -43,7 +43,11 @@ def numel(input):
 def typename(obj):
     if is_tensor(obj):
         return obj.type()
-    return type(obj).__module__ + "." + type(obj).__qualname__
+    module, qualname = getattr(obj, "__module__", "") or "", getattr(obj, "__qualname__", None)
+    qualname = qualname or getattr(obj, "__name__", None)
+    if qualname is None:
+        module, qualname = type(obj).__module__ or "", type(obj).__qualname__
+    return qualname if module in ("", "builtins") else f"{module}.{qualname}"
 
 
 def broadcast_shapes(*shapes):

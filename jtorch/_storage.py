@@ -8,7 +8,10 @@ function of its input (plus traced integers such as a select index, so ``x[i]`` 
 not recompile). Reading a view whose storage changed since it was last read recomputes it
 through one jitted reader per chain; writing through a view scatters into the root through the
 index map that the same chain computes on an iota of the root's flat indices. No view op has
-write-back code of its own. Every in-place write bumps the storage's version (which invalidates
+write-back code of its own. Complex storages are indexed by real slots (element k's real part
+is slot 2k, its imaginary part 2k+1; the iota is complex ``2k + (2k+1)j``), so ``real``,
+``imag``, ``view_as_real``, ``view_as_complex`` and ``conj`` (a negative slot: written negated)
+are view steps like any other. Every in-place write bumps the storage's version (which invalidates
 the views' cached values) and the writer's version counter (``t._version``), which views and
 ``detach()`` share and ``.data`` does not, as in torch.
 """
@@ -80,10 +83,18 @@ class ViewSpec:
     def write(self, root, value):
         return _writer(self)(root, value, self.dyn)
 
-    def index_map(self):
-        """Flat storage index of every element of the view (numpy int64 array)."""
-        iota = np.arange(int(np.prod(self.root_shape)), dtype=np.int64).reshape(self.root_shape)
-        return np.asarray(_reader(self)(iota, self.dyn))
+    def index_map(self, root_dtype=None):
+        """Flat storage index of every element of the view (numpy int64 array), in units of
+        the view's own elements (for a complex root's real views, its real slots)."""
+        n = int(np.prod(self.root_shape))
+        if root_dtype is not None and np.dtype(root_dtype).kind == "c":
+            iota = _complex_iota(n, np).reshape(self.root_shape)
+        else:
+            iota = np.arange(n, dtype=np.int64).reshape(self.root_shape)
+        idx = np.asarray(_reader(self)(iota, self.dyn))
+        if idx.dtype.kind == "c":
+            return (idx.real // 2).astype(np.int64)
+        return np.abs(idx).astype(np.int64)
 
 
 def _compose(fns):
@@ -115,12 +126,35 @@ def _writer(spec):
         shape = spec.root_shape
 
         def write(root, value, dyn):
-            idx = apply(jnp.arange(root.size, dtype=jnp.int32).reshape(shape), dyn)
-            flat = root.reshape(-1).at[idx.reshape(-1)].set(value.reshape(-1).astype(root.dtype))
-            return flat.reshape(shape)
+            if not jnp.iscomplexobj(root):
+                idx = apply(jnp.arange(root.size, dtype=jnp.int32).reshape(shape), dyn)
+                if jnp.issubdtype(idx.dtype, jnp.integer):
+                    flat = root.reshape(-1).at[idx.reshape(-1)].set(value.reshape(-1).astype(root.dtype))
+                    return flat.reshape(shape)
+                return _scatter_slots(root.reshape(-1), idx, value).reshape(shape)
+            slots = jnp.stack([root.real, root.imag], -1).reshape(-1)
+            slots = _scatter_slots(slots, apply(_complex_iota(root.size, jnp).reshape(shape), dyn), value)
+            return jax.lax.complex(slots[0::2], slots[1::2]).reshape(shape)
 
         w = _writers[key] = jax.jit(write)
     return w
+
+
+def _complex_iota(n, xp):
+    """The slot iota of a complex storage of ``n`` elements: ``2k + (2k+1)j``."""
+    k = xp.arange(n, dtype=xp.float64) * 2
+    return k + (k + 1) * 1j
+
+
+def _scatter_slots(slots, idx, value):
+    """Write ``value`` into the flat real array ``slots`` at slot positions ``idx`` (complex
+    idx: real and imaginary parts; a negative slot receives the value negated, for conj)."""
+    if jnp.iscomplexobj(idx):
+        idx = jnp.concatenate([idx.real.reshape(-1), idx.imag.reshape(-1)])
+        value = jnp.concatenate([value.real.reshape(-1), value.imag.reshape(-1)])
+    idx, value = idx.reshape(-1), value.reshape(-1).astype(slots.dtype)
+    value = jnp.where(idx < 0, -value, value)
+    return slots.at[jnp.abs(idx).astype(jnp.int32)].set(value)
 
 
 def contiguous_strides(shape):

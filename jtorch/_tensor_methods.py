@@ -14,6 +14,11 @@ def _operand(x):
 
 def _binary(fn, reflected=False):
     def method(self, other):
+        check(
+            isinstance(self, Tensor),
+            TypeError,
+            lambda: f"descriptor requires a 'torch._C.TensorBase' object but received a '{type(self).__name__}'",
+        )
         if not _operand(other):
             return NotImplemented
         return fn(other, self) if reflected else fn(self, other)
@@ -51,7 +56,16 @@ for _name, _fn in _BINARY.items():
 
 # torch's own reflections: ``2 - x`` is rsub, ``2 / x`` is ``x.reciprocal() * 2``.
 Tensor.__rsub__ = _binary(pointwise.rsub)
-Tensor.__rtruediv__ = _binary(lambda self, other: pointwise.mul(pointwise.reciprocal(self), other))
+
+
+def _rdiv(self, other):
+    # torch's Python-level definition: a non-Tensor ``self`` fails on ``.reciprocal`` (AttributeError).
+    if not _operand(other):
+        return NotImplemented
+    return pointwise.mul(self.reciprocal(), other)
+
+
+Tensor.__rtruediv__ = Tensor.__rdiv__ = _rdiv
 
 for _name in ("eq", "ne", "lt", "le", "gt", "ge"):
     setattr(Tensor, f"__{_name}__", _binary(getattr(comparison, _name)))

@@ -419,7 +419,7 @@ class Tensor:
     def _layout_info(self):
         if self._view is None:
             return 0, contiguous_strides(self._shape)
-        return strides_from_index_map(self._view.index_map(), self._shape)
+        return strides_from_index_map(self._view.index_map(self._storage.array.dtype), self._shape)
 
     def stride(self, dim=None):
         strides = self._layout_info()[1]

@@ -81,8 +81,9 @@ class TorchOp:
         self.inplace = inplace
         self.method = self.__name__ if method is True else method
         self.view = view
-        self.grad_name = grad_name or _camel(self.__name__) + "Backward0"
-        self.returns = _structseq(self.__name__, returns) if returns else None
+        torch_name = name.replace("linalg.", "linalg_").rsplit(".", 1)[-1]  # LinalgInvExBackward0
+        self.grad_name = grad_name or _camel(torch_name) + "Backward0"
+        self.returns = _structseq(torch_name, returns) if returns else None
         self.broadcast = broadcast
         self.varargs = varargs
         self.linear = linear
@@ -102,6 +103,8 @@ class TorchOp:
 
     def __call__(self, *args, **kwargs):
         out = kwargs.pop("out", None) if self.accepts_out else None
+        if out is not None:
+            _check_out_overlap(self, out, args, kwargs)
         result = dispatch(self, args, kwargs)
         if out is not None:
             return _write_out(self, out, result)
@@ -116,7 +119,7 @@ class TorchOp:
     def bind(self, args, kwargs):
         """Values in parameter order; torch-style TypeError for bad calls."""
         params = self.params
-        if self.varargs and len(args) > self.varargs and not isinstance(args[self.varargs], (list, tuple)):
+        if self.varargs is not None and len(args) > self.varargs and not isinstance(args[self.varargs], (list, tuple)):
             args = (*args[: self.varargs], tuple(args[self.varargs :]))
         if len(args) > len(params) or any(p[3] == inspect.Parameter.KEYWORD_ONLY for p in params[: len(args)]):
             return self._bind_slow(args, kwargs)
@@ -198,6 +201,7 @@ def op(
     varargs=None,
     linear=False,
     pre=None,
+    post=None,
 ):
     """Register a pure jax function as a torch op (see the module docstring).
 
@@ -211,11 +215,14 @@ def op(
     grad_name: the grad_fn name, or a function of the bound arguments returning it.
     pre: a check run on the bound arguments (Tensors, before jax) for what the pure function
     cannot see, such as the strides of a view or the values of an index.
+    post: ``post(result, *bound values)`` run on the result Tensors, returning what the call
+    returns: for checks on computed values (torch's LinAlgError from an ``info`` output).
     """
 
     def register(fn):
         key = name or fn.__name__
         top = TorchOp(fn, key, promote, inplace, method, view, grad_name, returns, out, broadcast, varargs, linear, pre)
+        top.post = post
         REGISTRY[key] = top
         return top
 
@@ -408,8 +415,10 @@ def dispatch(top, args, kwargs):
     if top.view:
         _make_views(top, pf, operands[0], arrays[1:], outs, multi, values)
     if not multi:
-        return outs[0]
-    return top.returns(*outs) if top.returns else tuple(outs)
+        result = outs[0]
+    else:
+        result = top.returns(*outs) if top.returns else tuple(outs)
+    return result if top.post is None else top.post(result, *values)
 
 
 def _check_devices(top, operands):
@@ -532,6 +541,52 @@ def dispatch_inplace(top, t, args, kwargs):
     if top.view:  # t_(), squeeze_(): t itself becomes the view
         return t._restride(result)
     return t._assign(result, top.__name__ + "_")
+
+
+# Families whose kernels read inputs while writing out= in another order (torch's
+# assert_no_overlap): any memory shared between out= and an input is refused. Elementwise ops
+# (TensorIterator in torch) accept out= that is exactly an input, and refuse partial overlap.
+_NO_OVERLAP_FAMILIES = ("rearrange", "selection", "random", "indexing")
+_OVERLAP_MESSAGE = (
+    "unsupported operation: some elements of the input tensor and the written-to tensor refer "
+    "to a single memory location. Please clone() the tensor before performing the operation."
+)
+
+
+def _check_out_overlap(top, out, args, kwargs):
+    outs = [o for o in (out if isinstance(out, (tuple, list)) else (out,)) if isinstance(o, _Tensor)]
+    if not outs:
+        return
+    for o in outs:
+        check(
+            o._view is None or not o._view.overlapping,
+            RuntimeError,
+            "unsupported operation: more than one element of the written-to tensor refers to a "
+            "single memory location. Please clone() the tensor before performing the operation.",
+        )
+    strict = top.fn.__module__.rsplit(".", 1)[-1] in _NO_OVERLAP_FAMILIES
+    for t in _flat_tensors((args, kwargs)):
+        for o in outs:
+            if t._storage is not o._storage:
+                continue
+            full = t._shape == o._shape and _layout_key(t) == _layout_key(o)
+            check(not strict and full, RuntimeError, _OVERLAP_MESSAGE)
+
+
+def _layout_key(t):
+    v = t._view
+    return None if v is None else (v.keys, tuple(tuple(int(x) for x in d) for d in v.dyn))
+
+
+def _flat_tensors(v):
+    if isinstance(v, _Tensor):
+        yield v
+    elif isinstance(v, (list, tuple)):
+        for x in v:
+            yield from _flat_tensors(x)
+    elif isinstance(v, dict):
+        for x in v.values():
+            yield from _flat_tensors(x)
 
 
 def _write_out(top, out, result):

@@ -18,7 +18,8 @@ import numpy as np
 from .. import _device, _dtype
 from .._errors import check
 from .._size import Size
-from ._registry import NONE, TT, op
+from ._registry import NONE, TT, method, op
+from .pointwise import _with_jvp, sgn
 
 # ---- placing host arrays ---------------------------------------------------------------------
 
@@ -683,6 +684,72 @@ def empty_like(
     return empty(input.shape, requires_grad=requires_grad, **kwargs)
 
 
+def empty_strided(
+    size, stride, *, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False
+):
+    """torch.empty_strided. Differences from torch: zero-filled and contiguous (jtorch lays
+    out every new tensor contiguously; ``stride`` is checked, not honoured)."""
+    size, stride = size_arg((size,), "empty_strided"), tuple(stride)
+    check(
+        len(size) == len(stride),
+        RuntimeError,
+        lambda: f"dimensionality of sizes ({len(size)}) must match dimensionality of strides "
+        f"({len(stride)})",
+    )
+    check(
+        builtins.all(st >= 0 for st in stride),
+        RuntimeError,
+        lambda: f"Storage size calculation overflowed with sizes={list(size)} and "
+        f"strides={list(stride)}",
+    )
+    return empty(size, dtype=dtype, device=device, requires_grad=requires_grad)
+
+
+def empty_permuted(
+    size,
+    physical_layout,
+    *,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad=False,
+    pin_memory=False,
+):
+    """torch.empty_permuted. Differences from torch: zero-filled and contiguous (the physical
+    layout is checked, not honoured)."""
+    size, perm = size_arg((size,), "empty_permuted"), tuple(physical_layout)
+    check(
+        len(size) == len(perm),
+        RuntimeError,
+        lambda: "Number of dimensions in size does not match the length of the physical_layout; "
+        f"i.e. len(size) = {len(size)} is not equal to len(physical_layout) = {len(perm)}",
+    )
+    for i, d in enumerate(perm):
+        check(
+            0 <= d < len(size),
+            RuntimeError,
+            lambda: f"Dimension out of range (expected to be between 0 and {len(size) - 1}, but "
+            f"got {d} at index {i}).  NB: negative dims not currently supported; file an issue "
+            "if you want it.",
+        )
+    check(len(set(perm)) == len(perm), RuntimeError, "Duplicate dim not allowed")
+    return empty(size, dtype=dtype, device=device, requires_grad=requires_grad)
+
+
+@method("new_empty_strided")
+def new_empty_strided(
+    self, size, stride, *, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False
+):
+    """Tensor.new_empty_strided: empty_strided with this tensor's dtype and device by default."""
+    return empty_strided(
+        size,
+        stride,
+        dtype=dtype or self.dtype,
+        device=device if device is not None else self.device,
+        requires_grad=requires_grad,
+    )
+
+
 def full_like(
     input,
     fill_value,
@@ -744,24 +811,57 @@ def _check_parts(a, b):
 
 
 def _complex_of(re, im):
-    # Differences from torch: float16 parts give complex64 (jtorch has no complex32).
-    if re.dtype == jnp.float16:
-        re, im = re.astype(jnp.float32), im.astype(jnp.float32)
+    check(
+        re.dtype != jnp.float16,
+        NotImplementedError,
+        "torch.complex/torch.polar of Half tensors: jtorch has no complex32 (torch.chalf)",
+    )
     return jax.lax.complex(*jnp.broadcast_arrays(re, im))
 
 
+def _exact_out(top):
+    """``top`` with torch.complex/polar's out=: exactly the result's dtype (no casting)."""
+    from ._registry import _write_out
+
+    def call(*args, out=None, **kwargs):
+        result = top(*args, **kwargs)
+        if out is None:
+            return result
+        check(
+            out._dtype is result._dtype,
+            RuntimeError,
+            lambda: f"Expected object of scalar type {_dtype.title(result._dtype)} but got scalar "
+            f"type {_dtype.title(out._dtype)} for argument 'out'",
+        )
+        return _write_out(top, out, result)
+
+    call.__name__ = call.__qualname__ = top.__name__
+    call.__doc__, call.__signature__ = top.__doc__, top.__signature__
+    return call
+
+
 @op("complex", promote=NONE, method=False, broadcast=True)
-def complex_(real: TT, imag: TT):
+def _complex(real: TT, imag: TT):
     """torch.complex: ``real + 1j * imag`` for float tensors of one dtype."""
     _check_parts(real, imag)
     return _complex_of(real, imag)
 
 
-@op(promote=NONE, method=False, broadcast=True)
-def polar(abs: TT, angle: TT):
+@op("polar", promote=NONE, method=False, broadcast=True)
+def _polar(abs: TT, angle: TT):
     """torch.polar: ``abs * (cos(angle) + 1j * sin(angle))`` for float tensors of one dtype."""
     _check_parts(abs, angle)
-    return _complex_of(abs * jnp.cos(angle), abs * jnp.sin(angle))
+    return _polar_fn(*jnp.broadcast_arrays(abs, angle))
+
+
+# torch's derivative in ``abs`` is sgn(result): 0 where abs is 0, and negated where it is negative.
+_polar_fn = _with_jvp(
+    lambda r, t: _complex_of(r * jnp.cos(t), r * jnp.sin(t)),
+    lambda r, t, out: sgn.fn(out),
+    lambda r, t, out: 1j * out,
+)
+complex_ = _exact_out(_complex)
+polar = _exact_out(_polar)
 
 
 # ---- the legacy constructor -----------------------------------------------------------------------

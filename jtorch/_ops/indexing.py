@@ -293,7 +293,17 @@ def _put(target, idx, values, accumulate):
         ),
     )
     v = values.astype(target.dtype)
-    return target.at[idx].add(v) if accumulate else target.at[idx].set(v)
+    return scatter_at(target, idx, v, "add") if accumulate else target.at[idx].set(v)
+
+
+def scatter_at(target, idx, v, how):
+    """``target.at[idx].<how>(v)`` for how in add/multiply/max/min; jax has no bool scatters,
+    so bool goes through uint8 (add is or, multiply is and, as torch computes them)."""
+    if target.dtype != jnp.bool_:
+        return getattr(target.at[idx], how)(v)
+    how = {"add": "max", "multiply": "min"}.get(how, how)
+    out = getattr(target.astype(jnp.uint8).at[idx], how)(v.astype(jnp.uint8))
+    return out.astype(jnp.bool_)
 
 
 def _strip_ones(x):

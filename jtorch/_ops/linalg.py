@@ -14,8 +14,10 @@ import jax
 import jax.numpy as jnp
 
 from .. import _dtype
-from .._errors import broadcast_shapes, check
-from ._registry import NONE, SAME, TL, TT, D, op
+from .._errors import broadcast_shapes, check, wrap_dim
+from . import products as _products
+from . import shape as _shape
+from ._registry import NONE, SAME, TL, TT, D, T, check_inplace, method, op
 
 _precision = {"value": jax.lax.Precision.HIGHEST, "name": "highest"}
 
@@ -533,6 +535,16 @@ def addbmm(input: TT, batch1: TT, batch2: TT, *, beta: D = 1, alpha: D = 1):
     return _scaled_sum(input, _mm(batch1, batch2).sum(0), beta, alpha)
 
 
+@method("addbmm_")
+def addbmm_(self, batch1, batch2, *, beta=1, alpha=1):
+    """In place; as in torch, ``self`` takes the result's shape when it only broadcasts to it."""
+    check_inplace(self)
+    result = addbmm(self, batch1, batch2, beta=beta, alpha=alpha)
+    if result.shape != self.shape:
+        self._resize_assign(result.detach())
+    return self._assign(result, "addbmm_")
+
+
 def _check_integral_scalars(input, vec1, vec2, beta, alpha):
     if not any(isinstance(x, float) for x in (beta, alpha)):
         return
@@ -554,3 +566,85 @@ def addr(input: TT, vec1: TT, vec2: TT, *, beta: D = 1, alpha: D = 1):
     _check_vector("addr", "vec2", vec2)
     _check_expands(input, (vec1.shape[0], vec2.shape[0]))
     return _scaled_sum(input, jnp.outer(vec1, vec2), beta, alpha)
+
+
+# ---- torch.linalg's products and conveniences ---------------------------------------------------
+
+
+@op("linalg.multi_dot", promote=NONE, method=False, grad_name="ViewBackward0")
+def multi_dot(tensors: TL):
+    """torch.linalg.multi_dot: the chained product of matrices (the first and last may be
+    vectors), in the cheapest order."""
+    n = len(tensors)
+    check(n >= 2, RuntimeError, lambda: f"multi_dot(): expected at least 2 tensors but got {n}")
+    for i, t in enumerate(tensors):
+        ok = t.ndim == 2 or (t.ndim == 1 and i in (0, n - 1))
+        check(
+            ok,
+            RuntimeError,
+            lambda: (
+                f"multi_dot(): {'the first' if i == 0 else 'the last' if i == n - 1 else f'tensor {i}'}"
+                f" tensor must be {'1D or 2D' if i in (0, n - 1) else '2D'} but got {t.ndim}D"
+            ),
+        )
+        check(
+            t.dtype == tensors[0].dtype,
+            RuntimeError,
+            lambda: (
+                f"multi_dot(): all tensors must have be the same dtype but tensor 0 is "
+                f"{_title(tensors[0])} and tensor {i} {_title(t)}"
+            ),
+        )
+    for i in range(n - 1):
+        a, b = tensors[i], tensors[i + 1]
+        check(
+            a.shape[-1] == b.shape[0],
+            RuntimeError,
+            lambda: (
+                f"multi_dot(): tensors {i} and {i + 1} with shapes {list(a.shape)} and "
+                f"{list(b.shape)} cannot be multiplied"
+            ),
+        )
+    return jnp.linalg.multi_dot(tensors, precision=_precision["value"])
+
+
+@op("linalg.vecdot", promote=NONE, method=False, grad_name="SumBackward1")
+def vecdot(x: TT, y: TT, *, dim=-1):
+    """torch.linalg.vecdot: sum(conj(x) * y) over ``dim``, batches broadcast."""
+    check(
+        x.dtype == y.dtype,
+        RuntimeError,
+        lambda: (
+            f"linalg.vecdot: Expected x and y to have the same dtype, but found x of type {_title(x)} "
+            f"and y of type {_title(y)} instead"
+        ),
+    )
+    shape = broadcast_shapes(x.shape, y.shape)
+    wrap_dim(dim, len(shape))
+    return (jnp.conj(x) * y).sum(dim)
+
+
+@op("linalg.cross", method=False)
+def linalg_cross(input: T, other: T, *, dim=-1):
+    """torch.linalg.cross: the cross product of 3-vectors along ``dim``, batches broadcast."""
+    return _products.cross_product(input, other, dim)
+
+
+@op("linalg.vander", promote=NONE, method=False, grad_name="CatBackward0")
+def vander(x: TT, *, N=None):
+    """torch.linalg.vander: the Vandermonde matrix of x's last dimension, powers 0..N-1
+    increasing along the columns."""
+    x = x.reshape(1) if x.ndim == 0 else x
+    n = x.shape[-1] if N is None else N
+    check(n > 1, RuntimeError, "N must be greater than 1.")
+    x = x.astype(jnp.int64) if x.dtype == jnp.bool_ else x
+    powers = [jnp.ones_like(x)]
+    for _ in range(n - 1):
+        powers.append(powers[-1] * x)
+    return jnp.stack(powers, axis=-1)
+
+
+@op("linalg.diagonal", promote=NONE, method=False, view=True, linear=True, out=False)
+def linalg_diagonal(A: T, *, offset=0, dim1=-2, dim2=-1):
+    """torch.linalg.diagonal: torch.diagonal with defaults over the last two dims."""
+    return _shape.diagonal.fn(A, offset, dim1, dim2)

@@ -183,6 +183,25 @@ def mul(input: T, other: T):
     return input & other if _kind(input) == "b" else input * other
 
 
+def _needs_tensor(name, pre=None):
+    """A ``pre`` hook: torch's TypeError when neither operand is a Tensor (torch has no
+    (Number, Number) overload for ``name``), then ``pre``."""
+
+    def check_operands(input, other, *rest):
+        check(
+            _is_tensor(input) or _is_tensor(other),
+            TypeError,
+            lambda: f"{name}() received an invalid combination of arguments - got "
+            f"({type(input).__name__}, {type(other).__name__}), but expected one of:\n"
+            f" * (Tensor input, Tensor other)\n * (Number self, Tensor other)\n"
+            f" * (Tensor input, Number other)",
+        )
+        if pre is not None:
+            pre(input, other, *rest)
+
+    return check_operands
+
+
 def _any_zero(x):
     return not np.asarray(x._value() if _is_tensor(x) else x).all()
 
@@ -262,7 +281,12 @@ def _remainder_name(input, other):
     return f"RemainderBackward{1 if _is_tensor(other) else 0}"
 
 
-@op(inplace=True, broadcast=True, pre=_zero_division_pre, grad_name=_remainder_name)
+@op(
+    inplace=True,
+    broadcast=True,
+    pre=_needs_tensor("remainder", _zero_division_pre),
+    grad_name=_remainder_name,
+)
 def remainder(input: T, other: T):
     _reject(input, "bc", "remainder_cpu")
     return jnp.remainder(input, other)
@@ -335,7 +359,7 @@ def _power(input, exponent):
 _pow_name = _backward("Pow", both=1, scalar_input=2, scalar_other=0)
 
 
-@op(inplace=True, broadcast=True, pre=_pow_pre, grad_name=_pow_name)
+@op(inplace=True, broadcast=True, pre=_needs_tensor("pow", _pow_pre), grad_name=_pow_name)
 def pow(input: T, exponent: T):
     return _power(input, exponent)
 
@@ -347,7 +371,13 @@ def _float_power_dtype(input, exponent):
     return _dtype.complex128 if complex_ else _dtype.float64
 
 
-@op(promote=_float_power_dtype, inplace=True, broadcast=True, grad_name=_pow_name)
+@op(
+    promote=_float_power_dtype,
+    inplace=True,
+    broadcast=True,
+    pre=_needs_tensor("float_power"),
+    grad_name=_pow_name,
+)
 def float_power(input: T, exponent: T):
     return _power(input, exponent)
 
@@ -493,7 +523,7 @@ _real_clamp = _with_jvp(
 
 
 def _clamp(x, lo, hi):
-    _reject(x, "bc", "clamp_cpu")
+    check(_kind(x) != "c", NotImplementedError, "clamp is not supported for complex types")
     if _kind(x) != "f":
         x = x if lo is None else jnp.maximum(x, lo)
         return x if hi is None else jnp.minimum(x, hi)
@@ -502,12 +532,21 @@ def _clamp(x, lo, hi):
     return _real_clamp(*jnp.broadcast_arrays(x, lo, hi))
 
 
+def _clamp_pre(input, min=None, max=None):
+    """torch clamps bool tensors by bool tensors, not by bool Numbers (its Number-bound kernels
+    reject Bool; an int or float bound promotes the result out of bool)."""
+    scalar = [isinstance(b, (builtins.bool, np.bool_)) for b in (min, max)]
+    if _is_tensor(input) and input._dtype is _dtype.bool and builtins.any(scalar):
+        kernel = "clamp" if builtins.all(scalar) else ("clamp_min" if scalar[0] else "clamp_max")
+        raise NotImplementedError(f"\"{kernel}_scalar_cpu\" not implemented for 'Bool'")
+
+
 def _clamp_name(input, min=None, max=None):
     bounds = [b for b in (min, max) if b is not None]
     return f"ClampBackward{0 if bounds and all(_is_tensor(b) for b in bounds) else 1}"
 
 
-@op(inplace=True, broadcast=True, grad_name=_clamp_name)
+@op(inplace=True, broadcast=True, pre=_clamp_pre, grad_name=_clamp_name)
 def clamp(input: TT, min: T = None, max: T = None):
     check(
         min is not None or max is not None,
@@ -520,12 +559,22 @@ def clamp(input: TT, min: T = None, max: T = None):
 clip = clamp
 
 
-@op(inplace=True, broadcast=True, grad_name=_backward("ClampMin", scalar_other=0, both=1))
+@op(
+    inplace=True,
+    broadcast=True,
+    pre=_clamp_pre,
+    grad_name=_backward("ClampMin", scalar_other=0, both=1),
+)
 def clamp_min(input: TT, min: T):
     return _clamp(input, min, None)
 
 
-@op(inplace=True, broadcast=True, grad_name=_backward("ClampMax", scalar_other=0, both=1))
+@op(
+    inplace=True,
+    broadcast=True,
+    pre=lambda input, max: _clamp_pre(input, None, max),
+    grad_name=_backward("ClampMax", scalar_other=0, both=1),
+)
 def clamp_max(input: TT, max: T):
     return _clamp(input, None, max)
 
@@ -639,7 +688,10 @@ deg2rad = _unary("deg2rad", jnp.deg2rad, reject="c")
 rad2deg = _unary("rad2deg", jnp.rad2deg, reject="c")
 angle = _unary(
     "angle",
-    lambda x: jnp.angle(x) if _kind(x) == "c" else jax.lax.stop_gradient(jnp.angle(x)),
+    # at complex 0 the gradient is 0, as torch's (jax's is nan)
+    lambda x: jnp.where(x == 0, jax.lax.stop_gradient(jnp.angle(x)), jnp.angle(jnp.where(x == 0, 1, x)))
+    if _kind(x) == "c"
+    else jax.lax.stop_gradient(jnp.angle(x)),
     inplace=False,
 )
 floor = _unary("floor", _integral_identity(jnp.floor), promote=SAME, reject="bc")
@@ -722,7 +774,8 @@ _nextafter = _with_jvp(jnp.nextafter, lambda x, y, out: (x != y).astype(out.dtyp
 def _binary(
     name, f, promote=INT_TO_FLOAT, reject="", input=TT, other=TT, inplace=True, grad_name=None
 ):
-    """Register ``torch.<name>(input, other)`` computing ``f`` on the promoted operands."""
+    """Register ``torch.<name>(input, other)`` computing ``f`` on the promoted operands
+    (``input=T``: a Number is allowed in either place, but not in both)."""
 
     def fn(input, other):
         _reject(input, reject, f"{name}_cpu")
@@ -731,7 +784,10 @@ def _binary(
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = f"torch.{name}: elementwise on broadcast operands."
     fn.__annotations__ = {"input": input, "other": other}
-    return op(name, promote=promote, inplace=inplace, broadcast=True, grad_name=grad_name)(fn)
+    pre = _needs_tensor(name) if input is T else None
+    return op(
+        name, promote=promote, inplace=inplace, broadcast=True, grad_name=grad_name, pre=pre
+    )(fn)
 
 
 atan2 = arctan2 = _binary("atan2", _atan2)
@@ -826,6 +882,11 @@ def fill(input: TT, value: TN):
 @op(promote=NONE, inplace=True, method=False, grad_name="ZeroBackward0", out=False)
 def zero(input: TT):
     return jnp.zeros_like(input)
+
+
+def zero_(input):
+    """torch.zero_: fill ``input`` with zeros in place (``Tensor.zero_`` as a function)."""
+    return dispatch_inplace(zero, input, (), {})
 
 
 multiply, divide, subtract = mul, div, sub

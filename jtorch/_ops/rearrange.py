@@ -290,6 +290,11 @@ def roll(input: T, shifts, dims=None):
         return jnp.roll(input.reshape(-1), shifts[0]).reshape(input.shape)
     dims = tuple(dims) if isinstance(dims, (list, tuple)) else (dims,)
     check(
+        input.ndim > 0,
+        IndexError,
+        lambda: f"Dimension specified as {dims[0]} but tensor has no dimensions",
+    )
+    check(
         len(shifts) == len(dims),
         RuntimeError,
         lambda: f"shifts and dimensions must align. shifts: {len(shifts)}, dims:{len(dims)}",

@@ -331,6 +331,14 @@ def _overload(name, reduce, elementwise):
     from ..tensor import Tensor
 
     def fn(input, *args, **kwargs):
+        check(
+            isinstance(input, Tensor),
+            TypeError,
+            lambda: f"{name}() received an invalid combination of arguments - got "
+            f"({', '.join(type(a).__name__ for a in (input, *args))}), but expected one of:\n"
+            f" * (Tensor input)\n * (Tensor input, Tensor other)\n"
+            f" * (Tensor input, int dim, bool keepdim = False)",
+        )
         binary = "other" in kwargs or (args and isinstance(args[0], Tensor))
         return (elementwise if binary else reduce)(input, *args, **kwargs)
 
@@ -617,3 +625,31 @@ def diff(input: T, n=1, dim=-1, prepend: T = None, append: T = None):
         hi, lo = jax.lax.slice_in_dim(x, 1, None, axis=d), jax.lax.slice_in_dim(x, 0, -1, axis=d)
         x = hi != lo if x.dtype == jnp.bool_ else hi - lo
     return x
+
+
+@op("_sum_to_size", promote=NONE, method=False, out=False, grad_name="SumBackward1")
+def _sum_to_size(input: T, size):
+    lead = input.ndim - len(size)
+    summed = tuple(range(lead)) + tuple(
+        lead + i for i, n in enumerate(size) if n == 1 and input.shape[lead + i] != 1
+    )
+    return sum.fn(input, summed, keepdim=True).reshape(size)
+
+
+@method("sum_to_size")
+def sum_to_size(input, *size):
+    """Tensor.sum_to_size: ``input`` summed down to ``size`` (which must expand to its shape);
+    ``input`` itself when the shapes are equal, except that ``()`` is always a full sum."""
+    from .shape import _size_arg
+
+    check(size, TypeError, 'sum_to_size() missing 1 required positional arguments: "size"')
+    size = _size_arg(size)
+    lead = input.dim() - len(size)
+    check(
+        lead >= 0 and builtins.all(n in (1, m) for n, m in zip(size, input.shape[lead:])),
+        RuntimeError,
+        lambda: f"size {{{list(size)}}} is not expandable to size {{{list(input.shape)}}}.",
+    )
+    if not size:
+        return sum(input)
+    return input if size == tuple(input.shape) else _sum_to_size(input, size)

@@ -13,7 +13,7 @@ import numpy as np
 from .. import _dtype
 from .._errors import broadcast_shapes, check, wrap_dim
 from ._registry import NONE, TN, D, T, dtype_title, method, op
-from .indexing import _check_in_range, _first_out_of_range, _tensor_cls, _wrap_np
+from .indexing import _check_in_range, _first_out_of_range, _tensor_cls, _wrap_np, scatter_at
 
 
 # ---- gather / scatter -------------------------------------------------------------------------------
@@ -25,8 +25,16 @@ def _check_index_dtype(name, index, allowed=(_dtype.int64, _dtype.int32), words=
     )
 
 
+def _check_gather_index_dtype(name, index):
+    """gather/scatter take int32 or int64 indices; an empty index of any integer dtype passes."""
+    if index.numel():
+        _check_index_dtype(name, index)
+
+
 def _gather_pre(input, dim, index, sparse_grad=False):
-    _check_index_dtype("gather", index)
+    if not index.numel():  # torch checks nothing more for an empty index
+        return
+    _check_gather_index_dtype("gather", index)
     d = wrap_dim(dim, max(input.dim(), 1))
     check(
         max(index.dim(), 1) == max(input.dim(), 1),
@@ -54,6 +62,8 @@ def _along(index, d):
 
 @op(promote=NONE, pre=_gather_pre)
 def gather(input: T, dim, index: TN, *, sparse_grad=False):
+    if index.size == 0:
+        return jnp.zeros(index.shape, input.dtype)
     if input.ndim == 0:
         return jnp.broadcast_to(input, index.shape)
     d = wrap_dim(dim, input.ndim)
@@ -72,7 +82,7 @@ def gather(input: T, dim, index: TN, *, sparse_grad=False):
 def _scatter_pre(
     input, dim, index, src=None, value=None, reduce=None, include_self=True, name="scatter"
 ):
-    _check_index_dtype(name, index, (_dtype.int64,), "int64")
+    _check_gather_index_dtype(name, index)
     d = wrap_dim(dim, max(input.dim(), 1))
     check(
         max(index.dim(), 1) == max(input.dim(), 1),
@@ -127,17 +137,18 @@ def scatter(input: T, dim, index: TN, src: TN = None, value: TN = None, *, reduc
     """torch.scatter; a number in ``src``'s place is a ``value`` (as torch's overloads read it)."""
     d = wrap_dim(dim, max(input.ndim, 1))
     v = _scatter_values(src if src is not None else value, index, input.dtype)
-    at = input.reshape(input.shape or (1,)).at[_along(index.reshape(index.shape or (1,)), d)]
+    x = input.reshape(input.shape or (1,))
+    idx = _along(index.reshape(index.shape or (1,)), d)
     v = v.reshape(index.shape or (1,))
     if reduce is None:
-        out = at.set(v)
+        out = x.at[idx].set(v)
     else:
         check(
             reduce in ("add", "multiply"),
             RuntimeError,
             "reduce argument must be either add or multiply.",
         )
-        out = at.add(v) if reduce == "add" else at.multiply(v)
+        out = scatter_at(x, idx, v, "add" if reduce == "add" else "multiply")
     return out.reshape(input.shape)
 
 
@@ -170,14 +181,11 @@ def scatter_reduce(input: T, dim, index: TN, src: TN, reduce, *, include_self=Tr
     v = _scatter_values(src, index, input.dtype).reshape(index.shape or (1,))
     if not include_self:
         x = x.at[idx].set(_identity(reduce, x.dtype))
-    if reduce == "sum":
-        out = x.at[idx].add(v)
-    elif reduce == "prod":
+    if reduce == "prod" and x.dtype != jnp.bool_:
         out = _scatter_prod(x, v, idx)
-    elif reduce == "amax":
-        out = x.at[idx].max(v)
-    elif reduce == "amin":
-        out = x.at[idx].min(v)
+    elif reduce != "mean":
+        how = {"sum": "add", "prod": "multiply", "amax": "max", "amin": "min"}[reduce]
+        out = scatter_at(x, idx, v, how)
     else:
         count = jnp.zeros(x.shape, x.dtype).at[idx].add(1) + (1 if include_self else 0)
         total = x.at[idx].add(v)
@@ -189,12 +197,16 @@ def scatter_reduce(input: T, dim, index: TN, src: TN, reduce, *, include_self=Tr
 
 def _identity(reduce, dtype):
     if reduce in ("sum", "mean"):
-        return 0
+        return jnp.zeros((), dtype)
     if reduce == "prod":
-        return 1
-    info = jnp.finfo(dtype) if jnp.issubdtype(dtype, jnp.inexact) else jnp.iinfo(dtype)
-    low, high = (-jnp.inf, jnp.inf) if jnp.issubdtype(dtype, jnp.inexact) else (info.min, info.max)
-    return low if reduce == "amax" else high
+        return jnp.ones((), dtype)
+    if dtype == jnp.bool_:
+        low, high = False, True
+    elif jnp.issubdtype(dtype, jnp.inexact):
+        low, high = -jnp.inf, jnp.inf
+    else:
+        low, high = jnp.iinfo(dtype).min, jnp.iinfo(dtype).max
+    return jnp.asarray(low if reduce == "amax" else high, dtype)
 
 
 @jax.custom_vjp
@@ -373,6 +385,9 @@ def _masked_fill_pre(input, mask, value):
                 "dimension(s)."
             ),
         )
+    from .creation import checked_scalar
+
+    checked_scalar(value, input._dtype)  # torch's overflow error for a value that does not fit
 
 
 @op(
@@ -522,10 +537,10 @@ def _put_pre(input, index, source, accumulate=False):
 
 @op(promote=NONE, inplace=True, pre=_put_pre, out=False)
 def put(input: T, index: TN, source: TN, accumulate=False):
-    flat = input.reshape(-1)
-    at = flat.at[index.reshape(-1)]
+    flat, at = input.reshape(-1), index.reshape(-1)
     values = source.reshape(-1).astype(input.dtype)
-    return (at.add(values) if accumulate else at.set(values)).reshape(input.shape)
+    out = scatter_at(flat, at, values, "add") if accumulate else flat.at[at].set(values)
+    return out.reshape(input.shape)
 
 
 # ---- nonzero ----------------------------------------------------------------------------------------

@@ -538,3 +538,157 @@ def unbind(input: T, dim=0):
     check(input.ndim > 0, IndexError, "Dimension specified as 0 but tensor has no dimensions")
     d = wrap_dim(dim, input.ndim)
     return tuple(jnp.take(input, i, axis=d) for i in range(input.shape[d]))
+
+
+@op(promote=NONE, view=True, linear=True, out=False)
+def split_with_sizes(input: T, split_sizes, dim=0):
+    check(input.ndim > 0, RuntimeError, "split expects at least a 1-dimensional tensor")
+    d = wrap_dim(dim, input.ndim)
+    return _pieces(input, _bounds(_split_sizes(d, tuple(split_sizes), input.shape[d])), d)
+
+
+@op(promote=NONE, view=True, linear=True, out=False, grad_name="UnsafeSplitBackward0")
+def unsafe_split(input: T, split_size, dim=0):
+    return split.fn(input, split_size, dim)
+
+
+@op(promote=NONE, view=True, linear=True, out=False, grad_name="UnsafeSplitBackward0")
+def unsafe_chunk(input: T, chunks, dim=0):
+    return chunk.fn(input, chunks, dim)
+
+
+def _directional_split(name, dim, min_dims):
+    def fn(input, indices_or_sections):
+        check(
+            input.dim() >= min_dims,
+            RuntimeError,
+            lambda: (
+                f"torch.{name} requires a tensor with at least {min_dims} dimension, but got a tensor "
+                f"with {input.dim()} dimensions!"
+            ),
+        )
+        d = 0 if input.dim() == 1 else dim
+        if isinstance(indices_or_sections, int):
+            size = input._shape[d]
+            check(
+                indices_or_sections != 0 and size % indices_or_sections == 0,
+                RuntimeError,
+                lambda: (
+                    f"torch.{name} attempted to split along dimension {d}, but the size of the dimension "
+                    f"{size} is not divisible by the split_size {indices_or_sections}!"
+                ),
+            )
+        return tensor_split(input, indices_or_sections, d)
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = f"torch.{name}: tensor_split along dim {dim}, in equal sections when given an int."
+    return method(name)(fn)
+
+
+hsplit = _directional_split("hsplit", 1, 1)
+vsplit = _directional_split("vsplit", 0, 2)
+dsplit = _directional_split("dsplit", 2, 3)
+
+
+@method("ravel")
+def ravel(input):
+    """A flat view when the input's layout allows it, a copy otherwise (torch.ravel)."""
+    return reshape(input, (-1,))
+
+
+@op(promote=NONE, view=True, method=False, linear=True, out=False)
+def alias(input: T):
+    return input
+
+
+def _check_slice(input, dim=0, start=None, end=None, step=1):
+    check(input.dim() > 0, IndexError, "slice() cannot be applied to a 0-dim tensor.")
+    check(step > 0, RuntimeError, "slice step must be positive")
+
+
+@op("slice", promote=NONE, view=True, method=False, linear=True, out=False, pre=_check_slice)
+def slice_op(input: T, dim=0, start=None, end=None, step=1):
+    """aten.slice (``input[..., start:end:step]`` along ``dim``), op_db's ``slice`` entry.
+
+    Differences from torch: torch has no ``torch.slice``; this is its ``torch.ops.aten`` op."""
+    d = wrap_dim(dim, input.ndim)
+    start, stop, _ = slice(start, end).indices(input.shape[d])
+    return jax.lax.slice_in_dim(input, start, max(start, stop), step, axis=d)
+
+
+def _check_unfold(input, dimension, size, step):
+    nd = input.dim()
+    d = wrap_dim(dimension, nd)
+    n = input._shape[d] if nd else 1
+    check(size >= 0, RuntimeError, lambda: f"size is {size} but must be >= 0")
+    check(
+        size <= n,
+        RuntimeError,
+        lambda: f"maximum size for tensor at dimension {d} is {n} but size is {size}",
+    )
+    check(step > 0, RuntimeError, lambda: f"step is {step} but must be > 0")
+
+
+@op(promote=NONE, view=True, linear=True, out=False, pre=_check_unfold)
+def unfold(input: T, dimension, size, step):
+    """Tensor.unfold: every window of ``size`` elements, ``step`` apart, along ``dimension``,
+    as a new last dim."""
+    if input.ndim == 0:
+        return input.reshape(1)
+    d = wrap_dim(dimension, input.ndim)
+    count = (input.shape[d] - size) // step + 1
+    windows = np.arange(count)[:, None] * step + np.arange(size)[None, :]
+    return jnp.moveaxis(jnp.take(input, windows, axis=d), d + 1, -1)
+
+
+def _check_as_strided(input, size, stride, storage_offset=None):
+    offset = 0 if storage_offset is None else storage_offset
+    needed = 0 if 0 in size else offset + sum((n - 1) * s for n, s in zip(size, stride)) + 1
+    if input._view is not None and (input.storage_offset() != 0 or not input.is_contiguous() or needed > input.numel()):
+        raise NotImplementedError(
+            "torch.as_strided: jtorch reads only the input's own elements; as_strided of a view with a "
+            "storage offset, a non-contiguous layout, or beyond its elements is not supported"
+        )
+    as_strided_bounds(input, size, stride, storage_offset)
+
+
+def as_strided_bounds(input, size, stride, storage_offset=None):
+    """torch's checks of an as_strided layout over ``input``'s elements."""
+    size, stride = tuple(size), tuple(stride)
+    offset = 0 if storage_offset is None else storage_offset
+    check(len(size) == len(stride), RuntimeError, "mismatch in length of strides and shape")
+    check(
+        all(s >= 0 for s in stride),
+        RuntimeError,
+        lambda: f"as_strided: Negative strides are not supported at the moment, got strides: {list(stride)}",
+    )
+    check(offset >= 0, RuntimeError, lambda: f"Tensor: invalid storage offset {offset}")
+    needed = 0 if 0 in size else offset + sum((n - 1) * s for n, s in zip(size, stride)) + 1
+    have = input.numel()
+    item = input.element_size()
+    check(
+        needed <= have,
+        RuntimeError,
+        lambda: (
+            f"setStorage: sizes {list(size)}, strides {list(stride)}, storage offset {offset}, and itemsize "
+            f"{item} requiring a storage size of {needed * item} are out of bounds for storage of size "
+            f"{have * item}"
+        ),
+    )
+
+
+def strided_index(size, stride, offset):
+    """The flat storage index of every element of an (size, stride, offset) layout."""
+    idx = np.full(tuple(size), offset or 0, dtype=np.int64)
+    for d, (n, s) in enumerate(zip(size, stride)):
+        idx = idx + (np.arange(n, dtype=np.int64) * s).reshape((n,) + (1,) * (len(size) - d - 1))
+    return idx
+
+
+@op(promote=NONE, view="overlapping", inplace=True, linear=True, out=False, pre=_check_as_strided)
+def as_strided(input: T, size, stride, storage_offset=None):
+    """torch.as_strided over the input's elements in memory order.
+
+    Differences from torch: the input must own its storage (or be a contiguous view at offset 0);
+    other views raise NotImplementedError."""
+    return input.reshape(-1)[strided_index(size, stride, storage_offset)]

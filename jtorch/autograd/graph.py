@@ -7,6 +7,11 @@ immutable, so later in-place edits cannot corrupt them), which inputs are differ
 one edge per differentiated input: ``(node, output_nr)`` of the producer, or the leaf's
 AccumulateGrad. Its backward is ``jax.vjp`` of the pure function, jit-compiled once per
 (key, mask) and cached, so backward never runs un-jitted ``jax.vjp``.
+
+Note [complex gradients]: torch's gradients are the conjugate of jax's cotangents (torch pairs
+a gradient g with a change dz through Re(conj(g) dz), jax through Re(g dz)); so a node's torch
+backward is ``conj(vjp(conj(g)))``. Applied per node, every gradient a hook, ``retain_grad`` or
+``.grad`` sees is torch's; for real dtypes the conjugations are identities that jit removes.
 """
 
 import jax
@@ -57,7 +62,8 @@ def _make_pullback(fn, mask, out_mask):
     def pullback(primals, cts):
         diff = [p for p, m in zip(primals, mask) if m]
         _, back = jax.vjp(lambda *d: restricted(primals, d), *diff)
-        return back(cts)
+        # Note [complex gradients]: torch's backward is conj . (jax's vjp) . conj; a no-op on reals.
+        return tuple(jnp.conj(g) for g in back(jax.tree.map(jnp.conj, cts)))
 
     return pullback
 
