@@ -108,7 +108,7 @@ def _counterpart(fn, default):
         and "common_methods_invocations" in fn.__module__
     ):
         return _rebind(fn)
-    if type(fn).__name__ == "method_descriptor":  # Tensor.cfloat, Tensor.__radd__, ...
+    if type(fn).__name__ in ("method_descriptor", "wrapper_descriptor"):  # Tensor.cfloat, ...
         return _method(fn.__name__, unbound=True)
     if isinstance(fn, functools.partial):
         inner = _counterpart(fn.func, lambda: _same_module(fn.func))
@@ -321,8 +321,11 @@ def default_device():
 
 def stratified_dtypes(entry, index, device="cpu"):
     """The fast tier's dtypes for the ``index``-th entry: float32 (with gradients) where
-    supported, and one more supported dtype, rotating through float64, int64 and bool."""
+    supported, and one more supported dtype, rotating through float64, int64 and bool
+    (complex64 for a complex-only entry)."""
     supported = [d for d in DTYPES if d in entry.supported_dtypes(device)]
+    if not supported:
+        return (torch.complex64,)
     first = [d for d in supported if d == torch.float32] or supported[:1]
     others = [d for d in supported if d not in first]
     return tuple(first + (others[index % len(others) :][:1] if others else []))
@@ -334,13 +337,16 @@ def check_entry(entry, dtypes=DTYPES, max_samples=None, errors=True, device="cpu
     if variants[0][2] is None:
         return EntryResult(entry_id(entry), "missing", f"no jtorch.{entry.name}")
     n = 0
+    supported = entry.supported_dtypes(device)
+    if not any(d in supported for d in DTYPES) and torch.complex64 in supported:
+        dtypes = (torch.complex64,)  # a complex-only entry (view_as_real, istft, ...)
     try:
         for dtype in dtypes:
-            if dtype not in entry.supported_dtypes(device):
+            if dtype not in supported:
                 continue
             grad = (
                 entry.supports_autograd
-                and dtype in (torch.float32, torch.float64)
+                and dtype in (torch.float32, torch.float64, torch.complex64)
                 and dtype in entry.supported_backward_dtypes(device)
             )
             samples = entry.sample_inputs(device, dtype, requires_grad=grad)
@@ -361,7 +367,13 @@ def check_entry(entry, dtypes=DTYPES, max_samples=None, errors=True, device="cpu
         return EntryResult(entry_id(entry), "fail", str(e), n)
     except Exception as e:  # sample generation itself failed
         return EntryResult(entry_id(entry), "fail", f"harness: {_first_line(e)}", n)
+    if n == 0:
+        return EntryResult(entry_id(entry), "untested", f"no {device} sample in {_names(dtypes)}", 0)
     return EntryResult(entry_id(entry), "pass", "", n)
+
+
+def _names(dtypes):
+    return "/".join(dtype_name(d) for d in dtypes)
 
 
 def _check_errors(entry, device="cpu"):

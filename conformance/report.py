@@ -32,6 +32,8 @@ def run(max_samples=None, only=None, device="cpu"):
 def _note(r):
     """The table's last column: why an entry does not pass, or that its listing is stale."""
     listed = KNOWN_FAILURES.get(r.entry)
+    if r.status == "untested":
+        return r.reason
     if r.status == "pass":
         return "listed as a known failure but passes: remove it" if listed else ""
     if listed:
@@ -51,7 +53,9 @@ def render(results, seconds, max_samples=None, device="cpu"):
         if not n.startswith("_") and n not in db_names and n not in db_last
         and opinfo.resolve(n, jtorch) is not None
     )
-    unexpected = sum(1 for r in results if r.status != "pass" and r.entry not in KNOWN_FAILURES)
+    unexpected = sum(
+        1 for r in results if r.status in ("fail", "missing") and r.entry not in KNOWN_FAILURES
+    )
     stale = sum(1 for r in results if r.status == "pass" and r.entry in KNOWN_FAILURES)
     lines = [
         "# jtorch vs torch's op_db",
@@ -63,6 +67,7 @@ def render(results, seconds, max_samples=None, device="cpu"):
         f"- entries: {len(results)}",
         f"- passing (forward, gradient, error types): {counts['pass']}",
         f"- failing: {counts['fail']}",
+        f"- in jtorch, but op_db has no sample for {device} in these dtypes: {counts['untested']}",
         f"- in op_db but not in jtorch: {counts['missing']}",
         f"- in jtorch but not in op_db: {len(extra)}",
         f"- not passing and not in conformance/known_failures.py: {unexpected}",

@@ -33,7 +33,8 @@ def test_entry(eid):
     index, entry = ENTRIES[eid]
     dtypes = opinfo.stratified_dtypes(entry, index, DEVICE)
     result = opinfo.check_entry(entry, dtypes=dtypes, max_samples=1, device=DEVICE)
-    assert result.status == "pass", result.reason
+    # "untested": op_db has no sample for this device in these dtypes (CUDA-only entries)
+    assert result.status in ("pass", "untested"), result.reason
 
 
 def test_known_failures_name_real_entries():
@@ -47,6 +48,6 @@ def test_full_op_db_matches_known_failures():
     for eid, (_, entry) in ENTRIES.items():
         result = opinfo.check_entry(entry, device=DEVICE)
         listed = eid in KNOWN_FAILURES
-        if (result.status == "pass") == listed:
+        if (result.status in ("pass", "untested")) == listed:
             outcomes[eid] = result.status + (" (listed)" if listed else f": {result.reason}")
     assert outcomes == {}

@@ -261,8 +261,8 @@ def _index_select_pre(input, dim, index):
 
 @op(promote=NONE, pre=_index_select_pre)
 def index_select(input: T, dim, index: TN):
-    if input.ndim == 0:
-        return jnp.broadcast_to(input, index.shape)
+    if input.ndim == 0:  # torch: a 0-d result, whatever the (one-element) index's shape
+        return input
     return jnp.take(input, index.reshape(-1), axis=wrap_dim(dim, input.ndim))
 
 
@@ -271,13 +271,23 @@ def _dim_index(input, dim, index):
     return (slice(None),) * d + (index.reshape(-1),)
 
 
+def _index_update(input, dim, index, update, values):
+    """``input`` with ``update(ref, values)`` applied at ``index`` along ``dim``; a 0-d input
+    is treated as one element along dim 0, as torch does."""
+    if input.ndim == 0:
+        return update(input.reshape(1).at[index.reshape(-1)], values.reshape(-1)).reshape(())
+    return update(input.at[_dim_index(input, dim, index)], values)
+
+
 def _check_source(name, input, d, index, source, count_exc):
     n = index.numel()
-    if name == "index_add":
-        words = f"index_add_(): Number of indices ({n}) should be equal to source.size(dim): ({source.size(d)}), for dim: {d}"
-    else:
-        words = f"index_copy_(): Number of indices ({n}) should be equal to source.size(dim) ({source.size(d)})"
-    check(source.dim() == 0 or n == source._shape[d], count_exc, words)
+    if source.dim() and d < source.dim():
+        size = source._shape[d]
+        if name == "index_add":
+            words = f"index_add_(): Number of indices ({n}) should be equal to source.size(dim): ({size}), for dim: {d}"
+        else:
+            words = f"index_copy_(): Number of indices ({n}) should be equal to source.size(dim) ({size})"
+        check(n == size, count_exc, words)
     same = all(
         a == b for k, (a, b) in enumerate(zip(input._shape, source._shape)) if k != d
     ) and source.dim() in (input.dim(), 0)
@@ -307,7 +317,10 @@ def _index_add_pre(input, dim, index, source, alpha=1):
 
 @op(promote=NONE, inplace=True, pre=_index_add_pre)
 def index_add(input: T, dim, index: TN, source: TN, *, alpha: D = 1):
-    return input.at[_dim_index(input, dim, index)].add((source * alpha).astype(input.dtype))
+    if input.dtype == jnp.bool_:  # torch adds bools as "or"
+        as_int = index_add.fn(input.astype(jnp.uint8), dim, index, source.astype(jnp.uint8) * alpha)
+        return as_int > 0
+    return _index_update(input, dim, index, lambda r, v: r.add(v), (source * alpha).astype(input.dtype))
 
 
 def _index_fill_pre(input, dim, index, value):
@@ -330,7 +343,7 @@ def _fill_name(name):
 
 @op(promote=NONE, inplace=True, pre=_index_fill_pre, grad_name=_fill_name("IndexFillBackward"))
 def index_fill(input: T, dim, index: TN, value: TN):
-    return input.at[_dim_index(input, dim, index)].set(value.astype(input.dtype))
+    return _index_update(input, dim, index, lambda r, v: r.set(v[0] if v.ndim else v), value.astype(input.dtype))
 
 
 def _index_copy_pre(input, dim, index, source):
@@ -354,7 +367,7 @@ def _index_copy_pre(input, dim, index, source):
 
 @op(promote=NONE, inplace=True, pre=_index_copy_pre)
 def index_copy(input: T, dim, index: TN, source: TN):
-    return input.at[_dim_index(input, dim, index)].set(source.astype(input.dtype))
+    return _index_update(input, dim, index, lambda r, v: r.set(v), source.astype(input.dtype))
 
 
 # ---- masked ops -------------------------------------------------------------------------------------
