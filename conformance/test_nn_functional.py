@@ -281,6 +281,13 @@ def test_embedding_max_norm_renormalizes_weight():
 
     same(fn, w, grad=False)
 
+    def direct(lib, w):  # torch.embedding_renorm_: rows used by the indices, in place
+        w = w.detach().clone()
+        out = lib.embedding_renorm_(w, lib.tensor(idx), 0.5, 1.0)
+        return out, w, out is w
+
+    same(direct, w, grad=False)
+
 
 def test_one_hot_and_linear():
     same(lambda lib: F(lib).one_hot(lib.tensor([[0, 3], [2, 1]])))

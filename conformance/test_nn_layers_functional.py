@@ -207,3 +207,17 @@ def test_namespace_identities():
     assert jtorch.pixel_shuffle is F.pixel_shuffle and jtorch.channel_shuffle is F.channel_shuffle
     assert jtorch.max_pool2d is F.max_pool2d and jtorch.rms_norm is F.rms_norm
     assert jtorch.Tensor.__dict__.get("conv2d") is None  # torch has no Tensor.conv2d
+
+
+@pytest.mark.parametrize(
+    "output_size, kernel, kw",
+    [((4, 5), (2, 2), {}), ((6, 7), (3, 2), {"stride": 2, "padding": 1}), ((5, 5), 2, {"dilation": 2})],
+)
+def test_fold_inverts_unfold_layout(output_size, kernel, kw):
+    # fold is not in op_db: compare with torch, values and gradients, batched and unbatched
+    def blocks(lib, x):
+        return lib.nn.functional.fold(x, output_size, kernel, **kw)
+
+    x = torch.nn.functional.unfold(torch.zeros(1, 2, *output_size), kernel, **kw)
+    same(blocks, arr(2, *x.shape[1:]))
+    same(blocks, arr(*x.shape[1:]))

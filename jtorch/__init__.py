@@ -146,7 +146,7 @@ from ._ops.nn_activation import (  # noqa: E402
 )
 from ._ops.nn_distance import cosine_similarity, pairwise_distance, pdist  # noqa: E402
 from ._ops.nn_linear import bilinear  # noqa: E402
-from ._ops.nn_embedding import embedding, embedding_renorm as embedding_renorm_  # noqa: E402
+from ._ops.nn_embedding import embedding, embedding_renorm_  # noqa: E402
 from ._ops.complex import (  # noqa: E402
     conj, conj_physical, imag, is_conj, is_neg, real, resolve_conj, resolve_neg, view_as_complex,
     view_as_real,

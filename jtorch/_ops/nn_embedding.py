@@ -113,9 +113,11 @@ def _padding_idx(padding_idx, num):
     return num + padding_idx
 
 
-def _renorm_(weight, input, max_norm, norm_type):
+def embedding_renorm_(weight, input, max_norm, norm_type):
+    """torch.embedding_renorm_: ``embedding_renorm`` written into ``weight``, untracked."""
     with grad_mode.no_grad():
         dispatch_inplace(embedding_renorm, weight, (input, max_norm, float(norm_type)), {})
+    return weight
 
 
 def F_embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False, sparse=False):
@@ -124,5 +126,5 @@ def F_embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, s
     check(getattr(weight, "ndim", 0) == 2, RuntimeError, "'weight' must be 2-D")
     padding_idx = _padding_idx(padding_idx, weight.shape[0])
     if max_norm is not None:
-        _renorm_(weight, input, max_norm, norm_type)
+        embedding_renorm_(weight, input, max_norm, norm_type)
     return embedding(weight, input, padding_idx, scale_grad_by_freq, sparse)
