@@ -70,6 +70,18 @@ KNOWN_FAILURES = {
     # ---- divergences --------------------------------------------------------------------------
     "kthvalue": _TIES,
     "argsort": _TIES,
+    "sort": _TIES,
+    "topk": _TIES,
+    "as_strided.partial_views": "the sample's input is a view of a larger base and as_strided "
+    "reads outside the view; jtorch's as_strided covers the view's own elements only "
+    "(NotImplementedError on a real view)",
+    "grid_sampler_3d": "float32 gradient w.r.t. the grid differs by ~3e-4 relative on the "
+    "20x21x22x23x24 sample (summation order); float64 matches",
+    "matrix_exp": "float32: 1 element in 125 off by 1.2e-4 relative; torch's own float32 value "
+    "is the inaccurate one there (float64 agrees with neither exactly)",
+    "nn.functional.scaled_dot_product_attention": "samples with dropout_p=0.5 draw a different "
+    "mask than torch (streams differ until issue 'bit-exact CPU RNG'); float32 gradients ~1e-5 "
+    "off torch's blocked CPU kernel",
     "amax": "error inputs: a 65-dim tensor is accepted (torch: 'only tensors with up to 64 "
     "dims'), and out= of another dtype is cast where torch refuses",
     "amin": "error inputs: a 65-dim tensor is accepted (torch: 'only tensors with up to 64 "

@@ -103,3 +103,10 @@ def test_new_creation_functions():
     same(lambda lib: lib.empty_strided((2, 3), (3, 1)).shape)
     same(lambda lib: lib.empty_permuted((2, 3, 4), (2, 0, 1), dtype=lib.float64).dtype)
     same(lambda lib, x: x.new_empty_strided((2, 2), (2, 1)).dtype, X)
+
+
+def test_static_bool_and_int_arguments_do_not_share_a_compiled_trace():
+    # True == 1 and hash(True) == hash(1): jit cache keys must keep them apart (x.std(1) then
+    # x.std(True) once returned the dim-1 result for the second call).
+    x = np.arange(10.0).reshape(2, 5)
+    same(lambda lib, x: (x.std(1), x.std(True), x.var(0), x.var(False)), x)

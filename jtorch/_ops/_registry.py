@@ -236,8 +236,15 @@ class _HSlice(tuple):
     """A hashable stand-in for a slice inside a jit cache key (slices hash only from 3.12)."""
 
 
+class _HScalar(tuple):
+    """A static bool or float inside a jit cache key, kept apart from the equal int: True == 1
+    == 1.0 hash alike, and ``x.std(True)`` must not reuse the trace of ``x.std(1)``."""
+
+
 def _static_key(v):
-    if isinstance(v, (list, tuple)) and not isinstance(v, _HSlice):
+    if isinstance(v, (bool, float)):
+        return _HScalar((type(v).__name__, v))
+    if isinstance(v, (list, tuple)) and not isinstance(v, (_HSlice, _HScalar)):
         return tuple(_static_key(x) for x in v)
     if isinstance(v, slice):
         return _HSlice((v.start, v.stop, v.step))
@@ -249,6 +256,8 @@ def _static_key(v):
 def _unkey(v):
     if isinstance(v, _HSlice):
         return slice(*v)
+    if isinstance(v, _HScalar):
+        return v[1]
     if isinstance(v, tuple):
         return tuple(_unkey(x) for x in v)
     return v

@@ -510,7 +510,11 @@ def _take_along_dim_pre(input, indices, dim=None):
             f"{input.dim()} dimensions for input, and {indices.dim()} dimensions for indices"
         ),
     )
-    _check_in_range_no_wrap(indices, input._shape[d], d)
+    # torch wraps negative indices along ``dim`` (unlike gather); beyond [-size, size) its
+    # kernel reads out of bounds, which jtorch refuses with gather's words
+    size = input._shape[d]
+    bad = _first_out_of_range(indices, size)
+    check(bad is None, RuntimeError, lambda: f"index {bad} is out of bounds for dimension {d} with size {size}")
 
 
 @op(promote=NONE, pre=_take_along_dim_pre)
@@ -523,7 +527,7 @@ def take_along_dim(input: T, indices: TN, dim=None):
             input.shape[:d] + (indices.shape[d],) + input.shape[d + 1 :], indices.shape
         )
     )
-    indices = jnp.broadcast_to(indices, shape)
+    indices = jnp.broadcast_to(jnp.where(indices < 0, indices + input.shape[d], indices), shape)
     shape[d] = input.shape[d]
     return jnp.take_along_axis(jnp.broadcast_to(input, shape), indices, axis=d)
 
