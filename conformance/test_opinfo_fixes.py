@@ -110,3 +110,22 @@ def test_static_bool_and_int_arguments_do_not_share_a_compiled_trace():
     # x.std(True) once returned the dim-1 result for the second call).
     x = np.arange(10.0).reshape(2, 5)
     same(lambda lib, x: (x.std(1), x.std(True), x.var(0), x.var(False)), x)
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        lambda L, x: L.add(x, 1, out=x),  # elementwise, out is exactly the input: allowed
+        lambda L, x: L.mul(x[:4], 2, out=x[2:6]),  # partial overlap: refused
+        lambda L, x: L.cat([x[:3], x[3:6]], out=x[:6]),  # cat: any overlap refused
+        lambda L, x: L.take(x, L.tensor([0, 1]), out=x[:2]),
+        lambda L, x: L.add(x[:3], 1, out=x.new_zeros(1).expand(3)),  # expanded out: refused
+        lambda L, x: L.add(x[:3], 1, out=x[3:6]),  # same storage, disjoint elements: allowed
+    ],
+)
+def test_out_overlapping_an_input(case):
+    def fn(L, x):
+        x = x.clone()
+        return case(L, x), x
+
+    same(fn, np.arange(8.0), grad=False)
