@@ -722,3 +722,214 @@ def test_parameter_list(script):
 )
 def test_parameter_dict(script):
     run(lambda lib: script(lib, lib.nn.ParameterDict({"b": lib.ones(2), "a": lib.zeros(1, 2), "s": 3})))
+
+
+# ---- the deprecated backward hook, global hooks, to() corners -------------------------------------
+
+
+def _caught(fn):
+    """``fn()`` and the (category, message) of the warnings it raised."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        out = fn()
+    return out, [(w.category.__name__, str(w.message)) for w in caught]
+
+
+class _Scale:
+    """forward: ``x * w`` (one autograd node), or ``(x * w).sum(...)`` (two)."""
+
+    @staticmethod
+    def make(lib, two_nodes=False):
+        class Scale(lib.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.w = lib.nn.Parameter(lib.tensor([1.0, 2.0, 3.0]))
+
+            def forward(self, x):
+                y = x * self.w
+                return y.sum(0, keepdim=True) if two_nodes else y
+
+        return Scale()
+
+
+@pytest.mark.parametrize("two_nodes", [False, True])
+@pytest.mark.parametrize("leaf_input", [False, True])
+def test_deprecated_backward_hook(two_nodes, leaf_input):
+    """register_backward_hook hooks the last node: its grad_input/grad_output, torch's warnings."""
+
+    def script(lib):
+        m = _Scale.make(lib, two_nodes)
+        log = []
+
+        def hook(mod, grad_input, grad_output):
+            log.append((mod is m, summary(grad_input), summary(grad_output)))
+            return tuple(None if g is None else g * 10 for g in grad_input)
+
+        m.register_backward_hook(hook)
+        x = lib.tensor([[0.5, -1.0, 2.0], [1.0, 1.0, 1.0]], requires_grad=True)
+        x_in = x if leaf_input else x * 1
+        out, caught = _caught(lambda: m(x_in))
+        (out * lib.arange(out.numel(), dtype=out.dtype).reshape(out.shape)).sum().backward()
+        return log, caught, x.grad, m.w.grad
+
+    run(script)
+
+
+def test_deprecated_backward_hook_without_warning():
+    """One node whose inputs are exactly the module's inputs: no warning, and a tuple output."""
+
+    def script(lib):
+        class Exp(lib.nn.Module):
+            def forward(self, x):
+                return (x.exp(),)
+
+        m = Exp()
+        log = []
+        m.register_backward_hook(lambda mod, gi, go: log.append((summary(gi), summary(go))))
+        x = lib.tensor([0.0, 1.0], requires_grad=True)
+        (out,), caught = _caught(lambda: m(x * 1))
+        out.sum().backward()
+        return log, caught, x.grad
+
+    assert run(script)[1][0]  # the hook ran
+
+
+def test_backward_hook_kinds_do_not_mix():
+    def script(lib):
+        a, b = _Scale.make(lib), _Scale.make(lib)
+        a.register_full_backward_hook(lambda *h: None)
+        b.register_backward_hook(lambda *h: None)
+        errors = []
+        for register, mod in ((a.register_backward_hook, a), (b.register_full_backward_hook, b)):
+            try:
+                register(lambda *h: None)
+            except RuntimeError as e:
+                errors.append(str(e))
+        return errors
+
+    run(script)
+
+
+def _global(lib):
+    return lib.nn.modules.module
+
+
+@pytest.fixture
+def global_hooks():
+    """Handles to remove, per library, and the global backward-hook kind reset after the test."""
+    handles = []
+    yield handles
+    for h in handles:
+        h.remove()
+    for state in (torch.nn.modules.module, jtorch.nn.modules._hooks):  # where each keeps it
+        state._global_is_full_backward_hook = None
+
+
+def test_global_forward_and_backward_hooks(global_hooks):
+    def script(lib):
+        g = _global(lib)
+        log = []
+        m = _Scale.make(lib)
+        m.register_forward_pre_hook(lambda mod, args: log.append("local pre"))
+        m.register_forward_hook(lambda mod, args, out: log.append("local post"))
+        m.register_full_backward_hook(lambda mod, gi, go: log.append(("local bw", summary(gi))))
+        global_hooks.extend([
+            g.register_module_forward_pre_hook(lambda mod, args: (args[0] * 2,)),
+            g.register_module_forward_hook(lambda mod, args, kw, out: out + 1, with_kwargs=True),
+            g.register_module_forward_hook(lambda mod, args, out: log.append(("post", summary(out)))),
+            g.register_module_full_backward_pre_hook(lambda mod, go: log.append("global bw pre")),
+            g.register_module_full_backward_hook(lambda mod, gi, go: log.append(("global bw", summary(go)))),
+        ])
+        x = lib.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        y = m(x)
+        y.sum().backward()
+        for h in global_hooks[-5:]:
+            h.remove()
+        log.append("removed")
+        z = m(x)
+        try:
+            g.register_module_backward_hook(lambda *a: None)
+        except RuntimeError as e:
+            log.append(str(e))
+        return log, y, z, x.grad
+
+    run(script)
+
+
+def test_global_deprecated_backward_hook(global_hooks):
+    def script(lib):
+        log = []
+
+        def hook(mod, gi, go):
+            log.append((type(mod).__name__, summary(gi)))
+
+        global_hooks.append(_global(lib).register_module_backward_hook(hook))
+        m = _Scale.make(lib)
+        x = lib.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        y, caught = _caught(lambda: m(x * 1))
+        y.sum().backward()
+        try:
+            _global(lib).register_module_full_backward_hook(hook)
+        except RuntimeError as e:
+            log.append(str(e))
+        return log, caught
+
+    run(script)
+
+
+def test_global_registration_hooks(global_hooks):
+    def script(lib):
+        g = _global(lib)
+        log = []
+
+        def on(kind, replace):
+            def hook(mod, name, value):
+                # a layer registers its parameters before initialising them: shapes only
+                shape = tuple(value.shape) if isinstance(value, (torch.Tensor, jtorch.Tensor)) else None
+                log.append((kind, type(mod).__name__, name, type(value).__name__, shape))
+                return replace(lib) if replace else None
+
+            return hook
+
+        global_hooks.extend([
+            g.register_module_buffer_registration_hook(on("buffer", lambda lib: lib.zeros(1))),
+            g.register_module_parameter_registration_hook(on("param", None)),
+            g.register_module_module_registration_hook(on("module", lambda lib: lib.nn.Identity())),
+        ])
+        m = lib.nn.Module()
+        m.register_buffer("b", lib.ones(2))
+        m.register_buffer("none", None)
+        m.p = lib.nn.Parameter(lib.ones(1))
+        m.register_parameter("q", None)
+        m.child = lib.nn.Linear(1, 1)
+        for h in global_hooks[-3:]:
+            h.remove()
+        m.after = lib.nn.Linear(1, 1)
+        return log, m.b, type(m.child).__name__
+
+    run(script)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda lib, m: m.to(None, None, False),
+        lambda lib, m: m.to("cpu", lib.float64, True),
+        lambda lib, m: m.to(lib.float64, True),
+        lambda lib, m: m.to(lib.float16, non_blocking=True),
+        lambda lib, m: m.to(device="cpu", non_blocking=True),
+        lambda lib, m: m.to(lib.float64, copy=False),
+        lambda lib, m: m.to(lib.complex64),
+        lambda lib, m: m.to(lib.ones(1, dtype=lib.float64), True),
+        lambda lib, m: lib.ones(2).to(None, None, False),
+        lambda lib, m: lib.ones(2).to("cpu", None, True),
+    ],
+)
+def test_to_arguments(call):
+    def script(lib):
+        m = lib.nn.Linear(2, 1)
+        out, caught = _caught(lambda: call(lib, m))
+        dtype = out.dtype if isinstance(out, (torch.Tensor, jtorch.Tensor)) else out.weight.dtype
+        return str(dtype), caught
+
+    run(script)

@@ -14,9 +14,10 @@ Where both torch and jax see a GPU, the entries run on "cuda" in both libraries.
 import pytest
 
 from conformance import opinfo
-from conformance.known_failures import KNOWN_FAILURES
+from conformance.known_failures import CUDA_KNOWN_FAILURES, known_failures
 
 DEVICE = opinfo.default_device()
+KNOWN_FAILURES = known_failures(DEVICE)
 ENTRIES = {opinfo.entry_id(e): (i, e) for i, e in enumerate(opinfo.op_db())}
 
 
@@ -38,7 +39,7 @@ def test_entry(eid):
 
 
 def test_known_failures_name_real_entries():
-    assert sorted(set(KNOWN_FAILURES) - set(ENTRIES)) == []
+    assert sorted((set(KNOWN_FAILURES) | set(CUDA_KNOWN_FAILURES)) - set(ENTRIES)) == []
     assert all(reason.strip() for reason in KNOWN_FAILURES.values())
 
 
@@ -60,12 +61,14 @@ REACHED_THROUGH = {
     "_bincount": "bincount",
     "_ctc_loss": "nn.functional.ctc_loss",
     "_dropout_apply": "nn.functional.dropout",
+    "_embedding_bag": "nn.functional.embedding_bag",
     "_gradient": "gradient",
     "_histogramdd": "histogramdd",
     "_index": "__getitem__",
     "_index_put": "index_put",
     "_instance_norm": "nn.functional.instance_norm",
     "_masked_select": "masked_select",
+    "_mha": "nn.functional.multi_head_attention_forward",
     "_normal": "normal",
     "_one_hot": "nn.functional.one_hot",
     "_random_fill": "uniform",
@@ -78,9 +81,18 @@ REACHED_THROUGH = {
     "zero": "zero_",
 }
 TESTED_BY_HAND = {  # op: (test file, the public name the tests call)
+    "_pack_padded": ("conformance/test_nn_rnn.py", ".pack_padded_sequence("),
+    "_pad_packed": ("conformance/test_nn_rnn.py", ".pad_packed_sequence("),
+    "_pad_sequence": ("conformance/test_nn_rnn.py", ".pad_sequence("),
+    "_rnn": ("conformance/test_nn_rnn.py", ".lstm("),
+    "_rnn_cell": ("conformance/test_nn_rnn.py", ".lstm_cell("),
     "_copy_from": ("conformance/test_shape.py", ".copy_("),
     "embedding_renorm": ("conformance/test_nn_functional.py", ".embedding_renorm_("),
     "nn.functional.fold": ("conformance/test_nn_layers_functional.py", ".fold("),
+    "lp_pool1d": ("conformance/test_nn_modules_layers.py", ".lp_pool1d("),
+    "lp_pool2d": ("conformance/test_nn_modules_layers.py", ".lp_pool2d("),
+    "lp_pool3d": ("conformance/test_nn_modules_layers.py", ".lp_pool3d("),
+    "cross_map_lrn2d": ("conformance/test_nn_modules_conv_norm.py", ".CrossMapLRN2d("),
 }
 
 

@@ -147,6 +147,9 @@ from ._ops.nn_activation import (  # noqa: E402
 from ._ops.nn_distance import cosine_similarity, pairwise_distance, pdist  # noqa: E402
 from ._ops.nn_linear import bilinear  # noqa: E402
 from ._ops.nn_embedding import embedding, embedding_renorm_  # noqa: E402
+from ._ops.nn_rnn import (  # noqa: E402
+    gru, gru_cell, lstm, lstm_cell, rnn_relu, rnn_relu_cell, rnn_tanh, rnn_tanh_cell,
+)
 from ._ops.complex import (  # noqa: E402
     conj, conj_physical, imag, is_conj, is_neg, real, resolve_conj, resolve_neg, view_as_complex,
     view_as_real,

@@ -20,6 +20,7 @@ import jax
 import numpy as np
 
 from .. import _dtype
+from .._device import jax_device
 from .._errors import broadcast_shapes, check, clean_user_error
 from ..autograd import grad_mode
 from ..autograd.graph import PureFn, node_class
@@ -412,6 +413,8 @@ def dispatch(top, args, kwargs):
     compute = _compute_dtype(top, values, operands, kinds)
     arrays, dtypes = _arrays(operands, kinds, compute)
     dev = _check_devices(top, operands)
+    if dev is not None:
+        _to_device(operands, arrays, dev)
     pf = pure_fn(top, layout, dtypes)
     try:
         result = pf.jitted(*arrays)
@@ -431,13 +434,13 @@ def dispatch(top, args, kwargs):
 
 
 def _check_devices(top, operands):
-    """The device of the result; torch's error when tensors with dims sit on two devices
-    (zero-dim CPU tensors may join any device, as in torch)."""
+    """The device of the result; torch's error when tensors sit on two devices (zero-dim CPU
+    tensors may join any device, as in torch; a zero-dim CUDA tensor may not join CPU ones)."""
     first = scalar_dev = None
     for v in operands:
         if not isinstance(v, _Tensor):
             continue
-        if not v._shape:
+        if not v._shape and v._device.type == "cpu":
             scalar_dev = scalar_dev or v._device
         elif first is None:
             first = v._device
@@ -447,6 +450,14 @@ def _check_devices(top, operands):
                 f"{first} and {v._device}!"
             )
     return first or scalar_dev
+
+
+def _to_device(operands, arrays, dev):
+    """Zero-dim tensors from another device (a CPU scalar tensor beside CUDA ones, which torch
+    allows) join ``dev``, so the jitted call sees one device."""
+    for i, v in enumerate(operands):
+        if isinstance(v, _Tensor) and v._device != dev:
+            arrays[i] = jax.device_put(arrays[i], jax_device(dev))
 
 
 def _differentiable(jax_dtype):

@@ -90,7 +90,7 @@ def _parse_to(args, kwargs):
         dtype = rest.pop(0)
     elif rest and (rest[0] is None or _is_device_like(rest[0])):
         device = rest.pop(0)
-        if rest and isinstance(rest[0], _dtype.dtype):
+        if rest and (rest[0] is None or isinstance(rest[0], _dtype.dtype)):  # to(None, None, False)
             dtype = rest.pop(0)
     flags = dict(zip(("non_blocking", "copy"), rest))
     ok = len(rest) <= 2 and all(isinstance(f, bool) for f in flags.values())

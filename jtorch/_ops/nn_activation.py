@@ -183,8 +183,13 @@ def _prelu_weight(input, weight):
     return weight.reshape((channels,) + (1,) * (input.ndim - 2))
 
 
-@op("nn.functional.prelu", grad_name="PreluKernelBackward0")
+@op("nn.functional.prelu", promote=NONE, grad_name="PreluKernelBackward0")
 def prelu(input: TT, weight: TT):
+    check(
+        input.dtype == weight.dtype,
+        RuntimeError,
+        lambda: f"prelu: Type promoting not supported. Got {_title(input)} and {_title(weight)}",
+    )
     _float_only(input, "prelu_cpu")
     check(
         weight.ndim <= 1,

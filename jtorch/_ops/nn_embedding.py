@@ -1,6 +1,8 @@
 """Lookups of torch.nn.functional: one_hot, embedding (and torch.embedding_renorm_ for
 ``max_norm``), embedding_bag."""
 
+import warnings
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -8,6 +10,7 @@ import numpy as np
 from .. import _dtype
 from .._errors import check
 from ..autograd import grad_mode
+from . import _registry
 from ._registry import NONE, TN, TT, dispatch_inplace, op
 
 # ---- one_hot ----------------------------------------------------------------------------------
@@ -128,3 +131,237 @@ def F_embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, s
     if max_norm is not None:
         embedding_renorm_(weight, input, max_norm, norm_type)
     return embedding(weight, input, padding_idx, scale_grad_by_freq, sparse)
+
+
+
+# ---- embedding_bag ----------------------------------------------------------------------------
+#
+# Bags are segments of the flat ``input``: element i belongs to bag ``b`` when
+# ``offsets[b] <= i < offsets[b + 1]`` (the last bag runs to the end, or to ``offsets[-1]`` with
+# ``include_last_offset``); elements equal to ``padding_idx`` belong to no bag. Segment ids send
+# out-of-range elements to a dropped segment, so one traced function serves every offsets value.
+
+_BAG_MODES = {"sum": 0, "mean": 1, "max": 2}
+
+
+def _embedding_bag_pre(
+    weight,
+    input,
+    offsets,
+    scale_grad_by_freq,
+    mode,
+    per_sample_weights,
+    include_last_offset,
+    padding_idx,
+):
+    _check_indices(input, "embedding_bag")
+    _check_indices(offsets, "embedding_bag")
+    num = weight.shape[0]
+    check(
+        padding_idx is None or -num <= padding_idx < num,
+        RuntimeError,
+        lambda: (
+            f"padding_idx must be within the number of embeddings, {-num} through {num - 1}, but got {padding_idx}"
+        ),
+    )
+    if per_sample_weights is not None:
+        check(
+            per_sample_weights.dtype == weight.dtype,
+            RuntimeError,
+            lambda: (
+                f"Expected tensor for argument #1 'weight' to have the same type as tensor for argument #1 "
+                f"'per_sample_weights'; but type {weight.type()} does not equal {per_sample_weights.type()} "
+                "(while checking arguments for embedding_bag)"
+            ),
+        )
+    idx, off = np.asarray(input._value()), np.asarray(offsets._value())
+    if off.size:
+        check(
+            off[0] == 0,
+            RuntimeError,
+            lambda: (
+                "offsets[0] has to be 0, i.e., the first sequence in the mini-batch has to start from position 0. "
+                f"However, got {off[0]}\n[ {offsets.type()}{{}} ]"
+            ),
+        )
+        check(
+            off[-1] <= idx.size,
+            RuntimeError,
+            lambda: (
+                f"offsets[-1] can not be greater than input's length {idx.size} but got offsets[-1] of {off[-1]}"
+            ),
+        )
+        check(
+            not include_last_offset or off[-1] == idx.size,
+            NotImplementedError,
+            "embedding_bag(include_last_offset=True) with offsets[-1] short of the input's length: torch's "
+            "result differs by mode and path there; not supported by jtorch",
+        )
+        check(
+            bool((np.diff(off) >= 0).all()),
+            RuntimeError,
+            "Expected i < index_size to be true, but got false.  (Could this error message be improved?  If so, "
+            "please report an enhancement request to PyTorch.)",
+        )
+    bad = np.flatnonzero((idx < 0) | (idx >= num))
+    check(
+        bad.size == 0,
+        RuntimeError,
+        lambda: (
+            f"Index {bad[0]} of input takes value {idx[bad[0]]} which is not in the valid range [0, {num})"
+        ),
+    )
+
+
+@op(
+    method=False, promote=NONE, out=False, pre=_embedding_bag_pre, grad_name="EmbeddingBagBackward0"
+)
+def _embedding_bag(
+    weight: TT,
+    input: TN,
+    offsets: TN,
+    scale_grad_by_freq=False,
+    mode=1,
+    per_sample_weights: TN = None,
+    include_last_offset=False,
+    padding_idx=None,
+):
+    """torch.embedding_bag's output: the sum, mean or max of each bag of rows of ``weight``
+    (an empty bag gives zeros)."""
+    bags = offsets.shape[0] - 1 if include_last_offset else offsets.shape[0]
+    seg = jnp.searchsorted(offsets, jnp.arange(input.shape[0]), side="right") - 1
+    if padding_idx is not None:
+        seg = jnp.where(input == padding_idx % weight.shape[0], bags, seg)
+    rows = weight[input]
+    if scale_grad_by_freq:
+        rows = _scale_grad(
+            rows, _bag_freq_scale(input, weight.shape[0]).astype(rows.dtype)[:, None]
+        )
+    if mode == 2:
+        return _bag_max(rows, seg, bags)
+    if per_sample_weights is not None:
+        rows = rows * per_sample_weights[:, None]
+    out = jax.ops.segment_sum(rows, seg, bags)
+    if mode == 1:
+        size = jax.ops.segment_sum(jnp.ones_like(seg), seg, bags)
+        out = out / jnp.maximum(size, 1)[:, None].astype(out.dtype)
+    return out
+
+
+def _bag_freq_scale(input, num):
+    """The gradient scale of each element under ``scale_grad_by_freq``. torch's CPU kernel
+    divides the gradient of the i-th distinct index by the count of ``sort(input)[i]``, not by
+    that index's own count (they agree when the distinct indices have equal counts); jtorch
+    follows it so that gradients match."""
+    counts = jnp.zeros(num, jnp.int64).at[input].add(1)
+    rank = jnp.cumsum(counts > 0) - 1  # of each present index among the distinct ones
+    return 1 / counts[jnp.sort(input)[rank[input]]]
+
+
+def _bag_max(rows, seg, bags):
+    """Each bag's maximum per column, taken from its first maximal row (where torch's backward
+    sends the gradient)."""
+    top = jax.ops.segment_max(rows, seg, bags)
+    n = rows.shape[0]
+    at_top = rows == top[jnp.clip(seg, 0, max(bags - 1, 0))]
+    order = jnp.where(at_top, jnp.arange(n)[:, None], n)
+    first = jax.ops.segment_min(order, seg, bags)
+    padded = jnp.concatenate([rows, jnp.zeros((1, rows.shape[1]), rows.dtype)])
+    return jnp.take_along_axis(padded, jnp.minimum(first, n), axis=0)
+
+
+def _type_str(value):
+    return "<class 'torch.Tensor'>" if isinstance(value, _registry._Tensor) else str(type(value))
+
+
+def _bag_inputs(input, offsets, per_sample_weights, include_last_offset):
+    """torch's F.embedding_bag checks; a 2-D input becomes fixed-length bags."""
+    if input.dim() == 2:
+        if offsets is not None:
+            raise ValueError(
+                "if input is 2D, then offsets has to be None, as input is treated is a mini-batch of fixed length "
+                f"sequences. However, found offsets of type {_type_str(offsets)}"
+            )
+        from .ranges import arange
+
+        offsets = arange(0, input.numel(), input.size(1), dtype=input.dtype, device=input.device)
+        input = input.reshape(-1)
+        if per_sample_weights is not None:
+            per_sample_weights = per_sample_weights.reshape(-1)
+        return input, offsets, per_sample_weights, False
+    if input.dim() != 1:
+        raise ValueError(
+            f"input has to be 1D or 2D Tensor, but got Tensor of dimension {input.dim()}"
+        )
+    if offsets is None:
+        raise ValueError("offsets has to be a 1D Tensor but got None")
+    if offsets.dim() != 1:
+        raise ValueError("offsets has to be a 1D Tensor")
+    return input, offsets, per_sample_weights, include_last_offset
+
+
+def embedding_bag(
+    input,
+    weight,
+    offsets=None,
+    max_norm=None,
+    norm_type=2,
+    scale_grad_by_freq=False,
+    mode="mean",
+    sparse=False,
+    per_sample_weights=None,
+    include_last_offset=False,
+    padding_idx=None,
+):
+    """torch.nn.functional.embedding_bag: the sum, mean or max of bags of rows of ``weight``,
+    without the intermediate lookups. ``input`` is 2-D (fixed-size bags) or 1-D with
+    ``offsets`` (where each bag starts); ``per_sample_weights`` scale rows (``mode='sum'``).
+
+    Differences from torch: ``sparse=True`` raises NotImplementedError."""
+    if weight.dtype is _dtype.int64 and input.is_floating_point():
+        warnings.warn(
+            "Argument order of nn.functional.embedding_bag was changed. Usage `embedding_bag(weight, input, ...)` "
+            "is deprecated, and should now be `embedding_bag(input, weight, ...)`.",
+            stacklevel=2,
+        )
+        weight, input = input, weight
+    if per_sample_weights is not None and input.size() != per_sample_weights.size():
+        raise ValueError(
+            f"embedding_bag: If per_sample_weights ({per_sample_weights.shape}) is not None, then it must have the "
+            f"same shape as the input ({input.shape})"
+        )
+    if weight.dim() != 2:
+        raise ValueError(
+            f"weight has to be a 2D Tensor, but got Tensor of dimension {weight.dim()}"
+        )
+    input, offsets, per_sample_weights, include_last_offset = _bag_inputs(
+        input, offsets, per_sample_weights, include_last_offset
+    )
+    if mode not in _BAG_MODES:
+        raise ValueError("mode has to be one of sum, mean or max")
+    if mode == "max" and scale_grad_by_freq:
+        raise ValueError("max mode does not support scaling the gradient by the frequency")
+    if mode == "max" and sparse:
+        raise ValueError("max mode does not support sparse weights")
+    if max_norm is not None:
+        embedding_renorm_(weight, input, max_norm, norm_type)
+    if per_sample_weights is not None and mode != "sum":
+        raise NotImplementedError(
+            "embedding_bag: per_sample_weights was not None. per_sample_weights is only supported for mode='sum' "
+            f"(got mode='{mode}'). Please open a feature request on GitHub."
+        )
+    check(
+        not sparse,
+        NotImplementedError,
+        "embedding_bag(sparse=True): sparse gradients are not supported by jtorch",
+    )
+    return _embedding_bag(
+        weight,
+        input,
+        offsets,
+        scale_grad_by_freq,
+        _BAG_MODES[mode],
+        per_sample_weights,
+        include_last_offset,
+        padding_idx,
+    )

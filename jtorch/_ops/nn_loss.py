@@ -18,9 +18,11 @@ import numpy as np
 
 from .. import _dtype
 from .._errors import broadcast_shapes, check
+from ..autograd import grad_mode
 from ._registry import INT_TO_FLOAT, NONE, TN, TT, T, op
 from .nn_activation import log_softmax
 from .nn_distance import pairwise_distance
+from .nn_linear import linear
 from .pointwise import _clamp, _title
 
 # ---- reductions ------------------------------------------------------------------------------
@@ -185,28 +187,22 @@ def _check_target_dtype(target):
 
 
 def _check_nll_shapes(input, target):
+    """torch's shape checks of nll_loss, in its order (batch sizes, then target ranks; the
+    target dtype and a 1-d input's target size are checked after these)."""
     check(input.ndim >= 1, ValueError, lambda: f"Expected 1 or more dimensions (got {input.ndim})")
+    batch = target.shape[0] if target.ndim else 0  # torch reports a 0-d target as batch 0
+    check(
+        input.ndim == 1 or input.shape[0] == batch,
+        ValueError,
+        lambda: f"Expected input batch_size ({input.shape[0]}) to match target batch_size ({batch}).",
+    )
     if input.ndim <= 2:
         check(
             target.ndim <= 1,
             RuntimeError,
             "0D or 1D target tensor expected, multi-target not supported",
         )
-        n_in = input.shape[0] if input.ndim == 2 else None
-        n_tg = target.shape[0] if target.ndim == 1 else None
-        check(
-            n_in == n_tg,
-            ValueError,
-            lambda: f"Expected input batch_size ({input.shape[0]}) to match target batch_size "
-            f"({target.shape[0] if target.ndim else 1}).",
-        )
         return
-    check(
-        input.shape[0] == target.shape[0],
-        ValueError,
-        lambda: f"Expected input batch_size ({input.shape[0]}) to match target batch_size "
-        f"({target.shape[0] if target.ndim else 1}).",
-    )
     want = (input.shape[0],) + input.shape[2:]
     check(
         target.shape == want,
@@ -236,7 +232,10 @@ def _class_targets_pre(input, target, weight=None, size_average=None, ignore_ind
     """torch's IndexError for a class index outside [0, C) that is not ``ignore_index``."""
     if target.dtype.is_floating_point or input.dim() == 0:
         return
-    classes = input.shape[0 if input.dim() == 1 else 1]
+    _check_class_values(target, input.shape[0 if input.dim() == 1 else 1], ignore_index)
+
+
+def _check_class_values(target, classes, ignore_index):
     t = np.asarray(target._value()).astype(np.int64)
     bad = t[(t != ignore_index) & ((t < 0) | (t >= classes))]
     check(bad.size == 0, IndexError, lambda: f"Target {bad.flat[0]} is out of bounds.")
@@ -247,6 +246,11 @@ def _nll(logp, target, weight, ignore_index, reduction):
     _check_nll_shapes(logp, target)
     _check_target_dtype(target)
     check(
+        logp.ndim != 1 or target.size == 1,
+        ValueError,
+        lambda: f"For 1D input, 1D target must have size 1, but got target size: {target.size}",
+    )
+    check(
         jnp.issubdtype(logp.dtype, jnp.floating),
         NotImplementedError,
         lambda: f"\"nll_loss_out_frame\" not implemented for '{_title(logp)}'",
@@ -254,7 +258,7 @@ def _nll(logp, target, weight, ignore_index, reduction):
     cdim = 0 if logp.ndim == 1 else 1
     _check_weight(weight, logp.shape[cdim])
     _check_weight_dtype(logp, weight)
-    t = target.astype(jnp.int64)
+    t = target.astype(jnp.int64).reshape(() if logp.ndim == 1 else target.shape)  # (1,) -> ()
     valid = t != ignore_index
     safe = jnp.where(valid, t, 0)
     picked = jnp.take_along_axis(logp, jnp.expand_dims(safe, cdim), axis=cdim).squeeze(cdim)
@@ -283,12 +287,23 @@ def _class_weight(weight, ndim, cdim):
     return weight.reshape((-1,) + (1,) * (ndim - cdim - 1))
 
 
-def _cross_entropy_probs(logp, target, weight, cdim, reduction, label_smoothing):
+def _check_probability_target(input, target, ignore_index):
+    """torch's checks, in its order, for a ``target`` of class probabilities (``input``'s
+    shape)."""
     check(
         jnp.issubdtype(target.dtype, jnp.floating),
         RuntimeError,
         lambda: f"Expected floating point type for target with class probabilities, got {_title(target)}",
     )
+    check(
+        ignore_index == -100,
+        RuntimeError,
+        "ignore_index is not supported for floating point target",
+    )
+    check(input.ndim >= 1, IndexError, "Dimension specified as 1 but tensor has no dimensions")
+
+
+def _cross_entropy_probs(logp, target, weight, cdim, reduction, label_smoothing):
     classes = logp.shape[cdim]
     target = target.astype(logp.dtype)
     if label_smoothing > 0:
@@ -340,16 +355,175 @@ def cross_entropy(
         RuntimeError,
         lambda: f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing:g}",
     )
-    check(input.ndim >= 1, ValueError, lambda: f"Expected 1 or more dimensions (got {input.ndim})")
     cdim = 0 if input.ndim == 1 else 1
-    logp = log_softmax.fn(input, cdim)
     if input.shape == target.shape:
+        _check_probability_target(input, target, ignore_index)
+        logp = log_softmax.fn(input, cdim)
         return _cross_entropy_probs(logp, target, weight, cdim, reduction, label_smoothing)
+    check(input.ndim >= 1, ValueError, lambda: f"Expected 1 or more dimensions (got {input.ndim})")
+    logp = log_softmax.fn(input, cdim)
     nll = _nll(logp, target, weight, ignore_index, reduction)
     if label_smoothing == 0:
         return nll
     smooth = _smoothed(logp, target.astype(jnp.int64), weight, cdim, ignore_index, reduction)
     return (1 - label_smoothing) * nll + smooth * (label_smoothing / logp.shape[cdim])
+
+
+def _linear_ce_pre(
+    input, linear_weight, target, linear_bias=None, weight=None, reduction="mean",
+    ignore_index=None, label_smoothing=0.0, options=None,
+):  # fmt: skip
+    """torch's Python-level checks of linear_cross_entropy, its warning when ``options`` asks
+    for the chunked path on a call that path does not take, and the class-index bounds."""
+    check(
+        1 <= input.dim() <= 2,
+        RuntimeError,
+        lambda: f"expected input with dimensionality 1 or 2, got {input.dim()}",
+    )
+    check(
+        linear_weight.dim() >= 2,
+        RuntimeError,
+        lambda: f"expected linear_weight with dimensionality at least 2, got {linear_weight.dim()}",
+    )
+    batch, features = tuple(input.shape[:-1]), input.shape[-1]
+    check(
+        features == linear_weight.shape[-1],
+        RuntimeError,
+        lambda: "expected equal input and linear_weight last dimensions (in_features), got "
+        f"{features} and {linear_weight.shape[-1]}, respectively",
+    )
+    classes, inner = linear_weight.shape[0], tuple(linear_weight.shape[1:-1])
+    check(
+        linear_bias is None or tuple(linear_bias.shape) == (classes, *inner),
+        RuntimeError,
+        lambda: f"expected linear_bias shape {(classes, *inner)}, got {tuple(linear_bias.shape)}",
+    )
+    check(
+        not inner or batch,
+        RuntimeError,
+        lambda: f"K-dimensional loss defined by linear_weight shape {tuple(linear_weight.shape)} "
+        f"requires batched input, (N, {features}), got unbatched input with shape "
+        f"{tuple(input.shape)}",
+    )
+    probabilities = tuple(target.shape) == (*batch, classes, *inner)
+    check(
+        not (probabilities and ignore_index is not None),
+        RuntimeError,
+        "ignore_index cannot be specified when target contains probabilities",
+    )
+    if options is None:
+        pass
+    elif _chunkable(target.dtype == _dtype.int64, reduction, label_smoothing, inner):
+        _check_chunk_options(options, input, classes)
+    else:
+        _linear_ce_fallback_warning(target, linear_bias, reduction, label_smoothing, inner)
+    if not probabilities and not target.dtype.is_floating_point:
+        _check_class_values(target, classes, -100 if ignore_index is None else ignore_index)
+
+
+def _chunkable(long_target, reduction, label_smoothing, inner):
+    """Whether torch takes its chunked path for a call with ``options``."""
+    plain = not inner and reduction in ("mean", "sum", "none") and label_smoothing == 0.0
+    return plain and long_target
+
+
+def _accumulates_in_float32(options, dtype):
+    """torch's chunked path on a half-precision input accumulates in ``acc_dtype``: float32
+    when asked, or by default (``acc_policy='auto'``, ``acc_dtype=None``)."""
+    if dtype not in (jnp.float16, jnp.bfloat16):
+        return False
+    acc = options.acc_dtype
+    return str(acc) == "torch.float32" or (acc is None and options.acc_policy == "auto")
+
+
+def _check_chunk_options(options, input, classes):
+    """The errors of torch's chunked path: a ``batch_chunk_size`` that disagrees with an
+    explicit ``chunking_method``, an ``acc_dtype`` other than the input's (or float32 for a
+    half-precision input)."""
+    rows, features = (input.shape[0] if input.dim() == 2 else 1), input.shape[-1]
+    method, size = options.chunking_method, options.batch_chunk_size
+    if method not in (None, "auto") and size is not None:
+        factor = int(method.partition(":")[2] or 1)
+        per_chunk = -(-rows // -(-classes // features))  # ceil(rows / ceil(classes / features))
+        chosen = min((1 << (per_chunk - 1).bit_length()) // factor, rows)
+        check(
+            size == chosen,
+            ValueError,
+            lambda: f"batch_chunk_size (={size}) and chunking_method ('{method}') give different "
+            f"chunk sizes ({size} vs {chosen}); pass only one.",
+        )
+    dtype = str(input.dtype)
+    half = dtype in ("torch.float16", "torch.bfloat16")
+    acc = options.acc_dtype
+    if acc is None:
+        acc = "torch.float32" if half and options.acc_policy == "auto" else dtype
+    check(
+        str(acc) == dtype or (half and str(acc) == "torch.float32"),
+        RuntimeError,
+        lambda: "linear_cross_entropy supports float32 acc_dtype with float16/bfloat16 inputs, "
+        f"but got {acc} acc_dtype and {dtype} inputs.",
+    )
+
+
+def _linear_ce_fallback_warning(target, linear_bias, reduction, label_smoothing, inner):
+    if _chunkable(target.dtype == _dtype.int64, reduction, label_smoothing, inner):
+        return
+    bias = None if linear_bias is None else tuple(linear_bias.shape)
+    warnings.warn(
+        "linear_cross_entropy: ``options`` ignored; chunked path needs reduction in "
+        "{'mean','sum','none'}, label_smoothing == 0, target.dtype == int64, out_features == (). "
+        f"Got reduction={reduction!r}, label_smoothing={label_smoothing}, "
+        f"target.dtype={target.dtype}, out_features={inner}, tracing=False, "
+        f"linear_bias.shape={bias}.",
+        stacklevel=5,  # the caller of F.linear_cross_entropy (pre hook, dispatch, TorchOp)
+    )
+
+
+@op(
+    "nn.functional.linear_cross_entropy",
+    method=False,
+    promote=NONE,
+    out=False,
+    pre=_linear_ce_pre,
+    grad_name=lambda *a, **k: "NllLossBackward0",
+)
+def linear_cross_entropy(
+    input: TT,
+    linear_weight: TT,
+    target: TN,
+    *,
+    linear_bias: TT = None,
+    weight: TN = None,
+    reduction="mean",
+    ignore_index=None,
+    label_smoothing=0.0,
+    options=None,
+):
+    """torch.nn.functional.linear_cross_entropy: ``cross_entropy(linear(input, W, b), target)``
+    with ``W`` of shape ``(C, *out_features, in_features)`` (logits ``(N, C, *out_features)``);
+    ``ignore_index=None`` means -100 for class indices.
+
+    Differences from torch: ``options`` (LinearCrossEntropyOptions) is checked and warned
+    about as in torch, but jtorch computes the whole batch in one compiled call (chunking is
+    torch's memory strategy); it keeps the chunked path's float32 accumulation for half
+    precision inputs, and allows a second backward where torch's default options refuse it.
+    """
+    classes, inner = linear_weight.shape[0], linear_weight.shape[1:-1]
+    dtype = input.dtype
+    long_target = target.dtype == jnp.int64
+    chunked = options is not None and _chunkable(long_target, reduction, label_smoothing, inner)
+    if chunked and _accumulates_in_float32(options, dtype):
+        input, linear_weight = input.astype(jnp.float32), linear_weight.astype(jnp.float32)
+        linear_bias = None if linear_bias is None else linear_bias.astype(jnp.float32)
+        weight = None if weight is None else weight.astype(jnp.float32)
+    w = linear_weight.reshape(-1, linear_weight.shape[-1])
+    b = None if linear_bias is None else linear_bias.reshape(-1)
+    logits = linear.fn(input, w, b).reshape(input.shape[:-1] + (classes, *inner))
+    if chunked and dtype == jnp.float16 and options.acc_policy in ("balanced", "compact"):
+        logits = logits.astype(dtype).astype(logits.dtype)  # these policies keep float16 logits
+    ignore = -100 if ignore_index is None else ignore_index
+    loss = cross_entropy.fn(logits, target, weight, None, ignore, None, reduction, label_smoothing)
+    return loss.astype(dtype)
 
 
 def _margin_pre(input, target, p=1, margin=1.0, weight=None, size_average=None, reduce=None, reduction="mean"):
@@ -390,6 +564,7 @@ def multi_margin_loss(
         RuntimeError,
         lambda: f"inconsistent weight size, expected {dim} but got {list(weight.shape)}",
     )
+    _check_weight_dtype(x, weight)
     t = target.reshape(frames).astype(jnp.int64)
     x_t = jnp.take_along_axis(x, t[:, None], axis=1)
     z = margin - x_t + x
@@ -433,7 +608,21 @@ def multilabel_margin_loss(input: TT, target: TN, size_average=None, reduce=None
 # ---- binary and soft-margin losses -----------------------------------------------------------
 
 
+def _no_grad_for(fname, **tensors):
+    """torch's error for a tensor argument its kernel cannot differentiate (a class weight)."""
+    if not grad_mode._state["enabled"]:
+        return
+    for name, t in tensors.items():
+        check(
+            t is None or not t.requires_grad,
+            RuntimeError,
+            lambda name=name: f"The function '{fname}' is not differentiable with respect to "
+            f"argument '{name}'. This input cannot have requires_grad True.",
+        )
+
+
 def _bce_pre(input, target, weight=None, *rest):
+    _no_grad_for("binary_cross_entropy", weight=weight)
     for name, v in (("input", input), ("target", target)):
         h = np.asarray(v._value())
         check(
@@ -459,7 +648,11 @@ def binary_cross_entropy(input: T, target: T, weight: T = None, size_average=Non
     return _reduce(loss, reduction)
 
 
-@op("nn.functional.binary_cross_entropy_with_logits", method=False)
+def _bce_logits_pre(input, target, weight=None, size_average=None, reduce=None, reduction="mean", pos_weight=None):
+    _no_grad_for("binary_cross_entropy_with_logits", weight=weight, pos_weight=pos_weight)
+
+
+@op("nn.functional.binary_cross_entropy_with_logits", method=False, pre=_bce_logits_pre)
 def binary_cross_entropy_with_logits(
     input: T, target: T, weight: T = None, size_average=None, reduce=None, reduction="mean", pos_weight: T = None
 ):
@@ -719,11 +912,12 @@ def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reducti
     (T, N, C) (or unbatched (T, C)) log-probabilities; targets padded (N, S) or concatenated."""
     from .random import _wrap
 
-    for x in (input_lengths, target_lengths):
+    for name, x in (("input_lengths", input_lengths), ("target_lengths", target_lengths)):
         check(
             hasattr(x, "_value") or isinstance(x, (list, tuple)),
             TypeError,
-            lambda: f"ctc_loss(): argument 'input_lengths' must be tuple of ints or Tensor, not {type(x).__name__}",
+            lambda name=name, x=x: f"ctc_loss(): argument '{name}' must be tuple of ints or Tensor, "
+            f"not {type(x).__name__}",
         )
     lengths = [
         np.asarray(x._value() if hasattr(x, "_value") else x, np.int64).reshape(-1)

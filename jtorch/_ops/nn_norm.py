@@ -9,9 +9,12 @@ so a Module whose momentum is ``None`` (a cumulative average, changing every ste
 recompiles.
 """
 
+import functools
 import math
 
+import jax
 import jax.numpy as jnp
+import numpy as np
 
 from .. import _dtype
 from .._errors import check
@@ -54,11 +57,15 @@ def _batch_norm_update(
         invstd = 1 / jnp.sqrt(var + eps.astype(dt))
         n = input.size // max(c, 1)
         m = momentum.astype(dt)
-        # an absent statistic comes back empty (an op's outputs are arrays)
+        # an absent statistic comes back empty (an op's outputs are arrays); torch leaves the
+        # running statistics alone for an empty batch (rather than averaging in 0 / 0)
         new_mean = jnp.zeros((0,), dt) if running_mean is None else (1 - m) * running_mean + m * mean
         new_var = (
             jnp.zeros((0,), dt) if running_var is None else (1 - m) * running_var + m * var * (n / max(n - 1, 1))
         )
+        if input.size == 0:
+            new_mean = new_mean if running_mean is None else running_mean
+            new_var = new_var if running_var is None else running_var
         y = (input - mean.reshape(shape)) * invstd.reshape(shape)
         return _affine(y, weight, bias, shape).reshape(input.shape), mean, invstd, new_mean, new_var
     check(
@@ -118,6 +125,12 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
             ValueError,
             lambda: f"Expected more than 1 value per channel when training, got input size {input.size()}",
         )
+        check(
+            eps > 0.0,
+            ValueError,
+            lambda: f"batch_norm eps must be positive during training, but got {eps}",
+        )
+    check(eps >= 0.0, ValueError, lambda: f"batch_norm eps must be non-negative, but got {eps}")
     return _run_batch_norm(input, weight, bias, running_mean, running_var, training, momentum, eps)[0]
 
 
@@ -294,6 +307,61 @@ def local_response_norm(input: T, size, alpha=0.0001, beta=0.75, k=1.0):
     div = (total / size if jnp.issubdtype(input.dtype, jnp.floating) else total // size).astype(x.dtype)
     div = (div * alpha + k) ** beta
     return x / div
+
+
+# ---- CrossMapLRN2d (legacy) -----------------------------------------------------------------------
+
+
+def _cross_map_windows(c, size):
+    """0/1 matrices of the channels torch's legacy CrossMapLRN2d sums: ``fwd[c, j]`` for the
+    forward scale and ``bwd[c, j]`` for the backward's ratio sums.
+
+    Both are torch's loops as written, quirks included: the forward's running window never
+    drops channel 0, and the backward's window is ``[c - pad, c + size - 1 - pad]`` with
+    ``pad = size - (size - 1) / 2`` (so its gradient is not exactly the forward's derivative)."""
+    pre = int((size - 1) / 2 + 1)
+    pad = int(size - (size - 1) / 2)
+    fwd = np.zeros((c, c), np.float32)
+    bwd = np.zeros((c, c), np.float32)
+    for i in range(c):
+        fwd[i, 0] = 1
+        fwd[i, max(1, i - pre + 1) : min(i + pre - 1, c - 1) + 1] = 1
+        bwd[i, max(0, i - pad) : max(0, min(i + size - 1 - pad, c - 1) + 1)] = 1
+    return fwd, bwd
+
+
+@functools.partial(jax.custom_vjp, nondiff_argnums=(1, 2, 3, 4))
+def _cross_map_lrn(x, size, alpha, beta, k):
+    return _cross_map_fwd(x, size, alpha, beta, k)[0]
+
+
+def _cross_map_fwd(x, size, alpha, beta, k):
+    fwd, _ = _cross_map_windows(x.shape[1], size)
+    scale = k + alpha / size * jnp.einsum("cj,njhw->nchw", fwd.astype(x.dtype), jnp.square(x))
+    out = x * scale ** (-beta)
+    return out, (x, out, scale)
+
+
+def _cross_map_bwd(size, alpha, beta, k, saved, g):
+    x, out, scale = saved
+    _, bwd = _cross_map_windows(x.shape[1], size)
+    accum = jnp.einsum("cj,njhw->nchw", bwd.astype(x.dtype), g * out / scale)
+    return (scale ** (-beta) * g - (2 * alpha * beta / size) * x * accum,)
+
+
+_cross_map_lrn.defvjp(_cross_map_fwd, _cross_map_bwd)
+
+
+@op(promote=NONE, method=False, out=False, grad_name="CrossMapLRN2dBackward")
+def cross_map_lrn2d(input: T, size, alpha=1e-4, beta=0.75, k=1):
+    """torch.nn.CrossMapLRN2d's function (torch.nn._functions.CrossMapLRN2d): the legacy Lua
+    local response norm over channels of a 4-D input, with its own hand-written backward."""
+    check(
+        input.ndim == 4,
+        ValueError,
+        lambda: f"CrossMapLRN2d: Expected input to be 4D, got {input.ndim}D instead.",
+    )
+    return _cross_map_lrn(input, size, alpha, beta, k)
 
 
 # ---- torch.* forms (aten's argument order) ------------------------------------------------------------

@@ -17,8 +17,11 @@ import numpy as np
 from jax import lax
 
 from .._errors import check
-from ._registry import NONE, T, op
+from ._registry import INT_TO_FLOAT, NONE, TN, T, op
 from .nn_conv import tuple_arg
+from .pointwise import _title, relu, sign
+from .pointwise import abs as abs_
+from .random import rand
 
 # ---- window tables (Note [pooling windows]) -------------------------------------------------------
 
@@ -484,3 +487,302 @@ def max_unpool2d(input: T, indices: T, kernel_size, stride=None, padding=0, outp
 def max_unpool3d(input: T, indices: T, kernel_size, stride=None, padding=0, output_size=None):
     """torch.nn.functional.max_unpool3d."""
     return _max_unpool(3, input, indices, kernel_size, stride, padding, output_size)
+
+
+# ---- power-average pooling -------------------------------------------------------------------------
+
+
+def _lp_grad_name(n):
+    def name(input, norm_type, *rest):
+        if norm_type == math.inf:  # torch's max_pool1d squeezes a 2d pool
+            return "SqueezeBackward1" if n == 1 else f"MaxPool{n}DWithIndicesBackward0"
+        return "NegBackward0" if norm_type == -math.inf else "PowBackward0"
+
+    return name
+
+
+def _lp_promote(input, norm_type, **rest):
+    return NONE if math.isinf(norm_type) else INT_TO_FLOAT  # torch: max_pool(|x|), or x.pow(p)
+
+
+def _lp_pre(n):
+    def pre(input, norm_type, *rest):
+        check(
+            input.is_floating_point() or input.is_complex() or not isinstance(norm_type, int),
+            NotImplementedError,
+            lambda: (
+                f"lp_pool{n}d of an integer tensor with an integer norm_type (torch averages x ** p in "
+                "integers, truncating): not supported by jtorch; pass a float norm_type"
+            ),
+        )
+
+    return pre
+
+
+def _lp_pool(n, input, norm_type, kernel_size, stride, ceil_mode):
+    """torch's composite: ``(sign(a) * relu(|a|) * K) ** (1/p)`` of ``a = avg_pool(x ** p)``;
+    ``p = +-inf`` is a max pooling of ``+-|x|``."""
+    if math.isinf(norm_type):
+        flip = 1 if norm_type > 0 else -1
+        return flip * _max_pool(
+            n, flip * abs_.fn(input), kernel_size, stride, 0, 1, ceil_mode, False
+        )
+    avg = _avg_pool(n, input**norm_type, kernel_size, stride, 0, ceil_mode, True, None)
+    k = math.prod(tuple_arg(kernel_size, n, "kernel_size"))
+    return (sign.fn(avg) * relu.fn(abs_.fn(avg)) * k) ** (1.0 / norm_type)
+
+
+@op(promote=_lp_promote, method=False, out=False, grad_name=_lp_grad_name(1), pre=_lp_pre(1))
+def lp_pool1d(input: T, norm_type, kernel_size, stride=None, ceil_mode=False):
+    """torch.nn.functional.lp_pool1d: the ``norm_type``-norm of each window of ``(N, C, L)``:
+    ``(sum x^p)^(1/p)``."""
+    return _lp_pool(1, input, norm_type, kernel_size, stride, ceil_mode)
+
+
+@op(promote=_lp_promote, method=False, out=False, grad_name=_lp_grad_name(2), pre=_lp_pre(2))
+def lp_pool2d(input: T, norm_type, kernel_size, stride=None, ceil_mode=False):
+    """torch.nn.functional.lp_pool2d: lp_pool1d over ``(N, C, H, W)``."""
+    return _lp_pool(2, input, norm_type, kernel_size, stride, ceil_mode)
+
+
+@op(promote=_lp_promote, method=False, out=False, grad_name=_lp_grad_name(3), pre=_lp_pre(3))
+def lp_pool3d(input: T, norm_type, kernel_size, stride=None, ceil_mode=False):
+    """torch.nn.functional.lp_pool3d: lp_pool1d over ``(N, C, D, H, W)``."""
+    return _lp_pool(3, input, norm_type, kernel_size, stride, ceil_mode)
+
+
+# ---- fractional max pooling -----------------------------------------------------------------------
+#
+# Graham's fractional max-pooling as torch's CPU kernel computes it: per (sample, plane) and
+# spatial dim, window ``i`` starts at ``int((i + u) * alpha) - int(u * alpha)`` with
+# ``alpha = (size - k) / (out - 1)`` in the input's dtype, and the last window ends at the
+# input's end; ``u`` is that plane's random sample for the dim (order W, H for 2d; T, H, W for
+# 3d). A window's maximum is its first maximum in row-major order, as in the kernel.
+
+_FRACTIONAL_DIMS = {2: ("height", "width"), 3: ("time", "height", "width")}
+
+
+def _fractional_starts(u, size, out, k, dtype):
+    """Window starts ``(B, C, out)`` for samples ``u`` ``(B, C)`` (torch's generate_intervals)."""
+    last = jnp.full(u.shape + (min(out, 1),), size - k, jnp.int64)
+    if out <= 1:
+        return last
+    alpha = jnp.asarray(size - k, dtype) / jnp.asarray(out - 1, dtype)
+    u = u[..., None].astype(dtype)
+    i = jnp.arange(out - 1).astype(dtype)
+    starts = ((i + u) * alpha).astype(jnp.int64) - (u * alpha).astype(jnp.int64)
+    return jnp.concatenate([starts, last], axis=-1)
+
+
+def _fractional_windows(x, starts, ks):
+    """``x`` ``(B, C, *spatial)`` gathered at the windows ``[start, start + k)`` (``starts[d]``:
+    ``(B, C, out_d)``) into ``(B, C, *out, K)`` values and their flat per-plane indices."""
+    n = len(starts)
+    spatial = x.shape[2:]
+    flat = jnp.zeros((), jnp.int64)
+    for d in range(n):
+        pos = starts[d][..., None] + jnp.arange(ks[d])  # (B, C, out_d, k_d)
+        b, c, o, k = pos.shape
+        take = [1] * n
+        take[d] = o * k
+        x = jnp.take_along_axis(x, pos.reshape((b, c, *take)), axis=2 + d, mode="clip")
+        layout = [1] * (2 * n)
+        layout[2 * d : 2 * d + 2] = (o, k)
+        flat = flat + pos.reshape((b, c, *layout)) * math.prod(spatial[d + 1 :])
+    outs = tuple(s.shape[-1] for s in starts)
+    split = x.shape[:2] + tuple(v for pair in zip(outs, ks) for v in pair)
+    perm = [0, 1] + [2 + 2 * d for d in range(n)] + [3 + 2 * d for d in range(n)]
+    shape = x.shape[:2] + outs + (math.prod(ks),)
+    flat = jnp.broadcast_to(flat, split)
+    return x.reshape(split).transpose(perm).reshape(shape), flat.transpose(perm).reshape(shape)
+
+
+def _fractional_args(n, input, kernel_size, output_size):
+    """torch's checks of the sizes and the input, in torch's order: ``(kernel, output)``."""
+    name = "fractional_max_pool2d()" if n == 2 else "fractional_max_pool3d_out()"
+    sizes = []
+    for what, v in (("kernel_size", kernel_size), ("output_size", output_size)):
+        many = isinstance(v, (list, tuple))
+        check(
+            not many or len(v) == n,
+            RuntimeError,
+            lambda what=what: (
+                f"fractional_max_pool{n}d: {what} must either be a single Int or tuple of "
+                + ("Ints" if n == 2 else "three Ints")
+            ),
+        )
+        sizes.append(tuple(int(e) for e in v) if many else (int(v),) * n)
+    check(
+        input.ndim in (n + 1, n + 2),
+        RuntimeError,
+        lambda: f"{name}: Expected {n + 1}D or {n + 2}D tensor, but got: {list(input.shape)}",
+    )
+    for d in range(input.ndim - n - 1, input.ndim):
+        check(
+            input.shape[d] > 0,
+            RuntimeError,
+            lambda d=d: (
+                f"{name}: Expected input to have non-zero size for non-batch dimensions, but got"
+                f"{list(input.shape)} with dimension {d} being empty."
+            ),
+        )
+    (ks, outs), spatial = sizes, input.shape[-n:]
+    for what, k, o, size in zip(_FRACTIONAL_DIMS[n], ks, outs, spatial):
+        fits = o + k - 1 <= size if n == 2 else o + k - 1 < size
+        check(
+            fits,
+            RuntimeError,
+            lambda what=what, k=k, size=size: (
+                f"{name}: pool {what} {k} too large relative to input {what} {size}"
+            ),
+        )
+    check(
+        all(o >= 0 for o in outs),
+        RuntimeError,
+        lambda: (
+            f"Trying to create tensor with negative dimension {min(outs)}: {list(input.shape[:-n]) + list(outs)}"
+        ),
+    )
+    return ks, outs
+
+
+def _check_samples(n, input, samples):
+    check(
+        samples.dtype == input.dtype,
+        RuntimeError,
+        "Expect _random_samples to have the same dtype as input",
+    )
+    check(
+        samples.ndim == 3,
+        RuntimeError,
+        lambda: f"Expect _random_samples to have 3 dimensions, got {samples.ndim}",
+    )
+    batch, channels = (1, input.shape[0]) if input.ndim == n + 1 else input.shape[:2]
+    check(
+        samples.shape[0] >= batch,
+        RuntimeError,
+        "Expect _random_samples.size(0) no less then input batch size.",
+    )
+    check(
+        samples.shape[1] == channels,
+        RuntimeError,
+        "Expect _random_samples.size(1) equals to input channel size.",
+    )
+    check(
+        samples.shape[2] == n,
+        RuntimeError,
+        lambda: f"Expect _random_samples.size(2) equals to {n}; got {samples.shape[2]}.",
+    )
+    check(
+        jnp.issubdtype(input.dtype, jnp.floating),
+        NotImplementedError,
+        lambda: f"\"fractional_max_pool{n}d_out_frame\" not implemented for '{_title(input)}'",
+    )
+
+
+def _fractional_max_pool(n, input, kernel_size, output_size, random_samples):
+    ks, outs = _fractional_args(n, input, kernel_size, output_size)
+    _check_samples(n, input, random_samples)
+    x = input if input.ndim == n + 2 else input[None]
+    u = random_samples[: x.shape[0]]
+    order = (1, 0) if n == 2 else (0, 1, 2)  # the sample of each spatial dim (2d: W first)
+    ks_eff = tuple(max(k, 1) for k in ks)  # an empty window keeps -inf and its start index
+    starts = [
+        _fractional_starts(u[..., j], size, o, k, input.dtype)
+        for j, size, o, k in zip(order, x.shape[2:], outs, ks)
+    ]
+    vals, flat = _fractional_windows(x, starts, ks_eff)
+    if ks != ks_eff:
+        vals = jnp.full_like(vals, -jnp.inf)
+    arg = jnp.argmax(vals, axis=-1, keepdims=True)
+    out = jnp.take_along_axis(vals, arg, axis=-1)[..., 0]
+    idx = jnp.take_along_axis(flat, arg, axis=-1)[..., 0]
+    return (out, idx) if input.ndim == n + 2 else (out[0], idx[0])
+
+
+@op(promote=NONE, method=False, out=False, grad_name="FractionalMaxPool2DBackward0")
+def fractional_max_pool2d(input: T, kernel_size, output_size, random_samples: TN):
+    """torch._C._nn.fractional_max_pool2d: ``(output, indices)`` of fractional max-pooling
+    with the given ``(N, C, 2)`` samples (see F.fractional_max_pool2d)."""
+    return _fractional_max_pool(2, input, kernel_size, output_size, random_samples)
+
+
+@op(promote=NONE, method=False, out=False, grad_name="FractionalMaxPool3DBackward0")
+def fractional_max_pool3d(input: T, kernel_size, output_size, random_samples: TN):
+    """torch._C._nn.fractional_max_pool3d: ``(output, indices)`` with ``(N, C, 3)`` samples."""
+    return _fractional_max_pool(3, input, kernel_size, output_size, random_samples)
+
+
+def _fractional_front(
+    n, input, kernel_size, output_size, output_ratio, return_indices, _random_samples
+):
+    """torch's Python front-end: ``output_ratio`` to a size, samples drawn when not given."""
+    name = f"fractional_max_pool{n}d"
+    if output_size is None and output_ratio is None:
+        raise ValueError(f"{name} requires specifying either an output_size or an output_ratio")
+    if output_size is None:
+        if n == 2 and len(output_ratio) > 2:
+            raise ValueError(
+                f"{name} requires output_ratio to either be a single Int or tuple of Ints."
+            )
+        ratio = output_ratio if isinstance(output_ratio, (list, tuple)) else (output_ratio,) * n
+        output_size = [int(input.size(d - n) * ratio[d]) for d in range(n)]
+    if _random_samples is None:
+        batch = 1 if input.dim() == n + 1 else input.size(0)
+        _random_samples = rand(batch, input.size(-n - 1), n, dtype=input.dtype, device=input.device)
+    pool = fractional_max_pool2d if n == 2 else fractional_max_pool3d
+    out, indices = pool(input, kernel_size, output_size, _random_samples)
+    return (out, indices) if return_indices else out
+
+
+def F_fractional_max_pool2d(
+    input,
+    kernel_size,
+    output_size=None,
+    output_ratio=None,
+    return_indices=False,
+    _random_samples=None,
+):
+    """torch.nn.functional.fractional_max_pool2d: max-pooling of ``(N, C, H, W)`` over
+    ``kernel_size`` windows at pseudo-random steps that give ``output_size`` (or
+    ``output_ratio`` times the input's size); ``_random_samples`` ``(N, C, 2)`` in [0, 1) fix
+    the steps, else they are drawn from jtorch's generator. ``return_indices`` also returns the
+    flat per-plane index of each maximum."""
+    return _fractional_front(
+        2, input, kernel_size, output_size, output_ratio, return_indices, _random_samples
+    )
+
+
+def F_fractional_max_pool3d(
+    input,
+    kernel_size,
+    output_size=None,
+    output_ratio=None,
+    return_indices=False,
+    _random_samples=None,
+):
+    """torch.nn.functional.fractional_max_pool3d: fractional_max_pool2d over ``(N, C, T, H, W)``
+    with ``(N, C, 3)`` samples."""
+    return _fractional_front(
+        3, input, kernel_size, output_size, output_ratio, return_indices, _random_samples
+    )
+
+
+def _with_true_indices(fn):
+    def with_indices(
+        input,
+        kernel_size,
+        output_size=None,
+        output_ratio=None,
+        return_indices=False,
+        _random_samples=None,
+    ):
+        return fn(input, kernel_size, output_size, output_ratio, True, _random_samples)
+
+    with_indices.__name__ = with_indices.__qualname__ = fn.__name__[2:] + "_with_indices"
+    with_indices.__doc__ = f"torch.nn.functional.{with_indices.__name__}: ``(output, indices)``."
+    return with_indices
+
+
+fractional_max_pool2d_with_indices = _with_true_indices(F_fractional_max_pool2d)
+fractional_max_pool3d_with_indices = _with_true_indices(F_fractional_max_pool3d)

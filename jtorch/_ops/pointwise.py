@@ -709,10 +709,14 @@ signbit = _unary(
 )
 
 
+# torch's threshold_backward: gradient 0 where the output is <= 0, so 0 at 0 and passed at nan
+_relu = _with_jvp(jax.nn.relu, lambda x, out: jnp.where(out <= 0, 0, 1).astype(out.dtype))
+
+
 @op(inplace=True)
 def relu(input: TT):
     check(_kind(input) != "b", RuntimeError, "Boolean inputs not supported for relu")
-    return jax.nn.relu(input)  # gradient 0 at 0, as torch
+    return _relu(input)
 
 
 @op(inplace=True, grad_name=lambda input, decimals=0: f"RoundBackward{0 if decimals == 0 else 1}")

@@ -1,6 +1,5 @@
-"""torch.nn: the functional interface now; Module, Parameter and the layers come with issue 4."""
+"""torch.nn: Module, Parameter, the layers (modules/), functional, init and utils."""
 
-from . import functional  # noqa: F401
-from . import modules, parameter  # noqa: F401
-from .modules import Module, ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential  # noqa: F401
-from .parameter import Parameter  # noqa: F401
+from . import functional, init, modules, parameter, utils  # noqa: F401
+from .modules import *  # noqa: F401,F403  (modules/__init__.py is the explicit list)
+from .parameter import Buffer, Parameter, UninitializedBuffer, UninitializedParameter  # noqa: F401

@@ -3,40 +3,46 @@ their traversal, state_dict round trips, dtype/device conversion and forward/bac
 
 import itertools
 import warnings
-import weakref
 from collections import OrderedDict, namedtuple
 from collections.abc import Mapping
 
 from ... import _dtype
 from ..._functions import typename
-from ...autograd import Function, grad_mode
+from ...autograd import grad_mode
 from ...tensor import Tensor
-from ..parameter import Parameter
+from ..parameter import Buffer, Parameter, is_lazy
+from . import _hooks
+from ._hooks import (  # noqa: F401  (the register_module_* hooks are public here, as in torch)
+    RemovableHandle,
+    _add_hook,
+    _attach_non_full_backward_hooks,
+    _BackwardHookState,
+    _global_backward_hooks,
+    _global_backward_pre_hooks,
+    _global_buffer_registration_hooks,
+    _global_forward_hooks,
+    _global_forward_hooks_with_kwargs,
+    _global_forward_pre_hooks,
+    _global_module_registration_hooks,
+    _global_parameter_registration_hooks,
+    _registered,
+    register_module_backward_hook,
+    register_module_buffer_registration_hook,
+    register_module_forward_hook,
+    register_module_forward_pre_hook,
+    register_module_full_backward_hook,
+    register_module_full_backward_pre_hook,
+    register_module_module_registration_hook,
+    register_module_parameter_registration_hook,
+)
 
 _EXTRA_STATE_KEY_SUFFIX = "_extra_state"
-
-
-class RemovableHandle:
-    """torch.utils.hooks.RemovableHandle: ``remove()`` takes the hook out of its dicts."""
-
-    _next_id = 0
-
-    def __init__(self, *dicts):
-        self._dicts = [weakref.ref(d) for d in dicts]
-        self.id = RemovableHandle._next_id
-        RemovableHandle._next_id += 1
-
-    def remove(self):
-        for ref in self._dicts:
-            d = ref()
-            if d is not None:
-                d.pop(self.id, None)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.remove()
+_COMPLEX_MODULE_WARNING = (
+    "Complex modules are a new feature under active development whose design may change, and some modules "
+    "might not work as expected when using complex tensors as parameters or buffers. Please file an issue at "
+    "https://github.com/pytorch/pytorch/issues/new?template=bug-report.yml if a complex module does not work "
+    "as expected."
+)
 
 
 class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
@@ -57,120 +63,14 @@ def _addindent(s, n):
     return "\n".join([first] + [" " * n + line if line.strip() else "" for line in rest])
 
 
-def _add_hook(hooks, hook, prepend, kwargs_set=None):
-    handle = RemovableHandle(hooks, *([kwargs_set] if kwargs_set is not None else []))
-    hooks[handle.id] = hook
-    if kwargs_set is not None:
-        kwargs_set[handle.id] = True
-    if prepend:
-        hooks.move_to_end(handle.id, last=False)
-    return handle
-
-
-class _BackwardHookFunction(Function):
-    """Identity on tensors whose backward hands the incoming gradients to ``hook``."""
-
-    @staticmethod
-    def forward(ctx, hook, *tensors):
-        ctx.hook = hook
-        return tensors
-
-    @staticmethod
-    def backward(ctx, *grads):
-        return (None, *ctx.hook(grads))
-
-
-class _BackwardHookState:
-    """One forward call's full backward (pre-)hooks, torch's ``BackwardHook``: gradients w.r.t.
-    the outputs are seen first (pre-hooks may replace them), then those w.r.t. the inputs."""
-
-    def __init__(self, module, hooks, pre_hooks):
-        self.module, self.hooks, self.pre_hooks = module, hooks, pre_hooks
-        self.grad_outputs = None
-        self.input_index = None
-
-    @staticmethod
-    def _wrap(values, hook):
-        index = [i for i, v in enumerate(values) if isinstance(v, Tensor)]
-        if not index or not (grad_mode.is_grad_enabled() and any(values[i]._requires_grad for i in index)):
-            return values, None
-        new = _BackwardHookFunction.apply(hook, *[values[i] for i in index])
-        values = list(values)
-        for i, t in zip(index, new):
-            values[i] = t
-        return tuple(values), index
-
-    def _pack(self, index, grads, n):
-        out = [None] * n
-        for i, g in zip(index, grads):
-            out[i] = g
-        return tuple(out)
-
-    def setup_inputs(self, args):
-        self.n_inputs = len(args)
-        args, self.input_index = self._wrap(args, self._input_hook)
-        return args
-
-    def setup_outputs(self, result):
-        single = isinstance(result, Tensor)
-        outs = (result,) if single else result
-        if not isinstance(outs, tuple):
-            return result
-        self.n_outputs = len(outs)
-        outs, self.output_index = self._wrap(outs, self._output_hook)
-        return outs[0] if single else outs
-
-    def _output_hook(self, grads):
-        self.grad_outputs = self._pack(self.output_index, grads, self.n_outputs)
-        for hook in self.pre_hooks:
-            new = hook(self.module, self.grad_outputs)
-            if new is None:
-                continue
-            if len(new) != len(self.grad_outputs):
-                raise RuntimeError(
-                    f"Backward pre hook returned an invalid number of grad_output, got {len(new)}, "
-                    f"but expected {len(self.grad_outputs)}"
-                )
-            self.grad_outputs = new
-        local = self.grad_outputs
-        if self.input_index is None:
-            if self.hooks:
-                warnings.warn(
-                    "Full backward hook is firing when gradients are computed with respect to module outputs since "
-                    "no inputs require gradients. See https://docs.pytorch.org/docs/main/generated/torch.nn.Module.html"
-                    "#torch.nn.Module.register_full_backward_hook for more details.",
-                    stacklevel=5,
-                )
-            for hook in self.hooks:
-                res = hook(self.module, (None,) * self.n_inputs, self.grad_outputs)
-                if res is not None and not (isinstance(res, tuple) and all(r is None for r in res)):
-                    raise RuntimeError(
-                        "Backward hook for Modules where no input requires gradient should always "
-                        "return None or None for all gradients."
-                    )
-            self.grad_outputs = None
-        return tuple(local[i] for i in self.output_index)
-
-    def _input_hook(self, grads):
-        if self.grad_outputs is None:
-            return grads
-        res = self._pack(self.input_index, grads, self.n_inputs)
-        for hook in self.hooks:
-            out = hook(self.module, res, self.grad_outputs)
-            if out is None:
-                continue
-            if len(out) != len(res):
-                raise RuntimeError(
-                    f"Backward hook returned an invalid number of grad_input, got {len(out)}, but "
-                    f"expected {len(res)}"
-                )
-            res = out
-        self.grad_outputs = None
-        return tuple(res[i] for i in self.input_index)
-
-
 def _forward_unimplemented(self, *input):
     raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
+
+
+_MIXED_BACKWARD_HOOKS = (
+    "Cannot use both regular backward hooks and full backward hooks on a single Module. "
+    "Please use only one of them."
+)
 
 
 class Module:
@@ -222,7 +122,7 @@ class Module:
             raise TypeError(
                 f"cannot assign '{typename(tensor)}' object to buffer '{name}' (torch Tensor or None required)"
             )
-        self._buffers[name] = tensor
+        self._buffers[name] = _registered(_global_buffer_registration_hooks, self, name, tensor)
         (self._non_persistent_buffers_set.discard if persistent else self._non_persistent_buffers_set.add)(name)
 
     def register_parameter(self, name, param):
@@ -240,6 +140,8 @@ class Module:
                 f"explicitly. To express '{name}' as a function of another Tensor, compute the value in "
                 "the forward() method."
             )
+        if param is not None:
+            param = _registered(_global_parameter_registration_hooks, self, name, param)
         self._parameters[name] = param
 
     def add_module(self, name, module):
@@ -250,7 +152,7 @@ class Module:
         if hasattr(self, name) and name not in self._modules:
             raise KeyError(f"attribute '{name}' already exists")
         self._check_name("module", name, self._modules)
-        self._modules[name] = module
+        self._modules[name] = _registered(_global_module_registration_hooks, self, name, module)
 
     register_module = add_module
 
@@ -313,20 +215,21 @@ class Module:
             if modules is None:
                 raise AttributeError("cannot assign module before Module.__init__() call")
             remove_from(d, params, buffers, self._non_persistent_buffers_set)
-            modules[name] = value
+            modules[name] = _registered(_global_module_registration_hooks, self, name, value)
         elif modules is not None and name in modules:
             if value is not None:
                 raise TypeError(
                     f"cannot assign '{typename(value)}' as child module '{name}' (torch.nn.Module or None expected)"
                 )
-            modules[name] = value
-        elif buffers is not None and name in buffers:
+            modules[name] = _registered(_global_module_registration_hooks, self, name, value)
+        elif isinstance(value, Buffer) or buffers is not None and name in buffers:
             if value is not None and not isinstance(value, Tensor):
                 raise TypeError(
                     f"cannot assign '{typename(value)}' as buffer '{name}' "
                     "(torch.nn.Buffer, torch.Tensor or None expected)"
                 )
-            self.register_buffer(name, value, name not in self._non_persistent_buffers_set)
+            persistent = value.persistent if isinstance(value, Buffer) else name not in self._non_persistent_buffers_set
+            self.register_buffer(name, value, persistent)
         else:
             object.__setattr__(self, name, value)
 
@@ -472,9 +375,10 @@ class Module:
                     f"from checkpoint but received {type(value)}"
                 )
                 continue
-            if param.dim() == 0 and value.dim() == 1 and value.shape[0] == 1:
+            lazy = is_lazy(param)  # a lazy module's placeholders take any shape
+            if not lazy and param.dim() == 0 and value.dim() == 1 and value.shape[0] == 1:
                 value = value[0]
-            if value.shape != param.shape:
+            if not lazy and value.shape != param.shape:
                 error_msgs.append(
                     f"size mismatch for {key}: copying a param with shape {value.shape} from checkpoint, "
                     f"the shape in current model is {param.shape}."
@@ -606,12 +510,16 @@ class Module:
         from ..._ops.conversion import _parse_to
 
         kwargs.pop("memory_format", None)
-        non_blocking = kwargs.pop("non_blocking", False)
+        kwargs.pop("non_blocking", None)  # accepted: jtorch's copies are synchronous
+        if "copy" in kwargs:
+            raise RuntimeError(".to() does not accept copy argument")
         dtype, device, _ = _parse_to(args, kwargs)
         if dtype is not None and not (dtype.is_floating_point or dtype.is_complex):
             raise TypeError(
                 f"nn.Module.to only accepts floating point or complex dtypes, but got desired dtype={dtype}"
             )
+        if dtype is not None and dtype.is_complex:
+            warnings.warn(_COMPLEX_MODULE_WARNING, stacklevel=2)
 
         def convert(t):
             keep = dtype if t.is_floating_point() or t.is_complex() else None
@@ -656,7 +564,17 @@ class Module:
     def register_full_backward_pre_hook(self, hook, prepend=False):
         return _add_hook(self._backward_pre_hooks, hook, prepend)
 
+    def register_backward_hook(self, hook):
+        """Deprecated: ``hook(module, grad_input, grad_output)`` on the autograd node that made
+        the module's (first) output, which sees that node's gradients only."""
+        if self._is_full_backward_hook is True:
+            raise RuntimeError(_MIXED_BACKWARD_HOOKS)
+        self._is_full_backward_hook = False
+        return _add_hook(self._backward_hooks, hook, False)
+
     def register_full_backward_hook(self, hook, prepend=False):
+        if self._is_full_backward_hook is False:
+            raise RuntimeError(_MIXED_BACKWARD_HOOKS)
         self._is_full_backward_hook = True
         return _add_hook(self._backward_hooks, hook, prepend)
 
@@ -673,7 +591,7 @@ class Module:
         return _add_hook(self._load_state_dict_post_hooks, hook, False)
 
     def _call_impl(self, *args, **kwargs):
-        for hook_id, hook in list(self._forward_pre_hooks.items()):
+        for hook_id, hook in (*_global_forward_pre_hooks.items(), *self._forward_pre_hooks.items()):
             if hook_id in self._forward_pre_hooks_with_kwargs:
                 result = hook(self, args, kwargs)
                 if result is not None:
@@ -688,12 +606,14 @@ class Module:
                 if result is not None:
                     args = result if isinstance(result, tuple) else (result,)
         bw = None
-        if self._backward_hooks or self._backward_pre_hooks:
-            bw = _BackwardHookState(self, list(self._backward_hooks.values()), list(self._backward_pre_hooks.values()))
+        full, non_full = self._get_backward_hooks()
+        pre = [*_global_backward_pre_hooks.values(), *self._backward_pre_hooks.values()]
+        if full or pre:
+            bw = _BackwardHookState(self, full, pre)
             args = bw.setup_inputs(args)
         result = self.forward(*args, **kwargs)
-        for hook_id, hook in list(self._forward_hooks.items()):
-            if hook_id in self._forward_hooks_with_kwargs:
+        for hook_id, hook in (*_global_forward_hooks.items(), *self._forward_hooks.items()):
+            if hook_id in self._forward_hooks_with_kwargs or hook_id in _global_forward_hooks_with_kwargs:
                 out = hook(self, args, kwargs, result)
             else:
                 out = hook(self, args, result)
@@ -701,9 +621,20 @@ class Module:
                 result = out
         if bw is not None:
             result = bw.setup_outputs(result)
+        if non_full:
+            _attach_non_full_backward_hooks(self, args, result, non_full)
         return result
 
     __call__ = _call_impl
+
+    def _get_backward_hooks(self):
+        """(full, non-full) backward hooks of this module, the global ones first."""
+        full, non_full = [], []
+        for kind, hooks in ((_hooks._global_is_full_backward_hook, _global_backward_hooks),
+                            (self._is_full_backward_hook, self._backward_hooks)):
+            if kind is not None:
+                (full if kind else non_full).extend(hooks.values())
+        return full, non_full
 
     # ---- printing -------------------------------------------------------------------------------
 
