@@ -8,6 +8,7 @@ require grad, the same gradients of ``sum(out * cotangent)``.
 """
 
 import math
+import warnings
 
 import numpy as np
 import torch
@@ -179,3 +180,43 @@ def _compare_grads(t_in, j_in, expected, actual, rtol, atol, seed):
             continue
         assert jg is not None, f"grad[{i}]: jtorch has none"
         assert_close(jg, tg, rtol, atol, f"grad[{i}]")
+
+
+def outcome(fn, lib, with_warnings=False):
+    """``fn(lib)``'s repr, or its exception's type and text (package name normalised), and with
+    ``with_warnings`` the texts of the warnings it gave."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            result = ("ok", repr(fn(lib)))
+        except Exception as e:  # noqa: BLE001 - the exception is what is compared
+            result = (type(e).__name__, str(e))
+    result = (result[0], result[1].replace("jtorch.", "torch."))
+    if with_warnings:
+        result += ([f"{w.category.__name__}: {w.message}" for w in caught],)
+    return result
+
+
+def same_outcome(fn, with_warnings=False):
+    """``fn(torch)`` and ``fn(jtorch)`` give the same repr or the same exception (and warnings)."""
+    expected = outcome(fn, torch, with_warnings)
+    actual = outcome(fn, jtorch, with_warnings)
+    assert actual == expected, f"\ntorch:  {expected}\njtorch: {actual}"
+    return expected
+
+
+def module_pair(ctor):
+    """``ctor(lib.nn)`` in both libraries, jtorch's holding copies of torch's state."""
+    t_mod, j_mod = ctor(torch.nn), ctor(jtorch.nn)
+    state = {
+        k: jtorch.tensor(to_numpy(v)).to(getattr(jtorch, dtype_name(v.dtype)))
+        for k, v in t_mod.state_dict().items()
+    }
+    j_mod.load_state_dict(state)
+    return {torch: t_mod, jtorch: j_mod}
+
+
+def module_same(ctor, *inputs, **kw):
+    """``same`` for a module built by ``ctor(lib.nn)`` with torch's state copied into jtorch's."""
+    mods = module_pair(ctor)
+    return same(lambda lib, *xs: mods[lib](*xs), *inputs, **kw)

@@ -12,7 +12,8 @@ import pytest
 import torch
 
 import jtorch
-from conformance._compare import assert_close, same, to_numpy
+from conformance import _compare
+from conformance._compare import assert_close, module_pair, module_same, same, to_numpy
 
 RNG = np.random.default_rng(0)
 
@@ -21,38 +22,8 @@ def arr(*shape, dtype="float64"):
     return RNG.standard_normal(shape).astype(dtype)
 
 
-def outcome(fn, lib):
-    """``fn(lib)``'s repr and warning texts, or its exception's type and text."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            result = ("ok", repr(fn(lib)))
-        except Exception as e:  # noqa: BLE001 - the exception is what is compared
-            result = (type(e).__name__, str(e))
-    texts = [f"{w.category.__name__}: {w.message}" for w in caught]
-    return result[0], result[1].replace("jtorch.", "torch."), texts
-
-
 def same_outcome(fn):
-    expected, actual = outcome(fn, torch), outcome(fn, jtorch)
-    assert actual == expected, f"\ntorch:  {expected}\njtorch: {actual}"
-    return expected
-
-
-def pair(ctor):
-    """``ctor(lib.nn)`` in both libraries, jtorch's holding copies of torch's state."""
-    t_mod, j_mod = ctor(torch.nn), ctor(jtorch.nn)
-    state = {
-        k: jtorch.tensor(to_numpy(v)).to(getattr(jtorch, str(v.dtype)[6:]))
-        for k, v in t_mod.state_dict().items()
-    }
-    j_mod.load_state_dict(state)
-    return {torch: t_mod, jtorch: j_mod}
-
-
-def module_same(ctor, *inputs, **kw):
-    mods = pair(ctor)
-    return same(lambda lib, *xs: mods[lib](*xs), *inputs, **kw)
+    return _compare.same_outcome(fn, with_warnings=True)
 
 
 # ---- reprs, signatures, constants -------------------------------------------------------------
@@ -276,7 +247,7 @@ def test_inplace(expr):
 )
 def test_forward_backward(expr, shape):
     """Outputs, gradients and errors (Softmax2d of 2-d input, the implicit-dim warning)."""
-    mods = pair(lambda nn: eval(f"nn.{expr}", {"nn": nn}).double().eval())
+    mods = module_pair(lambda nn: eval(f"nn.{expr}", {"nn": nn}).double().eval())
     n_inputs = 2 if "Distance" in expr or "Cosine" in expr else 1
     inputs = [arr(*shape) for _ in range(n_inputs)]
     with warnings.catch_warnings():

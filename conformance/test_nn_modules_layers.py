@@ -14,7 +14,7 @@ import pytest
 import torch
 
 import jtorch
-from conformance._compare import assert_close, same, to_numpy
+from conformance._compare import assert_close, module_pair, module_same, same, same_outcome, to_numpy
 
 RNG = np.random.default_rng(0)
 LIBS = (torch, jtorch)
@@ -22,36 +22,6 @@ LIBS = (torch, jtorch)
 
 def arr(*shape, dtype="float64"):
     return RNG.standard_normal(shape).astype(dtype)
-
-
-def outcome(fn, lib):
-    """``fn(lib)``'s repr, or its exception's type and text (package name normalised)."""
-    try:
-        return "ok", repr(fn(lib))
-    except Exception as e:  # noqa: BLE001 - the exception is what is compared
-        return type(e).__name__, str(e).replace("jtorch.", "torch.")
-
-
-def same_outcome(fn):
-    expected, actual = outcome(fn, torch), outcome(fn, jtorch)
-    assert actual == expected, f"\ntorch:  {expected}\njtorch: {actual}"
-    return expected
-
-
-def pair(ctor):
-    """``ctor(lib.nn)`` in both libraries, jtorch's holding torch's parameters and buffers."""
-    t_mod, j_mod = ctor(torch.nn), ctor(jtorch.nn)
-    state = {
-        k: jtorch.tensor(to_numpy(v)).to(getattr(jtorch, str(v.dtype)[6:]))
-        for k, v in t_mod.state_dict().items()
-    }
-    j_mod.load_state_dict(state)
-    return {torch: t_mod, jtorch: j_mod}
-
-
-def module_same(ctor, *inputs, **kw):
-    mods = pair(ctor)
-    return same(lambda lib, *xs: mods[lib](*xs), *inputs, **kw)
 
 
 # ---- reprs, signatures, constants ---------------------------------------------------------------------
@@ -405,7 +375,7 @@ def test_embedding_options(kw):
 
 
 def test_embedding_max_norm_renormalises_in_place():
-    mods = pair(lambda nn: nn.Embedding(5, 3, max_norm=0.5, norm_type=1.0))
+    mods = module_pair(lambda nn: nn.Embedding(5, 3, max_norm=0.5, norm_type=1.0))
     for lib, m in mods.items():
         m(lib.tensor([1, 3, 3]))
     assert_close(mods[jtorch].weight.detach(), mods[torch].weight.detach())
@@ -459,7 +429,7 @@ def test_embedding_bag_per_sample_weights():
 
 def test_embedding_bag_module():
     module_same(lambda nn: nn.EmbeddingBag(10, 3, mode="max"), np.array([[1, 2, 3], [3, 2, 9]]))
-    mods = pair(lambda nn: nn.EmbeddingBag(10, 3, mode="sum", padding_idx=0))
+    mods = module_pair(lambda nn: nn.EmbeddingBag(10, 3, mode="sum", padding_idx=0))
     outs = [mods[lib](lib.tensor([0, 2, 4, 5]), lib.tensor([0, 1])) for lib in LIBS]
     assert_close(outs[1], outs[0])
 

@@ -17,7 +17,7 @@ import torch
 
 import jtorch
 from conformance import opinfo
-from conformance._compare import same, to_numpy
+from conformance._compare import same, same_outcome, to_numpy
 
 RNG = np.random.default_rng(0)
 LIBS = (torch, jtorch)
@@ -25,21 +25,6 @@ LIBS = (torch, jtorch)
 
 def arr(*shape, dtype="float64"):
     return RNG.standard_normal(shape).astype(dtype)
-
-
-def outcome(fn, lib):
-    """``fn(lib)``'s repr, or its exception's type and text."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return "ok", repr(fn(lib))
-    except Exception as e:  # noqa: BLE001 - the exception is what is compared
-        return type(e).__name__, str(e)
-
-
-def same_outcome(fn):
-    expected, actual = outcome(fn, torch), outcome(fn, jtorch)
-    assert actual == expected, f"\ntorch:  {expected}\njtorch: {actual}"
 
 
 def pair(ctor):
