@@ -165,7 +165,34 @@ def _check_conv_args(in_channels, out_channels, stride, padding, groups, padding
         )
 
 
-class Conv1d(_ConvNd):
+class _Conv(_ConvNd):
+    """The constructor Conv1d/2d/3d share: ints or tuples widened by ``_expand``."""
+
+    _expand = None
+
+    def __init__(
+        self,
+        in_channels,
+        out_channels,
+        kernel_size,
+        stride=1,
+        padding=0,
+        dilation=1,
+        groups=1,
+        bias=True,
+        padding_mode="zeros",
+        device=None,
+        dtype=None,
+    ):
+        e = self._expand
+        super().__init__(
+            in_channels, out_channels, e(kernel_size), e(stride),
+            padding if isinstance(padding, str) else e(padding), e(dilation),
+            False, e(0), groups, bias, padding_mode, device, dtype,
+        )  # fmt: skip
+
+
+class Conv1d(_Conv):
     """torch.nn.Conv1d: a 1-d convolution over ``(N, C_in, L)`` (or unbatched ``(C_in, L)``).
 
     Args: in_channels, out_channels, kernel_size, stride=1, padding=0 (int, tuple, 'valid' or
@@ -175,28 +202,10 @@ class Conv1d(_ConvNd):
     Example: ``nn.Conv1d(16, 33, 3, stride=2)(torch.randn(20, 16, 50)).shape == (20, 33, 24)``.
     """
 
-    def __init__(
-        self,
-        in_channels,
-        out_channels,
-        kernel_size,
-        stride=1,
-        padding=0,
-        dilation=1,
-        groups=1,
-        bias=True,
-        padding_mode="zeros",
-        device=None,
-        dtype=None,
-    ):
-        super().__init__(
-            in_channels, out_channels, _single(kernel_size), _single(stride),
-            padding if isinstance(padding, str) else _single(padding), _single(dilation),
-            False, _single(0), groups, bias, padding_mode, device, dtype,
-        )  # fmt: skip
+    _expand = staticmethod(_single)
 
 
-class Conv2d(_ConvNd):
+class Conv2d(_Conv):
     """torch.nn.Conv2d: a 2-d convolution over ``(N, C_in, H, W)`` (or unbatched ``(C_in, H, W)``).
 
     Args: as Conv1d, with int-or-pair ``kernel_size``/``stride``/``padding``/``dilation``.
@@ -205,28 +214,10 @@ class Conv2d(_ConvNd):
     (20, 33, 24, 49)``.
     """
 
-    def __init__(
-        self,
-        in_channels,
-        out_channels,
-        kernel_size,
-        stride=1,
-        padding=0,
-        dilation=1,
-        groups=1,
-        bias=True,
-        padding_mode="zeros",
-        device=None,
-        dtype=None,
-    ):
-        super().__init__(
-            in_channels, out_channels, _pair(kernel_size), _pair(stride),
-            padding if isinstance(padding, str) else _pair(padding), _pair(dilation),
-            False, _pair(0), groups, bias, padding_mode, device, dtype,
-        )  # fmt: skip
+    _expand = staticmethod(_pair)
 
 
-class Conv3d(_ConvNd):
+class Conv3d(_Conv):
     """torch.nn.Conv3d: a 3-d convolution over ``(N, C_in, D, H, W)`` (or unbatched).
 
     Args: as Conv1d, with int-or-triple ``kernel_size``/``stride``/``padding``/``dilation``.
@@ -235,25 +226,7 @@ class Conv3d(_ConvNd):
     (20, 33, 4, 24, 49)``.
     """
 
-    def __init__(
-        self,
-        in_channels,
-        out_channels,
-        kernel_size,
-        stride=1,
-        padding=0,
-        dilation=1,
-        groups=1,
-        bias=True,
-        padding_mode="zeros",
-        device=None,
-        dtype=None,
-    ):
-        super().__init__(
-            in_channels, out_channels, _triple(kernel_size), _triple(stride),
-            padding if isinstance(padding, str) else _triple(padding), _triple(dilation),
-            False, _triple(0), groups, bias, padding_mode, device, dtype,
-        )  # fmt: skip
+    _expand = staticmethod(_triple)
 
 
 # ---- transposed convolutions --------------------------------------------------------------------
@@ -329,7 +302,34 @@ class _ConvTransposeNd(_ConvNd):
         )  # fmt: skip
 
 
-class ConvTranspose1d(_ConvTransposeNd):
+class _ConvTranspose(_ConvTransposeNd):
+    """The constructor ConvTranspose1d/2d/3d share."""
+
+    _expand = None
+
+    def __init__(
+        self,
+        in_channels,
+        out_channels,
+        kernel_size,
+        stride=1,
+        padding=0,
+        output_padding=0,
+        groups=1,
+        bias=True,
+        dilation=1,
+        padding_mode="zeros",
+        device=None,
+        dtype=None,
+    ):
+        e = self._expand
+        super().__init__(
+            in_channels, out_channels, e(kernel_size), e(stride), e(padding), e(dilation), True,
+            e(output_padding), groups, bias, padding_mode, device, dtype,
+        )  # fmt: skip
+
+
+class ConvTranspose1d(_ConvTranspose):
     """torch.nn.ConvTranspose1d: the gradient of Conv1d w.r.t. its input (a "deconvolution").
 
     Args: in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0,
@@ -341,86 +341,27 @@ class ConvTranspose1d(_ConvTransposeNd):
     + output_padding + 1``.
     """
 
-    def __init__(
-        self,
-        in_channels,
-        out_channels,
-        kernel_size,
-        stride=1,
-        padding=0,
-        output_padding=0,
-        groups=1,
-        bias=True,
-        dilation=1,
-        padding_mode="zeros",
-        device=None,
-        dtype=None,
-    ):
-        super().__init__(
-            in_channels, out_channels, _single(kernel_size), _single(stride), _single(padding),
-            _single(dilation), True, _single(output_padding), groups, bias, padding_mode,
-            device, dtype,
-        )  # fmt: skip
+    _expand = staticmethod(_single)
 
 
-class ConvTranspose2d(_ConvTransposeNd):
+class ConvTranspose2d(_ConvTranspose):
     """torch.nn.ConvTranspose2d: the gradient of Conv2d w.r.t. its input.
 
     Args and ``output_size``: as ConvTranspose1d, with int-or-pair sizes.
     Shape: ``(N, C_in, H_in, W_in) -> (N, C_out, H_out, W_out)``.
     """
 
-    def __init__(
-        self,
-        in_channels,
-        out_channels,
-        kernel_size,
-        stride=1,
-        padding=0,
-        output_padding=0,
-        groups=1,
-        bias=True,
-        dilation=1,
-        padding_mode="zeros",
-        device=None,
-        dtype=None,
-    ):
-        super().__init__(
-            in_channels, out_channels, _pair(kernel_size), _pair(stride), _pair(padding),
-            _pair(dilation), True, _pair(output_padding), groups, bias, padding_mode, device, dtype,
-        )  # fmt: skip
+    _expand = staticmethod(_pair)
 
 
-class ConvTranspose3d(_ConvTransposeNd):
+class ConvTranspose3d(_ConvTranspose):
     """torch.nn.ConvTranspose3d: the gradient of Conv3d w.r.t. its input.
 
     Args and ``output_size``: as ConvTranspose1d, with int-or-triple sizes.
     Shape: ``(N, C_in, D_in, H_in, W_in) -> (N, C_out, D_out, H_out, W_out)``.
     """
 
-    def __init__(
-        self,
-        in_channels,
-        out_channels,
-        kernel_size,
-        stride=1,
-        padding=0,
-        output_padding=0,
-        groups=1,
-        bias=True,
-        dilation=1,
-        padding_mode="zeros",
-        device=None,
-        dtype=None,
-    ):
-        super().__init__(
-            in_channels, out_channels, _triple(kernel_size), _triple(stride), _triple(padding),
-            _triple(dilation), True, _triple(output_padding), groups, bias, padding_mode,
-            device, dtype,
-        )  # fmt: skip
-
-
-# ---- lazy convolutions --------------------------------------------------------------------------
+    _expand = staticmethod(_triple)
 
 
 class _LazyConvXdMixin(LazyModuleMixin):
