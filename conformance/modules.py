@@ -18,6 +18,7 @@ first mismatch of each; ``python -m conformance.report`` puts every entry in REP
 import argparse
 import collections
 import fnmatch
+import inspect
 
 import torch
 from torch.testing._internal.common_modules import ModuleErrorEnum
@@ -144,8 +145,11 @@ def check_sample(info, jcls, sample, dtype, device="cpu", training=True):
 
 
 def _samples(info, dtype, device, training):
+    extra = {}
+    if "with_packed_sequence" in inspect.signature(info.module_inputs_func).parameters:
+        extra["with_packed_sequence"] = True  # RNN/GRU/LSTM: packed inputs too
     return info.module_inputs_func(
-        info, device=device, dtype=dtype, requires_grad=True, training=training
+        info, device=device, dtype=dtype, requires_grad=True, training=training, **extra
     )
 
 

@@ -182,6 +182,8 @@ def to_jtorch(v, memo=None):
         return memo[id(v)][1]
     if isinstance(v, list):
         return [to_jtorch(x, memo) for x in v]
+    if isinstance(v, torch.nn.utils.rnn.PackedSequence):  # a namedtuple: keep its type
+        return jtorch.nn.utils.rnn.PackedSequence(*(to_jtorch(x, memo) for x in v))
     if isinstance(v, tuple):
         return tuple(to_jtorch(x, memo) for x in v)
     if isinstance(v, dict):
