@@ -413,7 +413,7 @@ def dispatch(top, args, kwargs):
     compute = _compute_dtype(top, values, operands, kinds)
     arrays, dtypes = _arrays(operands, kinds, compute)
     dev = _check_devices(top, operands)
-    if dev is not None:
+    if dev is not None and dev.type != "cpu":  # a CPU scalar tensor may have joined the GPU
         _to_device(operands, arrays, dev)
     pf = pure_fn(top, layout, dtypes)
     try:
