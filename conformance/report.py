@@ -14,7 +14,7 @@ import pathlib
 import time
 
 from conformance import modules, opinfo
-from conformance.known_failures import KNOWN_FAILURES, MODULE_KNOWN_FAILURES
+from conformance.known_failures import MODULE_KNOWN_FAILURES, known_failures
 
 REPORT = pathlib.Path(__file__).with_name("REPORT.md")
 MODULES_MARK = "<!-- module_db section -->"
@@ -36,7 +36,7 @@ def run_modules(max_samples=None, only=None, device="cpu"):
     return modules.run(only, max_samples, device, verbose=bool(only))
 
 
-def _note(r, known=KNOWN_FAILURES):
+def _note(r, known):
     """The table's last column: why an entry does not pass, or that its listing is stale."""
     listed = known.get(r.entry)
     if r.status == "untested":
@@ -52,6 +52,7 @@ def render(results, seconds, max_samples=None, device="cpu"):
     import jtorch
     from jtorch._ops._registry import REGISTRY
 
+    known = known_failures(device)
     counts = collections.Counter(r.status for r in results)
     db_names = {e.name for e in opinfo.op_db()}
     db_last = {n.rsplit(".", 1)[-1] for n in db_names}
@@ -64,9 +65,9 @@ def render(results, seconds, max_samples=None, device="cpu"):
         and opinfo.resolve(n, jtorch) is not None
     )
     unexpected = sum(
-        1 for r in results if r.status in ("fail", "missing") and r.entry not in KNOWN_FAILURES
+        1 for r in results if r.status in ("fail", "missing") and r.entry not in known
     )
-    stale = sum(1 for r in results if r.status == "pass" and r.entry in KNOWN_FAILURES)
+    stale = sum(1 for r in results if r.status == "pass" and r.entry in known)
     lines = [
         "# jtorch vs torch's op_db",
         "",
@@ -86,7 +87,7 @@ def render(results, seconds, max_samples=None, device="cpu"):
         "| entry | status | samples | note |",
         "| --- | --- | --- | --- |",
     ]
-    lines += _table(results, KNOWN_FAILURES)
+    lines += _table(results, known)
     lines += ["", "## In jtorch but not in op_db", "", ", ".join(extra), ""]
     return "\n".join(lines)
 
