@@ -63,7 +63,9 @@ ATTRS = {
     "bool_conv": lambda t: t.bool(),
     "half_conv": lambda t: t.half(),
     "to_dtype": lambda t: t.to(t.dtype),
-    "to_float64": lambda t: t.to(dtype=torch.float64 if isinstance(t, torch.Tensor) else jtorch.float64),
+    "to_float64": lambda t: t.to(
+        dtype=torch.float64 if isinstance(t, torch.Tensor) else jtorch.float64
+    ),
     "to_cpu": lambda t: t.to("cpu"),
     "cpu": lambda t: t.cpu(),
     "new_zeros": lambda t: t.new_zeros(2, 2),
@@ -96,11 +98,20 @@ def test_attributes_with_grad():
 
 
 def test_legacy_types():
-    for name in ("FloatTensor", "DoubleTensor", "LongTensor", "IntTensor", "ByteTensor", "BoolTensor"):
+    for name in (
+        "FloatTensor",
+        "DoubleTensor",
+        "LongTensor",
+        "IntTensor",
+        "ByteTensor",
+        "BoolTensor",
+    ):
         for args in (([1, 0, 2],), (2, 3)):
             t, j = getattr(torch, name)(*args), getattr(jtorch, name)(*args)
             assert (tuple(j.shape), str(j.dtype)) == (tuple(t.shape), str(t.dtype))
-        assert isinstance(jtorch.tensor([1.0]).to(getattr(jtorch, name).dtype), getattr(jtorch, name))
+        assert isinstance(
+            jtorch.tensor([1.0]).to(getattr(jtorch, name).dtype), getattr(jtorch, name)
+        )
     assert_close(jtorch.Tensor([[1, 2]]), torch.Tensor([[1, 2]]))
     assert_close(jtorch.Tensor(2, 0), torch.Tensor(2, 0))
     assert isinstance(jtorch.ones(2), jtorch.Tensor) and jtorch.is_tensor(jtorch.ones(1))
@@ -137,6 +148,24 @@ def test_numpy_shares_memory():
         lib_t.add_(1)
     assert_close(j, t)
     assert j.numpy()[0, 0] == t.numpy()[0, 0] == 43
+
+
+def test_results_computed_before_a_write_through_numpy_keep_their_values():
+    """After ``.numpy()`` numpy's buffer is the tensor's memory. A clone, or a result computed
+    from the tensor, must not change when the user then writes through numpy (jax on CPU can
+    alias an aligned numpy buffer, or copy it only later, asynchronously)."""
+
+    def changed(lib):
+        count = 0
+        for _ in range(20):
+            t = lib.zeros(1 << 16)
+            shared = t.numpy()
+            results = [t.clone(), t + 0, t[-8:].clone()]
+            shared[...] = 7
+            count += sum(int(r[-1].item() != 0) for r in results)
+        return count
+
+    assert changed(jtorch) == changed(torch) == 0
 
 
 def test_from_numpy_shares_memory():

@@ -33,7 +33,9 @@ class Storage:
     def read(self):
         if self.host is None:
             return self.array
-        return jax.device_put(self.host, next(iter(self.array.devices())))
+        # a copy: jax on CPU aliases an aligned numpy buffer (or copies it later, asynchronously),
+        # and the array read must not change when the buffer is written in place afterwards
+        return jax.device_put(np.array(self.host), next(iter(self.array.devices())))
 
     def write(self, new):
         if self.host is None:
