@@ -1,8 +1,9 @@
 """Beginner training loops, torch and jtorch from the same copied weights on the same data:
 the loss after every step must agree to 1e-4 (issue "nn": the MLP of the notes' example 004,
 a LeNet-style CNN with cross entropy, an LSTM regressor). The update is plain SGD written out
-(``p -= lr * p.grad`` under no_grad, ``zero_grad()``), as beginners first write it; the
-optimizers are tested against optim_db in their own suite.
+(``p -= lr * p.grad`` under no_grad, ``zero_grad()``), as beginners first write it, or a
+torch.optim optimizer with a scheduler (issue "optim"): the loop of the notes, end to end. The
+optimizers themselves are tested against optim_db in test_optim.py.
 """
 
 import numpy as np
@@ -86,29 +87,54 @@ def _tensor(lib, a):
     return lib.tensor(a, dtype=lib.float32 if a.dtype.kind == "f" else lib.int64)
 
 
-def _train(lib, model, loss_fn, x, y, lr):
+def _train(lib, model, loss_fn, x, y, lr, optimizer=None):
+    """``optimizer``: None for the hand-written update, else ``(name, kwargs)`` of lib.optim,
+    stepped with a StepLR halving the rate every 10 steps."""
+    if optimizer is not None:
+        name, kwargs = optimizer
+        opt = getattr(lib.optim, name)(model.parameters(), lr=lr, **kwargs)
+        sched = lib.optim.lr_scheduler.StepLR(opt, step_size=10, gamma=0.5)
     losses = []
     for _ in range(STEPS):
         loss = loss_fn(model(x), y)
-        model.zero_grad()
-        loss.backward()
-        with lib.no_grad():
-            for p in model.parameters():
-                p -= lr * p.grad
+        if optimizer is None:
+            model.zero_grad()
+            loss.backward()
+            with lib.no_grad():
+                for p in model.parameters():
+                    p -= lr * p.grad
+        else:
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            sched.step()
         losses.append(loss.item())
     return losses
 
 
-@pytest.mark.parametrize("kind, lr", [("mlp", 0.05), ("cnn", 0.05), ("lstm", 0.1)])
-def test_loss_curve_matches_torch(kind, lr):
+@pytest.mark.parametrize(
+    "kind, lr, optimizer",
+    [
+        ("mlp", 0.05, None),
+        ("cnn", 0.05, None),
+        ("lstm", 0.1, None),
+        ("mlp", 0.05, ("SGD", {"momentum": 0.9})),
+        ("mlp", 0.01, ("Adam", {})),
+        # not Adam on the CNN: conv2's bias feeds a BatchNorm, so its gradient is rounding
+        # noise (~1e-9), which Adam normalises into full-size steps of arbitrary sign
+        ("cnn", 0.01, ("SGD", {"momentum": 0.9, "nesterov": True, "weight_decay": 1e-4})),
+        ("lstm", 0.01, ("AdamW", {"amsgrad": True})),
+    ],
+)
+def test_loss_curve_matches_torch(kind, lr, optimizer):
     torch.manual_seed(0)
     t_model, t_loss = getattr(_Factory, kind)(torch)
     j_model, j_loss = getattr(_Factory, kind)(jtorch)
     state = {k: jtorch.tensor(v.detach().numpy()) for k, v in t_model.state_dict().items()}
     j_model.load_state_dict(state)
     x, y = _data(kind, np.random.default_rng(1))
-    expected = _train(torch, t_model, t_loss, _tensor(torch, x), _tensor(torch, y), lr)
-    actual = _train(jtorch, j_model, j_loss, _tensor(jtorch, x), _tensor(jtorch, y), lr)
+    expected = _train(torch, t_model, t_loss, _tensor(torch, x), _tensor(torch, y), lr, optimizer)
+    actual = _train(jtorch, j_model, j_loss, _tensor(jtorch, x), _tensor(jtorch, y), lr, optimizer)
     assert expected[-1] < expected[0]  # the loop really learns
     np.testing.assert_allclose(actual, expected, rtol=0, atol=1e-4)
     for key, value in t_model.state_dict().items():
