@@ -192,11 +192,18 @@ def _run_update(rule, static, traced, params, grads, states):
         [_as_real(g) for g in grads],
         [{k: _as_real(v) for k, v in s.items()} for s in states],
     )
+    # back in the inputs' dtypes (a rule's float64 scalar arithmetic must not widen a state),
+    # so that step() can write the results straight into the tensors they replace
     new_states = [
-        {k: _as_complex(v, p) if v.shape == r.shape else v for k, v in s.items()}
-        for s, p, r in zip(new_states, params, real)
+        {k: _restored(v, p, r, old.get(k)) for k, v in s.items()}
+        for s, p, r, old in zip(new_states, params, real, states)
     ]
-    return [_as_complex(n, p) for n, p in zip(new_params, params)], new_states
+    return [_as_complex(n, p).astype(p.dtype) for n, p in zip(new_params, params)], new_states
+
+
+def _restored(new, param, real, old):
+    new = _as_complex(new, param) if new.shape == real.shape else new
+    return new if old is None else new.astype(old.dtype)
 
 
 def scalar_of(x, like):
@@ -443,12 +450,12 @@ class Optimizer:
             arrays,
         )
         for p, new in zip(params, new_params):
-            _write_back(p, new)
+            p._write_value(new)
         for p, state, new in zip(params, states, new_states):
             for key, array in new.items():
                 old = state.get(key)
-                if isinstance(old, Tensor) and old._shape == array.shape and old._device == device:
-                    _write_back(old, array)
+                if isinstance(old, Tensor) and (old._device is device or old._device == device):
+                    old._write_value(array)
                 else:
                     state[key] = Tensor._wrap(array, p._device)
 
@@ -549,7 +556,7 @@ def _add(hooks, hook, prepend=False):
 
 def _on(t, device):
     """``t``'s array on ``device`` (state loaded from another device joins its parameter's)."""
-    return t._value() if t._device == device else t.to(device)._value()
+    return t._value() if t._device is device or t._device == device else t.to(device)._value()
 
 
 def _cast_state(param, value, step_on_device, key=None):
