@@ -52,7 +52,7 @@ def _parse(string):
 class device:
     """torch.device("cpu"), torch.device("cuda:0"), torch.device("cuda", 1), torch.device(0)."""
 
-    __slots__ = ("type", "index")
+    __slots__ = ("index", "type")
 
     def __init__(self, type, index=None):
         if isinstance(type, device):
@@ -112,7 +112,14 @@ def _typename(x):
 CPU = device("cpu")
 
 
-@functools.lru_cache(maxsize=None)
+# The current CUDA device (torch.cuda.set_device) and whether CUDA has been used yet
+# (torch.cuda.is_initialized): the state behind jtorch.cuda, kept here so that canonical()
+# can resolve "cuda" without importing jtorch.cuda.
+current_cuda = 0
+cuda_initialized = False
+
+
+@functools.cache
 def gpus():
     try:
         return tuple(jax.devices("gpu"))
@@ -121,16 +128,14 @@ def gpus():
 
 
 def canonical(d):
-    """A torch.device with an explicit index for cuda (``cuda`` means the current one, 0)."""
+    """A torch.device with an explicit index for cuda (``cuda`` means the current one)."""
+    global cuda_initialized
     if d is None:
         return CPU
     if not isinstance(d, device):
-        if isinstance(d, int):
-            d = device("cuda", d)
-        else:
-            d = device(d)
+        d = device(d)  # an int names the accelerator, with torch's error when there is none
     if d.type == "cuda":
-        idx = 0 if d.index is None else d.index
+        idx = current_cuda if d.index is None else d.index
         if not gpus():
             raise AssertionError("Torch not compiled with CUDA enabled")
         if idx >= len(gpus()):
@@ -138,13 +143,25 @@ def canonical(d):
                 "CUDA error: invalid device ordinal\nCUDA kernel errors might be asynchronously "
                 "reported at some other API call, so the stacktrace below might be incorrect."
             )
+        cuda_initialized = True
         return device("cuda", idx)
     if d.type == "cpu":
         return CPU
     raise NotImplementedError(f"jtorch does not support torch.device('{d}')")
 
 
-@functools.lru_cache(maxsize=None)
+def cuda_target(d):
+    """Where Tensor.cuda(d) / Module.cuda(d) go: the current CUDA device for None, else ``d``,
+    which must name a CUDA device (torch's errors)."""
+    if d is None:
+        return "cuda"
+    d = device(d)
+    if d.type != "cuda":
+        raise RuntimeError("Invalid device, must be cuda device")
+    return d
+
+
+@functools.cache
 def jax_device(d):
     if d.type == "cuda":
         return gpus()[d.index]

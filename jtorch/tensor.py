@@ -579,7 +579,7 @@ class Tensor:
         return self.to("cpu")
 
     def cuda(self, device=None, non_blocking=False, memory_format=None):
-        return self.to("cuda" if device is None else device)
+        return self.to(_device.cuda_target(device))
 
     def type(self, dtype=None, non_blocking=False, **kwargs):
         from ._ops import conversion
