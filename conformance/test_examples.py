@@ -30,12 +30,7 @@ RANDOM_OUTPUT = {
 
 # Examples that use APIs whose issues are still open. Each must fail under jtorch today
 # (strict xfail): the day it passes, its entry must go, so the list cannot go stale.
-NEEDS_OPEN_ISSUE = {
-    "basic_imports.py": 'torch.utils.data: issue "Data loading"',
-    "custom_dataset.py": 'torch.utils.data: issue "Data loading"',
-    "dataloader_tensordataset.py": 'torch.utils.data: issue "Data loading"',
-    "save_load.py": 'torch.save/torch.load: issue "Data loading, checkpoints"',
-}
+NEEDS_OPEN_ISSUE = {}
 
 # torch.Size([...]) keeps its numbers (shapes must match); any other number is masked.
 _SHAPE = r"torch\.Size\(\[[0-9, ]*\]\)"

@@ -167,6 +167,8 @@ from ._ops.windows import (  # noqa: E402
     bartlett_window, blackman_window, hamming_window, hann_window, kaiser_window,
 )
 from . import fft, linalg, masked, nn, optim, signal, special  # noqa: E402  (namespaces over _ops)
+from . import utils  # noqa: E402
+from .serialization import load, save  # noqa: E402
 
 _registry.install_methods(Tensor)
 from . import _tensor_methods  # noqa: E402,F401  (operators and aliases on Tensor)
