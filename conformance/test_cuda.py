@@ -114,6 +114,8 @@ CUDA_CALLS = [
 
 # (id, fn(lib)): the same comparison for calls that need the library's own objects.
 OTHER_CASES = [
+    ("is_pinned", lambda lib: lib.ones(2).is_pinned()),
+    ("pin_memory", lambda lib: lib.ones(2).pin_memory()),
     # availability and the current device
     ("set_device(device(cuda))", lambda lib: lib.cuda.set_device(lib.device("cuda"))),
     ("device(cuda).idx", lambda lib: lib.cuda.device("cuda").idx),

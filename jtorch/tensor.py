@@ -581,6 +581,19 @@ class Tensor:
     def cuda(self, device=None, non_blocking=False, memory_format=None):
         return self.to(_device.cuda_target(device))
 
+    def is_pinned(self, device=None):
+        return False  # jax keeps no page-locked host copies a user could ask about
+
+    def pin_memory(self, device=None):
+        """A copy in page-locked memory, for faster transfers to a GPU. Differences from
+        torch: jax manages host-to-GPU transfers itself, so this is a plain copy."""
+        check(
+            bool(_device.gpus()),
+            RuntimeError,
+            "Cannot access accelerator device when none is available.",
+        )
+        return self.clone()
+
     def type(self, dtype=None, non_blocking=False, **kwargs):
         from ._ops import conversion
 
