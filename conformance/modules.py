@@ -15,9 +15,7 @@ forward as torch does.
 first mismatch of each; ``python -m conformance.report`` puts every entry in REPORT.md.
 """
 
-import argparse
-import collections
-import fnmatch
+import functools
 import inspect
 
 import torch
@@ -31,7 +29,9 @@ from conformance.opinfo import (
     Mismatch,
     _compare_grad,
     _first_line,
+    entries_main,
     resolve,
+    run_entries,
     to_jtorch,
 )
 
@@ -214,26 +214,12 @@ def _check_errors(info, jcls, device):
 
 
 def run(only=None, max_samples=None, device="cpu", verbose=False):
-    results = []
-    for info in module_db():
-        if only and not any(fnmatch.fnmatchcase(info.name, pat) for pat in only):
-            continue
-        result = check_module(info, max_samples=max_samples, device=device)
-        if verbose:
-            print(f"{result.entry}: {result.status} {result.samples} {result.reason}", flush=True)
-        results.append(result)
-    return results
+    check = functools.partial(check_module, max_samples=max_samples, device=device)
+    return run_entries(module_db(), check, only, verbose)
 
 
 def main(argv=None):
-    p = argparse.ArgumentParser(description="check module_db entries against jtorch")
-    p.add_argument("patterns", nargs="*", default=["*"], help="module_db names or globs")
-    p.add_argument("--max-samples", type=int, default=None, help="samples per dtype and mode")
-    args = p.parse_args(argv)
-    from conformance.opinfo import default_device
-
-    results = run(args.patterns, args.max_samples, default_device(), verbose=True)
-    print(dict(collections.Counter(r.status for r in results)))
+    entries_main(argv, "module_db", "samples", run)
 
 
 if __name__ == "__main__":

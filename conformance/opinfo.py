@@ -9,8 +9,10 @@ dtypes and shapes; for differentiable entries, the gradients of ``sum(out * cota
 The result is an ``EntryResult``: a status and, for a failure, the first reason.
 """
 
+import argparse
 import collections
 import dataclasses
+import fnmatch
 import functools
 import types
 
@@ -292,6 +294,31 @@ class EntryResult:
 
 class Mismatch(AssertionError):
     pass
+
+
+def run_entries(entries, check, only=None, verbose=False):
+    """``check(entry)`` for each database entry whose name matches a glob of ``only`` (every
+    entry when ``only`` is empty), printing each result with ``verbose``."""
+    results = []
+    for entry in entries:
+        if only and not any(fnmatch.fnmatchcase(entry.name, pat) for pat in only):
+            continue
+        result = check(entry)
+        if verbose:
+            print(f"{result.entry}: {result.status} {result.samples} {result.reason}", flush=True)
+        results.append(result)
+    return results
+
+
+def entries_main(argv, database, limit, run):
+    """The command line of a database driver: entry globs and a ``--max-{limit}`` bound;
+    ``run(patterns, bound, device, verbose=True)`` checks them, and the totals are printed."""
+    p = argparse.ArgumentParser(description=f"check {database} entries against jtorch")
+    p.add_argument("patterns", nargs="*", default=["*"], help=f"{database} names or globs")
+    p.add_argument(f"--max-{limit}", type=int, default=None, help=f"{limit} per dtype")
+    args = p.parse_args(argv)
+    results = run(args.patterns, getattr(args, f"max_{limit}"), default_device(), verbose=True)
+    print(dict(collections.Counter(r.status for r in results)))
 
 
 def _first_line(e):

@@ -17,9 +17,7 @@ torch's warning) with a message matching torch's regex, at construction or at st
 of each; ``python -m conformance.report --part optim`` puts every entry in REPORT.md.
 """
 
-import argparse
-import collections
-import fnmatch
+import functools
 import re
 import warnings
 
@@ -30,7 +28,14 @@ from torch.testing._internal.common_optimizers import optim_db as _optim_db
 
 import jtorch
 from conformance._compare import assert_close, dtype_name, to_numpy
-from conformance.opinfo import EntryResult, Mismatch, _first_line, to_jtorch
+from conformance.opinfo import (
+    EntryResult,
+    Mismatch,
+    _first_line,
+    entries_main,
+    run_entries,
+    to_jtorch,
+)
 
 STEPS = 20
 SWAP_AT = STEPS // 2
@@ -275,26 +280,12 @@ def _check_errors(info, jcls, device):
 
 
 def run(only=None, max_configs=None, device="cpu", verbose=False):
-    results = []
-    for info in optim_db():
-        if only and not any(fnmatch.fnmatchcase(info.name, pat) for pat in only):
-            continue
-        result = check_optimizer(info, max_configs=max_configs, device=device)
-        if verbose:
-            print(f"{result.entry}: {result.status} {result.samples} {result.reason}", flush=True)
-        results.append(result)
-    return results
+    check = functools.partial(check_optimizer, max_configs=max_configs, device=device)
+    return run_entries(optim_db(), check, only, verbose)
 
 
 def main(argv=None):
-    p = argparse.ArgumentParser(description="check optim_db entries against jtorch")
-    p.add_argument("patterns", nargs="*", default=["*"], help="optim_db names or globs")
-    p.add_argument("--max-configs", type=int, default=None, help="configurations per dtype")
-    args = p.parse_args(argv)
-    from conformance.opinfo import default_device
-
-    results = run(args.patterns, args.max_configs, default_device(), verbose=True)
-    print(dict(collections.Counter(r.status for r in results)))
+    entries_main(argv, "optim_db", "configs", run)
 
 
 if __name__ == "__main__":
