@@ -650,3 +650,27 @@ def test_public_names():
 )
 def test_pin_memory_warnings(kw):
     same_outcome(lambda lib: list(loader(lib, range(3), batch_size=2, **kw)), with_warnings=True)
+
+
+def test_registering_a_type_in_default_collate_fn_map_extends_default_collate():
+    """torch documents extending ``default_collate`` through
+    ``torch.utils.data._utils.collate.default_collate_fn_map``."""
+    import importlib
+
+    class Point:
+        def __init__(self, x):
+            self.x = x
+
+    def fn(lib):
+        collate = importlib.import_module(f"{lib.__name__}.utils.data._utils.collate")
+
+        def collate_points(batch, *, collate_fn_map=None):
+            return lib.tensor([p.x for p in batch])
+
+        collate.default_collate_fn_map[Point] = collate_points
+        try:
+            return lib.utils.data.default_collate([(Point(1), 2.0), (Point(3), 4.0)])
+        finally:
+            del collate.default_collate_fn_map[Point]
+
+    same_outcome(fn)
