@@ -452,3 +452,18 @@ def test_pickle_round_trip():
         return repr(again), [sorted(s) for s in again.state.values()], again.param_groups[0]["params"]
 
     same_outcome(fn)
+
+
+@pytest.mark.parametrize("cls", ["SGD", "Adam", "Rprop"])
+def test_param_groups_may_carry_entries_of_their_own(cls):
+    """Users (and schedulers: initial_lr, max_lr...) put their own entries in a group; the
+    update ignores them, as torch's does."""
+
+    def make(lib, p):
+        groups = [{"params": p[:2], "name": "body", "tags": ["a", "b"], "meta": {"k": 1}}]
+        opt = getattr(lib.optim, cls)(groups + [{"params": p[2:], "frozen_lr": None}], lr=0.01)
+        opt.param_groups[0]["initial_lr"] = 0.5
+        return opt
+
+    t_opt, j_opt = _trajectory(make, steps=3)
+    assert repr(j_opt) == repr(t_opt)

@@ -158,11 +158,12 @@ def _is_static(key, value, static_keys):
     return key in static_keys or value is None or isinstance(value, (bool, str))
 
 
-def _split_hyper(group, static_keys, nonzero_keys):
+def _split_hyper(group, keys, static_keys, nonzero_keys):
+    """The group's hyperparameters ``keys`` (the optimizer's defaults: a group may also hold a
+    user's or a scheduler's own entries, which the rule does not read) in two halves."""
     static, traced = [], {}
-    for key, value in group.items():
-        if key in ("params", "param_names"):
-            continue
+    for key in keys:
+        value = group[key]
         if _is_static(key, value, static_keys):
             static.append((key, tuple(value) if isinstance(value, list) else value))
         else:
@@ -436,7 +437,7 @@ class Optimizer:
             if not state:
                 state.update(self._init_state(group, p))
             states.append(state)
-        static, traced = _split_hyper(group, self._static_keys, self._nonzero_keys)
+        static, traced = _split_hyper(group, self.defaults, self._static_keys, self._nonzero_keys)
         device = params[0]._device
         arrays = [
             {k: _on(v, device) for k, v in s.items() if isinstance(v, Tensor)} for s in states
