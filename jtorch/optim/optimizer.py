@@ -163,6 +163,8 @@ def _split_hyper(group, keys, static_keys, nonzero_keys):
     user's or a scheduler's own entries, which the rule does not read) in two halves."""
     static, traced = [], {}
     for key in keys:
+        if key not in group:  # "differentiable": torch's __setstate__ adds it to every defaults
+            continue
         value = group[key]
         if _is_static(key, value, static_keys):
             static.append((key, tuple(value) if isinstance(value, list) else value))
