@@ -34,7 +34,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .. import _dtype
+from .. import _device, _dtype
 from .._functions import typename
 from ..autograd.grad_mode import no_grad
 from ..nn.modules._hooks import RemovableHandle
@@ -172,7 +172,6 @@ def _split_hyper(group, keys, static_keys, nonzero_keys):
             traced[key] = _traced(value)
     nonzero = frozenset(k for k in nonzero_keys if k in group and bool(group[k] != 0))
     static.append(("nonzero", nonzero))
-    static.append(("scalar_dtype", _dtype.get_default_dtype()._np.name))
     return tuple(sorted(static, key=lambda kv: kv[0])), traced
 
 
@@ -226,11 +225,8 @@ def step_state(p, value=0.0):
     under a float64 default dtype)."""
     dtype = _dtype.get_default_dtype()
     dtype = dtype if dtype in (_dtype.float32, _dtype.float64) else _dtype.float32
-    return Tensor._wrap(jax.device_put(jnp.asarray(value, dtype._np), _device_of(p)), p._device)
-
-
-def _device_of(t):
-    return next(iter(t._value().devices()))
+    array = jax.device_put(jnp.asarray(value, dtype._np), _device.jax_device(p._device))
+    return Tensor._wrap(array, p._device)
 
 
 def _write_back(t, array):
