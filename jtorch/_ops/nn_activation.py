@@ -13,9 +13,10 @@ import warnings
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
+from .. import _random
 from .._errors import check, wrap_dim
-from .._random import default_generator
 from ._registry import INT_TO_FLOAT, NONE, TN, TT, D, dispatch_inplace, op
 from .pointwise import _kind, _reject, _title, _with_jvp, relu
 
@@ -202,7 +203,7 @@ def prelu(input: TT, weight: TT):
 @op("nn.functional.rrelu", method=False, grad_name="RreluWithNoiseBackward0")
 def _rrelu_noise(input: TT, noise: TN):
     """leaky_relu with a slope per element (``noise``, drawn by ``rrelu``)."""
-    return jnp.where(input > 0, input, input * noise.astype(input.dtype))
+    return jnp.where(input > 0, input, (input * noise).astype(input.dtype))
 
 
 def _rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False):
@@ -211,8 +212,16 @@ def _rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False):
         return leaky_relu, (input, (lower + upper) / 2)
     from .random import _wrap
 
-    noise = default_generator.uniform(tuple(input.shape), input.dtype._np, lower, upper)
-    return _rrelu_noise, (input, _wrap(noise, input.device))
+    # torch draws a double uniform in [lower, upper] (bounds in opmath) for each element <= 0,
+    # in order, and keeps it in opmath; the others get slope 1
+    opmath = np.float64 if input.dtype._np == np.float64 else np.float32
+    low, high = (float(opmath(x)) for x in (lower, upper))
+    values = np.asarray(input._value()).reshape(-1)
+    negative = values <= 0
+    stream = _random.device_generator(input.device).stream
+    noise = np.ones(values.shape, opmath)
+    noise[negative] = stream.uniform(int(negative.sum()), np.dtype(np.float64), low, high)
+    return _rrelu_noise, (input, _wrap(noise.reshape(input._shape), input.device))
 
 
 def _check_rrelu_bounds(lower, upper):

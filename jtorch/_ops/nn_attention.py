@@ -13,11 +13,11 @@ import numpy as np
 
 from .. import _dtype
 from .._errors import check
-from .._random import default_generator
 from .._size import Size
 from ._registry import NONE, TN, TT, T, op
 from .creation import place, zeros_like
 from .linalg import _mm
+from .nn_dropout import noise
 from .nn_linear import linear
 from .selection import masked_fill
 
@@ -56,7 +56,7 @@ def _sdpa(
             scores = scores + attn_mask.astype(scores.dtype)
     weights = jax.nn.softmax(scores, axis=-1)
     if keep is not None:
-        weights = jnp.where(keep, weights / (1 - dropout_p), 0)
+        weights = weights * keep.astype(weights.dtype)
     return jnp.matmul(weights, value, precision=jax.lax.Precision.HIGHEST)
 
 
@@ -72,8 +72,7 @@ def scaled_dot_product_attention(
     keep = None
     if dropout_p > 0:
         shape = tuple(query.shape[:-1]) + (key.shape[-2],)
-        keep = default_generator.bernoulli(1 - dropout_p, shape, np.bool_)
-        keep = place(keep, query.device)
+        keep = place(_dropout_noise(shape, dropout_p, query), query.device)
     return _sdpa(
         query,
         key,
@@ -235,8 +234,7 @@ def _mha(
     mask = _merge_masks(attn_mask, key_padding_mask, num_heads)
     weights = _attention_weights(q, k, mask, is_causal and mask is None, safe=not need_weights)
     if keep is not None:
-        scale = 0.0 if dropout_p == 1 else 1 / (1 - dropout_p)  # p=1 drops all, as F.dropout
-        weights = weights * (keep * scale).astype(weights.dtype)
+        weights = weights * keep.astype(weights.dtype)
     out = jnp.swapaxes(_mm(weights, v), 0, 1).reshape(tgt_len, bsz, embed_dim)
     out = linear.fn(out, out_proj_weight, out_proj_bias)
     if not need_weights:
@@ -413,7 +411,7 @@ def multi_head_attention_forward(
             ValueError if need_weights else RuntimeError,  # from F.dropout, or from SDPA
             lambda: f"dropout probability has to be between 0 and 1, but got {p}",
         )
-        keep = default_generator.bernoulli(1 - p, (bsz * num_heads, tgt_len, src_len), np.bool_)
+        keep = _dropout_noise((bsz * num_heads, tgt_len, src_len), p, query)
         keep = place(keep, query.device)
     if use_separate_proj_weight:
         in_proj_weight = None
@@ -561,3 +559,11 @@ def _check_mha_attn_mask(attn_mask, size_2d, heads):
             f"The shape of the {dim}D attn_mask is {attn_mask.shape}, but should be {expected}."
         ),
     )
+
+
+def _dropout_noise(shape, p, like):
+    """F.dropout's noise for attention weights of ``shape`` (zeros when ``p`` is 1)."""
+    dt = like.dtype._np
+    if p == 1:
+        return np.zeros(shape, dt)
+    return noise(like.device, math.prod(shape), p, dt).reshape(shape)

@@ -1,10 +1,12 @@
 """Dropout of torch.nn.functional: dropout, dropout1d/2d/3d, alpha_dropout,
 feature_alpha_dropout.
 
-The noise is drawn on the host through jtorch's RNG (Note [RNG interface] in _random.py) and
-enters one registered op, ``input * noise (+ shift)``, as a constant: autograd records torch's
-node (``MulBackward0``, or ``AddBackward0`` for alpha dropout) and the gradient is the noise.
-Feature dropouts draw one value per (sample, channel) and broadcast it over the rest.
+As torch's CPU ``_dropout_impl``: the noise is ``bernoulli_(1 - p)`` drawn on the host through
+the input's device generator (Note [RNG interface] in _random.py; on the CPU, torch's own
+draws), scaled on the host with torch's roundings, and applied with ordinary tensor ops, so
+autograd records torch's nodes (``MulBackward0``, then ``AddBackward0`` for alpha dropout) and
+the gradient is the noise. Feature dropouts draw one value per (sample, channel) and broadcast
+it over the rest.
 """
 
 import math
@@ -12,22 +14,10 @@ import warnings
 
 import numpy as np
 
+from .. import _random
 from .._errors import check
-from .._random import default_generator
-from ._registry import TN, T, dispatch_inplace, op
 
 _SELU_NEG = 1.7580993408473766  # -selu_alpha * selu_scale, torch's alpha dropout constant
-
-
-@op(
-    "_dropout_apply",
-    method=False,
-    out=False,
-    grad_name=lambda input, noise, shift=None: "MulBackward0" if shift is None else "AddBackward0",
-)
-def _apply(input: T, noise: TN, shift: TN = None):
-    out = input * noise.astype(input.dtype)
-    return out if shift is None else out + shift.astype(input.dtype)
 
 
 def _check_p(p):
@@ -45,30 +35,46 @@ def _noise_shape(input, feature):
     return tuple(input.shape[:2]) + (1,) * (input.dim() - 2)
 
 
+def scalar_op(x, s, fn, dt):
+    """``fn(x, s)`` for a host array ``x`` of numpy dtype ``dt`` and a Python number ``s``, as
+    torch computes a tensor-scalar op: in float for float32 and the half types, then rounded."""
+    opmath = np.float64 if dt == np.float64 else np.float32
+    return fn(np.asarray(x).astype(opmath), opmath(s)).astype(dt)
+
+
+def kept(device, count, p, dt):
+    """``count`` draws of ``empty(...).bernoulli_(1 - p)`` (flat, in dtype ``dt``) from the
+    default generator of ``device``."""
+    return _random.device_generator(device).stream.bernoulli(1 - p, count, dt)
+
+
+def noise(device, count, p, dt):
+    """torch's dropout noise: ``bernoulli_(1 - p)`` then ``div_(1 - p)`` (flat host array)."""
+    return scalar_op(kept(device, count, p, dt), 1 - p, np.divide, dt)
+
+
 def _dropout(input, p, training, inplace, feature=False, alpha=False, noise_shape=None):
     """torch's _dropout_impl: input itself when there is nothing to drop."""
     _check_p(p)
     if p == 0 or not training or input.numel() == 0:
         return input
-    from .random import _wrap
+    from .random import _placed, _wrap
 
+    mul = input.mul_ if inplace else input.mul
+    if p == 1:
+        return mul(_wrap(np.zeros((), input.dtype._np), input.device))
     dt = input.dtype._np
     shape = noise_shape or _noise_shape(input, feature)
-    shift = None
-    if p == 1:
-        noise = np.zeros((), dt)
-    else:
-        noise = default_generator.bernoulli(1 - p, shape, dt).astype(dt)
-        if alpha:
-            a = 1.0 / math.sqrt((_SELU_NEG * _SELU_NEG * p + 1) * (1 - p))
-            shift = _wrap((noise - 1) * (_SELU_NEG * a) + _SELU_NEG * a * p, input.device)
-            noise = noise * a
-        else:
-            noise = noise / (1 - p)
-    noise = _wrap(noise.astype(dt), input.device)
-    if inplace:
-        return dispatch_inplace(_apply, input, (noise, shift), {})
-    return _apply(input, noise, shift)
+    drawn = kept(input.device, math.prod(shape), p, dt)
+    # non-feature noise is empty_like(input): it takes input's layout, so its draw order
+    drawn = drawn.reshape(shape) if feature or noise_shape else _placed(drawn, input)
+    if not alpha:
+        return mul(_wrap(scalar_op(drawn, 1 - p, np.divide, dt), input.device))
+    a = 1.0 / math.sqrt((_SELU_NEG * _SELU_NEG * p + 1) * (1 - p))
+    shift = scalar_op(scalar_op(drawn - 1, _SELU_NEG * a, np.multiply, dt), _SELU_NEG * a * p, np.add, dt)
+    out = mul(_wrap(scalar_op(drawn, a, np.multiply, dt), input.device))
+    shift = _wrap(shift, input.device)
+    return out.add_(shift) if inplace else out.add(shift)
 
 
 def dropout(input, p=0.5, training=True, inplace=False):

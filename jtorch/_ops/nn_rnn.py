@@ -21,15 +21,16 @@ Gate math is torch's: LSTM gates i, f, g, o (``c' = f*c + i*g``, ``h' = o*tanh(c
 """
 
 import inspect
+import math
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
 from .._errors import broadcast_shapes, check
-from .._random import default_generator
 from ._registry import NONE, TL, TN, TT, D, T, op
 from .linalg import _mm
+from .nn_dropout import noise
 from .pointwise import _title
 
 # ---- the recurrence ------------------------------------------------------------------------------
@@ -216,8 +217,8 @@ def _noise(p, shape, dtype, device, count):
         if p == 1:
             kept = np.zeros(shape, dt)
         else:
-            kept = default_generator.bernoulli(1 - p, shape, dt) / (1 - p)
-        draws.append(_wrap(np.asarray(kept, dt), device))
+            kept = noise(device, math.prod(shape), p, dt).reshape(shape)
+        draws.append(_wrap(kept, device))
     return draws
 
 

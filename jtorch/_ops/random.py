@@ -15,19 +15,22 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .. import _device, _dtype
+from .. import _device, _dtype, _random
 from .._errors import check
-from .._random import Generator, default_generator
+from .._random import Generator
 from ..autograd import grad_mode
+from ._registry import NONE, TN, T, dispatch_inplace, method, op
 from .creation import _check_requires_grad, _like, _np_dtype, checked_scalar, size_arg
-from ._registry import NONE, T, TN, dispatch_inplace, method, op
 
 # ---- helpers ------------------------------------------------------------------------------------
 
 
-def _gen(generator, name):
+def _stream(generator, name, device=None):
+    """The stream to draw from (Note [RNG interface]): ``generator``'s, or the default
+    generator's of ``device``; torch's error when a generator is of another device type."""
+    dev = _device.canonical(device)
     if generator is None:
-        return default_generator
+        return _random.device_generator(dev).stream
     check(
         isinstance(generator, Generator),
         TypeError,
@@ -35,7 +38,44 @@ def _gen(generator, name):
             f"{name}(): argument 'generator' must be torch.Generator, not {type(generator).__name__}"
         ),
     )
-    return generator
+    check(
+        generator.device.type == dev.type,
+        RuntimeError,
+        lambda: (
+            f"Expected a '{dev.type}' device type for generator but found "
+            f"'{generator.device.type}'"
+        ),
+    )
+    return generator.stream
+
+
+def _draw_order(t):
+    """For each draw, in order, the flat (row-major) index of the element of ``t`` it goes to:
+    torch's samplers write in memory order (TensorIterator's, innermost the smallest stride);
+    None when that is row-major order."""
+    if t.is_contiguous():
+        return None
+    strides = t.stride()
+    inner_first = sorted(range(t.dim() - 1, -1, -1), key=lambda d: strides[d])  # ties: later inner
+    grid = np.arange(t.numel()).reshape(t._shape)
+    return grid.transpose(tuple(reversed(inner_first))).ravel()
+
+
+def _placed(flat, t):
+    """Draws ``flat`` (in draw order) as an array shaped like ``t``."""
+    order = _draw_order(t)
+    if order is not None:
+        placed = np.empty_like(flat)
+        placed[order] = flat
+        flat = placed
+    return flat.reshape(t._shape)
+
+
+def _in_draw_order(values, t):
+    """Host ``values`` shaped like ``t`` (a probability per element), flat in draw order."""
+    order = _draw_order(t)
+    flat = np.ascontiguousarray(values).reshape(-1)
+    return flat if order is None else flat[order]
 
 
 def _tensor_class():
@@ -147,13 +187,32 @@ def _integer_bounds(low, high, d):
     )
 
 
+_DIGITS = {"float16": 11, "bfloat16": 8, "float32": 24, "float64": 53}
+
+
+def _representable(low, high, d):
+    """torch's ``update_from``/``update_to``: for a float dtype, bounds whose neighbour rounds
+    past them move inward to where the dtype can still tell integers apart."""
+    digits = _DIGITS.get(d._name)
+    if digits is None:
+        return low, high
+    as_float = np.dtype(d._np).type
+    up = int(as_float(low + 1))
+    if up < low:
+        low = up + (1 << (abs(low + 1).bit_length() - 1 - digits + 1))
+    down = int(as_float(high - 1))
+    if down >= high:
+        high = down - (1 << (abs(high - 1).bit_length() - 1 - digits + 1))
+    return low, high
+
+
 def _as_int(x, name, arg, position):
     from ..tensor import Tensor
 
     if isinstance(x, Tensor):
         return x.__index__()
     check(
-        isinstance(x, int) or isinstance(x, np.integer),
+        isinstance(x, (int, np.integer)),
         TypeError,
         lambda: (
             f"{name}(): argument '{arg}' (position {position}) must be int, not {type(x).__name__}"
@@ -173,9 +232,10 @@ def _normal_name(mean, std, noise):
 
 
 @op("_normal", method=False, out=False, grad_name=_normal_name)
-def _normal(mean: T, std: T, noise: TN):
-    """``mean + std * noise``, which torch differentiates as a constant."""
-    return jax.lax.stop_gradient(mean + std * noise.astype(jnp.result_type(mean, std)))
+def _normal(mean: T, std: T, values: TN):
+    """The normal draws ``values`` (``noise * std + mean``, computed on the host as torch
+    rounds it), as a result of ``mean`` and ``std`` that torch differentiates as a constant."""
+    return jax.lax.stop_gradient(values.astype(jnp.result_type(mean, std)))
 
 
 @op(
@@ -190,9 +250,10 @@ def _random_fill(input: T, values: TN, name):
     return jax.lax.stop_gradient(values.astype(input.dtype))
 
 
-def _fill(t, array, grad_name):
-    """Write sampled host ``array`` into ``t`` in place (views, versions, autograd as torch
-    does); without a history to record, the write needs no op."""
+def _fill(t, flat, grad_name):
+    """Write sampled host values ``flat`` (in draw order) into ``t`` in place (views, versions,
+    autograd as torch does); without a history to record, the write needs no op."""
+    array = _placed(np.asarray(flat), t)
     if grad_mode._state["enabled"] and t._requires_grad:
         return dispatch_inplace(_random_fill, t, (_wrap(array, t._device), grad_name), {})
     return t._assign(_wrap(np.asarray(array).astype(t.dtype._np), t._device), grad_name)
@@ -205,7 +266,14 @@ def _continuous(name, kernel, draw, args, size, generator, out, dtype, device, r
     d = _floating(kernel, _dtype_arg(dtype, out, name))
     shape = _size(args, size, name)
     _check_requires_grad(requires_grad, d)
-    return _result(draw(_gen(generator, name), shape, d._np), out, device, requires_grad)
+    stream = _stream(generator, name, _target(device, out))
+    values = draw(stream, math.prod(shape), d._np).reshape(shape)
+    return _result(values, out, device, requires_grad)
+
+
+def _target(device, out):
+    """The device a factory's result lands on."""
+    return out.device if device is None and out is not None else device
 
 
 def rand(
@@ -223,7 +291,7 @@ def rand(
     return _continuous(
         "rand",
         "check_uniform_bounds",
-        Generator.uniform,
+        lambda stream, n, dt: stream.uniform(n, dt),
         args,
         size,
         generator,
@@ -249,7 +317,7 @@ def randn(
     return _continuous(
         "randn",
         "normal_kernel_cpu",
-        Generator.normal,
+        lambda stream, n, dt: stream.normal(n, dt),
         args,
         size,
         generator,
@@ -302,9 +370,12 @@ def randint(
         if (dtype is not None or out is not None)
         else _dtype.int64
     )
+    lo, hi = _representable(lo, hi, d)
     _integer_bounds(lo, hi, d)
     _check_requires_grad(requires_grad, d)
-    draws = _gen(generator, "randint").integers(lo, hi, size_arg((shape,), "randint"), d._np)
+    shape = size_arg((shape,), "randint")
+    stream = _stream(generator, "randint", _target(device, out))
+    draws = stream.integers(math.prod(shape), lo, hi, d._np).reshape(shape)
     return _result(draws, out, device, requires_grad)
 
 
@@ -335,7 +406,8 @@ def randperm(
     elif _dtype.is_integral(d) and n:
         checked_scalar(n - 1, d)
     _check_requires_grad(requires_grad, d)
-    return _result(_gen(generator, "randperm").permutation(n, d._np), out, device, requires_grad)
+    stream = _stream(generator, "randperm", _target(device, out))
+    return _result(stream.permutation(n, d._np), out, device, requires_grad)
 
 
 def rand_like(
@@ -408,7 +480,6 @@ def normal(
     gives zero gradients, as in torch."""
     Tensor = _tensor_class()
     tensors = [x for x in (mean, std) if isinstance(x, Tensor)]
-    gen = _gen(generator, "normal")
     if not tensors:
         check(
             size is not None,
@@ -425,8 +496,10 @@ def normal(
         )
         d = _floating("normal_kernel_cpu", _dtype_arg(dtype, out, "normal"))
         _check_requires_grad(requires_grad, d)
-        z = gen.normal(size_arg((size,), "normal"), d._np)
-        return _result(z * d._np.type(std) + d._np.type(mean), out, device, requires_grad)
+        shape = size_arg((size,), "normal")
+        stream = _stream(generator, "normal", _target(device, out))
+        z = stream.normal(math.prod(shape), d._np, mean, std).reshape(shape)
+        return _result(z, out, device, requires_grad)
     if isinstance(std, Tensor):
         check(not (_host(std) < 0).any(), RuntimeError, "normal expects all elements of std >= 0.0")
     else:
@@ -443,8 +516,12 @@ def normal(
     dt = _dtype.result_type_of(
         [t.dtype for t in tensors], [], [x for x in (mean, std) if not isinstance(x, Tensor)]
     )
-    noise = _wrap(gen.normal(shape, dt._np), tensors[0].device)
-    result = _normal(mean, std, noise)
+    # torch fills the output with normal_(0, 1), then multiplies by std and adds mean in place
+    stream = _stream(generator, "normal", tensors[0].device)
+    noise = stream.normal(math.prod(shape), dt._np).reshape(shape)
+    scaled = (noise * _operand(std, dt)).astype(dt._np)
+    values = (scaled + _operand(mean, dt)).astype(dt._np)
+    result = _normal(mean, std, _wrap(values, tensors[0].device))
     return result if out is None else out._resize_assign(result)
 
 
@@ -466,7 +543,7 @@ def bernoulli(input, p=None, *, generator=None, out=None):
             f"bernoulli() received an invalid combination of arguments - got (Tensor, {type(p).__name__})"
         ),
     )
-    gen = _gen(generator, "bernoulli")
+    stream = _stream(generator, "bernoulli", input.device)
     if p is None:
         check(
             input.dtype.is_floating_point,
@@ -475,13 +552,21 @@ def bernoulli(input, p=None, *, generator=None, out=None):
                 f"\"bernoulli_tensor_cpu_p_\" not implemented for '{_dtype.title(input.dtype)}'"
             ),
         )
-        probs = _probabilities(input)
+        probs = _in_draw_order(_probabilities(input), input)
     else:
         _check_p(p, "bernoulli_")
         probs = p
-    draws = _wrap(gen.bernoulli(probs, input._shape, input.dtype._np), input.device)
+    flat = stream.bernoulli(probs, input.numel(), input.dtype._np)
+    draws = _wrap(_placed(flat, input), input.device)
     result = _random_fill(input, draws, "BernoulliBackward0" if p is None else "BernoulliBackward1")
     return result if out is None else out._resize_assign(result)
+
+
+def _operand(x, d):
+    """A tensor or number as a host operand of an in-place op on a tensor of dtype ``d``."""
+    if isinstance(x, _tensor_class()):
+        return np.asarray(x._value()).astype(d._np)
+    return d._np.type(x)
 
 
 def _host(t):
@@ -542,7 +627,10 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
         RuntimeError,
         "invalid multinomial distribution (sum of probabilities <= 0)",
     )
-    idx = _gen(generator, "multinomial").multinomial(probs, num_samples, replacement)
+    rows = np.asarray(input._value()).reshape(-1, n_categories)  # in input's dtype, as torch
+    stream = _stream(generator, "multinomial", input.device)
+    idx = stream.multinomial(rows, num_samples, replacement)
+    idx = idx.reshape(*input._shape[:-1], num_samples)
     return _result(idx.astype(np.int64), out, input.device, False)
 
 
@@ -577,7 +665,9 @@ def uniform_(self, from_=0.0, to=1.0, *, generator=None, **kwargs):
             f"to={_fmt(to)} and from={_fmt(from_)} which result in to-from to exceed the limit"
         ),
     )
-    draws = _gen(generator, "uniform_").uniform(self._shape, self.dtype._np, from_, to)
+    draws = _stream(generator, "uniform_", self.device).uniform(
+        self.numel(), self.dtype._np, from_, to
+    )
     return _fill(self, draws, "UniformBackward0")
 
 
@@ -586,8 +676,10 @@ def normal_(self, mean=0.0, std=1.0, *, generator=None):
     """Tensor.normal_(mean=0, std=1): fill with normal draws."""
     _floating("normal_kernel_cpu", self.dtype)
     check(std >= 0, RuntimeError, lambda: f"normal expects std >= 0.0, but found std {_fmt(std)}")
-    z = _gen(generator, "normal_").normal(self._shape, self.dtype._np)
-    return _fill(self, z * std + mean, "NormalBackward0")
+    z = _stream(generator, "normal_", self.device).normal(
+        self.numel(), self.dtype._np, mean, std, self.is_contiguous()
+    )
+    return _fill(self, z, "NormalBackward0")
 
 
 @method("bernoulli_")
@@ -609,10 +701,13 @@ def bernoulli_(self, p=0.5, *, generator=None):
                 f"{list(p._shape)}"
             ),
         )
+        probs = _in_draw_order(np.broadcast_to(probs, self._shape), self)
     else:
         _check_p(p, "bernoulli_")
         probs = p
-    draws = _gen(generator, "bernoulli_").bernoulli(probs, self._shape, self.dtype._np)
+    draws = _stream(generator, "bernoulli_", self.device).bernoulli(
+        probs, self.numel(), self.dtype._np
+    )
     return _fill(
         self, draws, "BernoulliBackward1" if isinstance(p, Tensor) else "BernoulliBackward2"
     )
@@ -638,8 +733,10 @@ def exponential_(self, lambd=1.0, *, generator=None):
         RuntimeError,
         lambda: f"exponential_ expects lambda > 0.0, but found lambda={_fmt(lambd)}",
     )
-    draws = _gen(generator, "exponential_").exponential(self._shape, self.dtype._np)
-    return _fill(self, draws / lambd, "ExponentialBackward0")
+    draws = _stream(generator, "exponential_", self.device).exponential(
+        self.numel(), self.dtype._np, lambd
+    )
+    return _fill(self, draws, "ExponentialBackward0")
 
 
 @method("geometric_")
@@ -651,8 +748,10 @@ def geometric_(self, p, *, generator=None):
         RuntimeError,
         lambda: f"geometric_ expects p to be in (0, 1), but got p={_fmt(p)}",
     )
-    u = _gen(generator, "geometric_").uniform(self._shape, np.float64)
-    return _fill(self, np.ceil(np.log1p(-u) / math.log1p(-p)), "GeometricBackward0")
+    draws = _stream(generator, "geometric_", self.device).geometric(
+        self.numel(), self.dtype._np, p
+    )
+    return _fill(self, draws, "GeometricBackward0")
 
 
 @method("cauchy_")
@@ -664,8 +763,10 @@ def cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
         RuntimeError,
         lambda: f"cauchy_ expects sigma > 0.0, but found sigma={_fmt(sigma)}",
     )
-    u = _gen(generator, "cauchy_").uniform(self._shape, np.float64)
-    return _fill(self, median + sigma * np.tan(math.pi * (u - 0.5)), "CauchyBackward0")
+    draws = _stream(generator, "cauchy_", self.device).cauchy(
+        self.numel(), self.dtype._np, median, sigma
+    )
+    return _fill(self, draws, "CauchyBackward0")
 
 
 @method("log_normal_")
@@ -675,8 +776,10 @@ def log_normal_(self, mean=1.0, std=2.0, *, generator=None):
     check(
         std > 0, RuntimeError, lambda: f"log_normal_ expects std > 0.0, but found std={_fmt(std)}"
     )
-    z = _gen(generator, "log_normal_").normal(self._shape, np.float64)
-    return _fill(self, np.exp(z * std + mean), "LogNormalBackward0")
+    draws = _stream(generator, "log_normal_", self.device).log_normal(
+        self.numel(), self.dtype._np, mean, std
+    )
+    return _fill(self, draws, "LogNormalBackward0")
 
 
 _RANDOM_DEFAULT_DIGITS = {"float16": 11, "bfloat16": 8, "float32": 24, "float64": 53}
@@ -701,8 +804,12 @@ def random_(self, from_=None, to=None, *, generator=None, **kwargs):
     if to is None:
         digits = _RANDOM_DEFAULT_DIGITS.get(d._name)
         to = 2**digits + 1 if digits else (2 if d is _dtype.bool else int(np.iinfo(d._np).max) + 1)
+    if overload != 2:
+        from_, to = _representable(from_, to, d)
     _integer_bounds(from_, to, d)
-    draws = _gen(generator, "random_").integers(from_, min(to, 2**63 - 1), self._shape, np.int64)
+    draws = _stream(generator, "random_", self.device).integers(
+        self.numel(), from_, to, self.dtype._np, full=overload == 2
+    )
     return _fill(self, draws, f"RandomBackward{overload}")
 
 
