@@ -42,8 +42,7 @@ def _stream(generator, name, device=None):
         generator.device.type == dev.type,
         RuntimeError,
         lambda: (
-            f"Expected a '{dev.type}' device type for generator but found "
-            f"'{generator.device.type}'"
+            f"Expected a '{dev.type}' device type for generator but found '{generator.device.type}'"
         ),
     )
     return generator.stream
@@ -101,6 +100,8 @@ def _fmt(x):
     """A number as torch's C++ messages print it."""
     return f"{x:g}" if isinstance(x, float) else str(x)
 
+
+_DIGITS = {"float16": 11, "bfloat16": 8, "float32": 24, "float64": 53}  # mantissa bits
 
 # C++ names of dtypes in torch's bounds messages.
 _C_NAMES = {
@@ -165,7 +166,7 @@ def _integer_bounds(low, high, d):
         "check_random_bounds handles only integral, floating-point and boolean types",
     )
     if d.is_floating_point:
-        digits = {"float16": 11, "bfloat16": 8, "float32": 24, "float64": 53}[d._name]
+        digits = _DIGITS[d._name]
         for v, what, i in ((low, "from", 110), (high - 1, "to - 1", 111)):
             if not -(2**digits) <= v <= 2**digits:
                 import warnings
@@ -185,9 +186,6 @@ def _integer_bounds(low, high, d):
         RuntimeError,
         lambda: f"to - 1 is out of bounds for {_C_NAMES[d._name]}",
     )
-
-
-_DIGITS = {"float16": 11, "bfloat16": 8, "float32": 24, "float64": 53}
 
 
 def _representable(low, high, d):
@@ -748,9 +746,7 @@ def geometric_(self, p, *, generator=None):
         RuntimeError,
         lambda: f"geometric_ expects p to be in (0, 1), but got p={_fmt(p)}",
     )
-    draws = _stream(generator, "geometric_", self.device).geometric(
-        self.numel(), self.dtype._np, p
-    )
+    draws = _stream(generator, "geometric_", self.device).geometric(self.numel(), self.dtype._np, p)
     return _fill(self, draws, "GeometricBackward0")
 
 
@@ -782,13 +778,14 @@ def log_normal_(self, mean=1.0, std=2.0, *, generator=None):
     return _fill(self, draws, "LogNormalBackward0")
 
 
-_RANDOM_DEFAULT_DIGITS = {"float16": 11, "bfloat16": 8, "float32": 24, "float64": 53}
+_NO_TO = object()  # random_(from) means random_(to=from); random_(from, None) is another overload
 
 
 @method("random_")
-def random_(self, from_=None, to=None, *, generator=None, **kwargs):
-    """Tensor.random_(), random_(to), random_(from, to): integers from [from, to); with no
-    bounds, from [0, 2**mantissa] for floats and [0, max] for integers."""
+def random_(self, from_=None, to=_NO_TO, *, generator=None, **kwargs):
+    """Tensor.random_(), random_(to), random_(from, to), random_(from, None): integers from
+    [from, to); with no bounds, from [0, 2**mantissa] for floats and [0, max] for integers;
+    with ``to=None``, from [from, that top]."""
     from_ = kwargs.pop("from", from_)
     check(
         not kwargs,
@@ -797,20 +794,28 @@ def random_(self, from_=None, to=None, *, generator=None, **kwargs):
     )
     d = self.dtype
     _kernel("random_kernel_cpu", d, not d.is_complex)
-    overload = 2 if from_ is None and to is None else 1 if to is None or from_ is None else 0
-    if from_ is not None and to is None:
-        from_, to = 0, from_
-    from_ = from_ or 0
-    if to is None:
-        digits = _RANDOM_DEFAULT_DIGITS.get(d._name)
-        to = 2**digits + 1 if digits else (2 if d is _dtype.bool else int(np.iinfo(d._np).max) + 1)
-    if overload != 2:
+    if from_ is None and to in (None, _NO_TO):
+        overload, from_, to = 2, 0, _top(d) + 1
+    elif from_ is None or to is _NO_TO:
+        overload, from_, to = 1, 0, (from_ if to is _NO_TO else to)
+    else:
+        overload = 0
+        if to is None:
+            to = 2**63 if from_ == -(2**63) else _top(d) + 1
+    if overload != 2 and to - from_ < 2**64:
         from_, to = _representable(from_, to, d)
     _integer_bounds(from_, to, d)
     draws = _stream(generator, "random_", self.device).integers(
         self.numel(), from_, to, self.dtype._np, full=overload == 2
     )
     return _fill(self, draws, f"RandomBackward{overload}")
+
+
+def _top(d):
+    """The largest value random_ draws for dtype ``d`` without an upper bound."""
+    if d.is_floating_point:
+        return 2 ** _DIGITS[d._name]
+    return 1 if d is _dtype.bool else int(np.iinfo(d._np).max)
 
 
 method("bernoulli")(bernoulli)

@@ -53,12 +53,11 @@ class TorchCPU:
         if dtype == _F64:
             frm, to = _F64(low), _F64(high)
             r = fma64(self.engine.u53(n), to - frm, frm)
-        else:  # float32 and the half types draw a float32 uniform, fused into [from, to)
-            frm, to = _F32(np.asarray(low, dtype)), _F32(np.asarray(high, dtype))
+        else:  # float32 and the half types: a float32 uniform fused into float32 bounds
+            frm, to = _F32(low), _F32(high)
             x = self.engine.u24(n)
-            r = x if (frm, to) == (0, 1) else fma32(x, to - frm, frm)
-            r = r.astype(dtype)
-            frm, to = frm.astype(dtype), to.astype(dtype)
+            r = (x if (frm, to) == (0, 1) else fma32(x, to - frm, frm)).astype(dtype)
+            frm, to = np.asarray(low, dtype), np.asarray(high, dtype)  # the clamp's, in dtype
         return np.where(r == to, frm, r).astype(dtype)
 
     # ---- normal ----------------------------------------------------------------------------
@@ -114,6 +113,8 @@ class TorchCPU:
         """``low + word % (high - low)``, with 64-bit words for ranges of 2**28 and more; or,
         ``full`` (``random_()`` without bounds), with 64-bit words for int64 and float64."""
         span = high - low
+        if span == 2**64:  # random_(from=int64 min, to=None): whole 64-bit draws
+            return self.engine.u64(n).view(np.int64).astype(dtype)
         if (dtype.name in ("int64", "float64")) if full else span >= 2**28:
             words = self.engine.u64(n)
         else:
@@ -125,7 +126,7 @@ class TorchCPU:
         """randperm's Fisher-Yates: ``n - 1`` swaps from 32-bit words (64-bit, inside-out,
         for n of 2**32 / 20 and more)."""
         if n < 214748364:
-            offsets = (self.engine.u32(max(n - 1, 0)) % np.arange(n, 1, -1, dtype=np.uint64))
+            offsets = self.engine.u32(max(n - 1, 0)) % np.arange(n, 1, -1, dtype=np.uint64)
             r = list(range(n))
             for i, j in enumerate((offsets + np.arange(len(offsets), dtype=np.uint64)).tolist()):
                 r[i], r[j] = r[j], r[i]
@@ -151,7 +152,15 @@ class TorchCPU:
 
     def exponential(self, n, dtype, lambd=1.0):
         u = self.engine.u53(n)
-        return _cast((-1.0 / lambd) * _each(math.log1p, -u), dtype)
+        if dtype == _F64:
+            return (-1.0 / lambd) * _each(math.log1p, -u)
+        # For a float result numpy's log1p (a few ulps from glibc's) is as good, except where
+        # the double lands near a float rounding boundary: those few take glibc's value.
+        v = (-1.0 / lambd) * np.log1p(-u)
+        near = np.abs((v.view(np.int64) & 0x1FFFFFFF) - 0x10000000) < 4096
+        if near.any():
+            v[near] = (-1.0 / lambd) * _each(math.log1p, -u[near])
+        return _cast(v, dtype)
 
     def geometric(self, n, dtype, p):
         u = self.engine.u53(n)

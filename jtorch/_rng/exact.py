@@ -135,9 +135,17 @@ def sincos256(x):
     return np.where((j & 4) != 0, -sin, sin), np.where(((j - 2) & 4) == 0, -cos, cos)
 
 
+_CHUNK = 4096  # rows per pass: the temporaries stay in cache (2-3x faster at 10 M values)
+
+
 def box_muller16_f32(d, mean, std):
     """torch's ``normal_fill_16_AVX2`` on rows of 16 float32 uniforms (array (k, 16)): the
     first 8 give the radii, the last 8 the angles; returns the (k, 16) normals."""
+    if len(d) > _CHUNK:
+        out = np.empty_like(d)
+        for i in range(0, len(d), _CHUNK):
+            out[i : i + _CHUNK] = box_muller16_f32(d[i : i + _CHUNK], mean, std)
+        return out
     radius = np.sqrt(_F32(-2) * log256(_F32(1) - d[:, :8]))
     sin, cos = sincos256(_TWO_PI * d[:, 8:])
     out = np.concatenate([radius * cos, radius * sin], axis=1)
