@@ -1,10 +1,11 @@
 """Random sampling against real torch: speaks about jtorch/_random.py and jtorch/_ops/random.py.
 
-jtorch's stream is not torch's (bit-exact streams are a later issue, Note [RNG interface]), so
-values are compared through what must hold for any stream: shapes, dtypes, devices,
-requires_grad and grad_fn, ranges, reproducibility under a seed, generator independence and
-state round trips, and the moments of ~1e5 draws. Error types (and messages where jtorch can
-match them) are compared with torch call by call.
+What must hold for any stream: shapes, dtypes, devices, requires_grad and grad_fn, ranges,
+reproducibility under a seed, generator independence and state round trips, and the moments of
+~1e5 draws. Error types (and messages where jtorch can match them) are compared with torch call
+by call. The CPU streams' bits are compared with torch's in test_rng_bits.py; the accelerator
+stream (jax's threefry, which no CPU tensor uses) is checked here through its sampling
+interface, so that it is tested on machines without a GPU.
 """
 
 import math
@@ -664,3 +665,48 @@ def test_like_distributions(g):
     _close(mean, 0, 1)
     a, mean, _ = _stats(jtorch.randint_like(x, 3, 9, generator=g))
     assert set(np.unique(a)) == set(range(3, 9))
+
+
+# ---- the accelerator stream (jtorch/_rng/threefry.py) ---------------------------------------------
+
+F32, F64 = np.dtype(np.float32), np.dtype(np.float64)
+THREEFRY_DRAWS = {
+    "uniform": (lambda s: s.uniform(N, F32, -2.0, 3.0), -2.0, 3.0, 0.5, 25 / 12),
+    "normal": (lambda s: s.normal(N, F64, 1.5, 2.0), -np.inf, np.inf, 1.5, 4.0),
+    "integers": (lambda s: s.integers(N, -3, 7, np.dtype(np.int64)), -3, 6, 1.5, 99 / 12),
+    "bernoulli": (lambda s: s.bernoulli(0.3, N, F32), 0, 1, 0.3, 0.21),
+    "exponential": (lambda s: s.exponential(N, F64, 2.0), 0, np.inf, 0.5, 0.25),
+    "geometric": (lambda s: s.geometric(N, F64, 0.25), 1, np.inf, 4.0, 12.0),
+    "log_normal": (lambda s: s.log_normal(N, F64, 0.0, 0.5), 0, np.inf, math.exp(0.125), None),
+}
+
+
+@pytest.mark.parametrize("name", THREEFRY_DRAWS)
+def test_threefry_stream(name):
+    from jtorch._rng.threefry import Threefry
+
+    draw, low, high, mean, var = THREEFRY_DRAWS[name]
+    a, b = draw(Threefry(5)), draw(Threefry(5))
+    assert a.shape == (N,) and np.array_equal(a, b)
+    assert not np.array_equal(a, draw(Threefry(6)))
+    assert low <= a.min() and a.max() <= high
+    assert abs(a.mean() - mean) < 6 * math.sqrt((var or a.var()) / N)
+    if var is not None:
+        assert abs(a.var() / var - 1) < 0.05
+
+
+def test_threefry_permutation_multinomial_and_state():
+    from jtorch._rng.threefry import Threefry
+
+    s = Threefry(1)
+    assert sorted(s.permutation(1000, np.dtype(np.int64)).tolist()) == list(range(1000))
+    probs = np.array([[0.0, 1.0, 3.0], [2.0, 0.0, 0.0]], np.float32)
+    picks = s.multinomial(probs, 2000, True)
+    assert picks.shape == (2, 2000) and set(picks[1].tolist()) == {0}
+    assert abs((picks[0] == 2).mean() - 0.75) < 0.05 and (picks[0] != 0).all()
+    once = s.multinomial(probs[:1], 2, False)
+    assert sorted(once[0].tolist()) == [1, 2]
+    state = s.state_bytes()
+    x = s.uniform(10, F32)
+    t = Threefry(0)
+    assert t.load_bytes(state) and np.array_equal(t.uniform(10, F32), x)

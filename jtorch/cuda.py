@@ -403,65 +403,74 @@ def mem_get_info(device=None):
 
 # ---- random numbers --------------------------------------------------------------------------
 #
-# jtorch draws every random number, for any device, from its one default generator (Note [RNG
-# interface] in jtorch/_random.py). With a GPU, the CUDA seeding functions therefore act on that
-# generator, so they also change the draws of CPU tensors (Differences from torch). Without one
-# they do nothing, as in torch, where the seed waits for a CUDA initialization that never comes.
+# Each GPU has its own default generator (jtorch/_random.py ``device_generator``; jax's threefry,
+# not torch's Philox), which ``torch.manual_seed`` seeds too. Without a GPU the seeding functions
+# do nothing, as in torch, where the seed waits for a CUDA initialization that never comes.
+
+
+def _generator(index=None):
+    return _random.device_generator(
+        _device.device("cuda", current_device() if index is None else index)
+    )
 
 
 def manual_seed(seed):
     """Seed the random numbers of the current GPU; does nothing without a GPU."""
     seed = int(seed)
     if is_available():
-        _random.default_generator.manual_seed(seed)
+        _generator().manual_seed(seed)
 
 
 def manual_seed_all(seed):
     """Seed the random numbers of every GPU; does nothing without a GPU."""
-    manual_seed(seed)
+    seed = int(seed)
+    for i in range(device_count() if is_available() else 0):
+        _generator(i).manual_seed(seed)
 
 
 def seed():
     """Seed the random numbers of the current GPU from the OS; does nothing without a GPU."""
     if is_available():
-        _random.default_generator.seed()
+        _generator().seed()
 
 
 def seed_all():
     """Seed the random numbers of every GPU from the OS; does nothing without a GPU."""
-    seed()
+    if is_available():
+        s = _generator(0).seed()
+        for i in range(1, device_count()):
+            _generator(i).manual_seed(s)
 
 
 def initial_seed():
     """The seed of the current GPU's random numbers."""
     _lazy_init()
-    return _random.default_generator.initial_seed()
+    return _generator().initial_seed()
 
 
-def _rng_device(device):
+def _rng_index(device):
     if isinstance(device, str):
-        return _device.device(device)
-    if isinstance(device, int):
-        return _device.device("cuda", device)
-    return device
+        device = _device.device(device)
+    index = device if isinstance(device, int) else device.index
+    return current_device() if index is None else index
 
 
 def get_rng_state(device="cuda"):
-    """The random number state of a GPU as a ByteTensor (jtorch's one generator's state)."""
+    """The random number state of a GPU as a ByteTensor: seed and offset, 16 bytes."""
     _lazy_init()
-    index = _rng_device(device).index
-    if index is not None and index >= device_count():
+    index = _rng_index(device)
+    if index >= device_count():
         raise IndexError("tuple index out of range")
-    return _random.default_generator.get_state()
+    return _generator(index).get_state()
 
 
 def set_rng_state(new_state, device="cuda"):
     """Set the random number state of a GPU; does nothing without a GPU."""
     if not is_initialized():
         new_state = new_state.clone()
-    _rng_device(device)
-    if is_available():
-        _random.default_generator.set_state(new_state)
+    index = _rng_index(device) if is_available() else None
+    if index is not None:
+        _generator(index).set_state(new_state)
 
 
 def get_rng_state_all():

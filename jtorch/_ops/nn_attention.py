@@ -65,10 +65,7 @@ def scaled_dot_product_attention(
 ):
     """torch.nn.functional.scaled_dot_product_attention (the math path): ``attn_mask`` boolean
     (True takes part) or additive; ``is_causal`` a lower-triangular mask; ``enable_gqa`` repeats
-    key/value heads to the query's.
-
-    Differences from torch: the dropout mask comes from jtorch's generator, so results with
-    ``dropout_p > 0`` differ from torch's draws."""
+    key/value heads to the query's. Dropout draws torch's mask (F.dropout's noise)."""
     keep = None
     if dropout_p > 0:
         shape = tuple(query.shape[:-1]) + (key.shape[-2],)
@@ -92,7 +89,7 @@ def scaled_dot_product_attention(
 # the in-projections, the head split, bias_k/v and zero-attention columns, the merged mask,
 # softmax, dropout and the out-projection are one traced function (one dispatch, one tape
 # node). The front-end does what needs Python values first: torch's shape checks and messages,
-# the canonical (additive float) masks and the dropout keep-mask, drawn from jtorch's generator.
+# the canonical (additive float) masks and the dropout noise, drawn as F.dropout draws it.
 # torch takes two paths with different results for a fully masked row: with need_weights the
 # softmax gives NaN, without it (scaled_dot_product_attention) the row is zero; both are kept.
 
@@ -370,10 +367,7 @@ def multi_head_attention_forward(
     """torch.nn.functional.multi_head_attention_forward: the forward of nn.MultiheadAttention
     on (L, N, E) (or unbatched (L, E)) query and (S, N, E) key and value. Returns the output
     and, with ``need_weights``, the attention weights (averaged over heads unless
-    ``average_attn_weights=False``), else None.
-
-    Differences from torch: the dropout mask comes from jtorch's generator (see
-    scaled_dot_product_attention)."""
+    ``average_attn_weights=False``), else None."""
     batched = _mha_shape_check(query, key, value, key_padding_mask, attn_mask, num_heads)
     tgt_len, bsz, embed_dim = query.shape if batched else (query.shape[0], 1, query.shape[1])
     src_len = key.shape[0]

@@ -31,7 +31,11 @@ def _check_p(p):
 def _noise_shape(input, feature):
     if not feature:
         return tuple(input.shape)
-    check(input.dim() >= 2, RuntimeError, "Feature dropout requires at least 2 dimensions in the input")
+    check(
+        input.dim() >= 2,
+        RuntimeError,
+        "Feature dropout requires at least 2 dimensions in the input",
+    )
     return tuple(input.shape[:2]) + (1,) * (input.dim() - 2)
 
 
@@ -71,7 +75,9 @@ def _dropout(input, p, training, inplace, feature=False, alpha=False, noise_shap
     if not alpha:
         return mul(_wrap(scalar_op(drawn, 1 - p, np.divide, dt), input.device))
     a = 1.0 / math.sqrt((_SELU_NEG * _SELU_NEG * p + 1) * (1 - p))
-    shift = scalar_op(scalar_op(drawn - 1, _SELU_NEG * a, np.multiply, dt), _SELU_NEG * a * p, np.add, dt)
+    shift = scalar_op(
+        scalar_op(drawn - 1, _SELU_NEG * a, np.multiply, dt), _SELU_NEG * a * p, np.add, dt
+    )
     out = mul(_wrap(scalar_op(drawn, a, np.multiply, dt), input.device))
     shift = _wrap(shift, input.device)
     return out.add_(shift) if inplace else out.add(shift)
@@ -112,9 +118,11 @@ def dropout1d(input, p=0.5, training=True, inplace=False):
     check(
         ndim in (2, 3),
         RuntimeError,
-        lambda: f"dropout1d: Expected 2D or 3D input, but received a {ndim}D input. Note that "
-        "dropout1d exists to provide channel-wise dropout on inputs with 1 spatial dimension, a "
-        "channel dimension, and an optional batch dimension (i.e. 2D or 3D inputs).",
+        lambda: (
+            f"dropout1d: Expected 2D or 3D input, but received a {ndim}D input. Note that "
+            "dropout1d exists to provide channel-wise dropout on inputs with 1 spatial dimension, a "
+            "channel dimension, and an optional batch dimension (i.e. 2D or 3D inputs)."
+        ),
     )
     shape = None if ndim == 3 else (input.shape[0], 1)
     return _dropout(input, p, training, inplace, feature=True, noise_shape=shape)
@@ -145,6 +153,8 @@ def dropout3d(input, p=0.5, training=True, inplace=False):
     _warn_dims("dropout3d", ndim, (4, 5), 3)
     shape = None
     if ndim != 5:  # torch unsqueezes a batch dim: one draw per element of dim 0
-        check(ndim >= 1, RuntimeError, "Feature dropout requires at least 2 dimensions in the input")
+        check(
+            ndim >= 1, RuntimeError, "Feature dropout requires at least 2 dimensions in the input"
+        )
         shape = (input.shape[0],) + (1,) * (ndim - 1)
     return _dropout(input, p, training, inplace, feature=True, noise_shape=shape)

@@ -746,8 +746,8 @@ def F_fractional_max_pool2d(
     """torch.nn.functional.fractional_max_pool2d: max-pooling of ``(N, C, H, W)`` over
     ``kernel_size`` windows at pseudo-random steps that give ``output_size`` (or
     ``output_ratio`` times the input's size); ``_random_samples`` ``(N, C, 2)`` in [0, 1) fix
-    the steps, else they are drawn from jtorch's generator. ``return_indices`` also returns the
-    flat per-plane index of each maximum."""
+    the steps, else they are drawn from the generator as torch draws them. ``return_indices``
+    also returns the flat per-plane index of each maximum."""
     return _fractional_front(
         2, input, kernel_size, output_size, output_ratio, return_indices, _random_samples
     )

@@ -17,7 +17,7 @@ import math
 import numpy as np
 
 from .engine import MT19937
-from .exact import box_muller16_f32, fma32, fma64
+from .exact import box_muller16_f32, chunked, fma32, fma64
 
 _F32, _F64 = np.float32, np.float64
 _TWO_PI = 2.0 * math.pi
@@ -52,11 +52,11 @@ class TorchCPU:
             return self.uniform(2 * n, np.dtype(dtype.char.lower()), low, high).view(dtype)
         if dtype == _F64:
             frm, to = _F64(low), _F64(high)
-            r = fma64(self.engine.u53(n), to - frm, frm)
+            r = chunked(fma64, self.engine.u53(n), to - frm, frm)
         else:  # float32 and the half types: a float32 uniform fused into float32 bounds
             frm, to = _F32(low), _F32(high)
             x = self.engine.u24(n)
-            r = (x if (frm, to) == (0, 1) else fma32(x, to - frm, frm)).astype(dtype)
+            r = (x if (frm, to) == (0, 1) else chunked(fma32, x, to - frm, frm)).astype(dtype)
             frm, to = np.asarray(low, dtype), np.asarray(high, dtype)  # the clamp's, in dtype
         return np.where(r == to, frm, r).astype(dtype)
 

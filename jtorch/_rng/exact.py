@@ -135,17 +135,20 @@ def sincos256(x):
     return np.where((j & 4) != 0, -sin, sin), np.where(((j - 2) & 4) == 0, -cos, cos)
 
 
-_CHUNK = 4096  # rows per pass: the temporaries stay in cache (2-3x faster at 10 M values)
+def chunked(fn, x, *args, rows=65536):
+    """``fn(x, *args)`` (elementwise along ``x``'s first axis) in passes of ``rows``, so that
+    numpy's temporaries stay in cache: 2-3x faster at 10 M values."""
+    if len(x) <= rows:
+        return fn(x, *args)
+    parts = [fn(x[i : i + rows], *args) for i in range(0, len(x), rows)]
+    return np.concatenate(parts)
 
 
 def box_muller16_f32(d, mean, std):
     """torch's ``normal_fill_16_AVX2`` on rows of 16 float32 uniforms (array (k, 16)): the
     first 8 give the radii, the last 8 the angles; returns the (k, 16) normals."""
-    if len(d) > _CHUNK:
-        out = np.empty_like(d)
-        for i in range(0, len(d), _CHUNK):
-            out[i : i + _CHUNK] = box_muller16_f32(d[i : i + _CHUNK], mean, std)
-        return out
+    if len(d) > 4096:
+        return chunked(box_muller16_f32, d, mean, std, rows=4096)
     radius = np.sqrt(_F32(-2) * log256(_F32(1) - d[:, :8]))
     sin, cos = sincos256(_TWO_PI * d[:, 8:])
     out = np.concatenate([radius * cos, radius * sin], axis=1)

@@ -5,9 +5,11 @@ Parameters that require grad), keeps the tensor's identity, bumps its version an
 Draws go through jtorch's in-place samplers (``Tensor.uniform_``, ``Tensor.normal_``), in the
 order torch makes them, so each initialiser consumes its generator the way torch's does.
 
-Differences from torch: the values drawn differ from torch's for the same seed (jtorch's
-generator is not torch's Philox/Mersenne stream); the distributions, bounds and gains are
-torch's.
+On the CPU the draws are torch's own (Note [RNG interface] in jtorch/_random.py), so a seed gives
+torch's weights bit for bit. Differences from torch: ``orthogonal_`` takes its QR from XLA, so
+its result agrees with torch's to about 1e-7, not bit for bit; ``trunc_normal_``'s redraw test
+uses XLA's float32 ``log``, so a draw on the very edge of acceptance could be kept by one and
+redrawn by the other (never seen in tests).
 """
 
 import math

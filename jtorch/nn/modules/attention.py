@@ -31,7 +31,7 @@ class MultiheadAttention(Module):
     ``(N, num_heads, L, S)``), without ``N`` when unbatched.
 
     Differences from torch: no fast path (torch's ``_native_multi_head_attention`` in eval
-    mode): results are those of torch's general path, and dropout draws from jtorch's generator.
+    mode): results are those of torch's general path.
 
     Examples::
 

@@ -1,7 +1,7 @@
 """torch.nn: Dropout, Dropout1d/2d/3d, AlphaDropout, FeatureAlphaDropout.
 
 Each is active only in training mode (``model.train()``); in eval mode it returns its input.
-The noise comes from jtorch's generator (see _ops/nn_dropout.py).
+The noise is drawn as torch draws it (see _ops/nn_dropout.py): on the CPU, torch's masks.
 """
 
 from .. import functional as F

@@ -157,7 +157,7 @@ class DataLoader(Generic[_T_co]):
     with torch on macOS, Windows or Python 3.14+; workers run jax on the CPU only; see Note
     [DataLoader workers] in _forkserver.py. ``pin_memory`` pins nothing (jax manages host
     memory); it warns as torch does when no accelerator is present. The shuffled order and the
-    workers' seeds come from jtorch's generator: reproducible, but not torch's numbers.
+    workers' seeds are drawn as torch draws them, so a seed gives torch's numbers.
     """
 
     __initialized = False

@@ -250,10 +250,8 @@ def _lengths_from_fractions(n, fractions):
 def random_split(dataset, lengths, generator=default_generator):
     """torch.utils.data.random_split: ``dataset`` split at random into non-overlapping Subsets
     of the given ``lengths`` (or of fractions summing to 1, floors plus the remainder spread
-    round-robin), drawing one ``randperm`` from ``generator``.
-
-    Differences from torch: the permutation comes from jtorch's generator, so a seed gives a
-    reproducible split but not torch's split.
+    round-robin), drawing one ``randperm`` from ``generator``: on the CPU, torch's split for
+    the same seed.
     """
     if math.isclose(sum(lengths), 1) and sum(lengths) <= 1:
         lengths = _lengths_from_fractions(len(dataset), lengths)

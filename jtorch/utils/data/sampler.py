@@ -1,9 +1,9 @@
 """Samplers (torch.utils.data.sampler): the order in which a DataLoader visits a dataset.
 
-Differences from torch: the random samplers draw through jtorch's generators (Note [RNG
-interface] in jtorch/_random.py), with the same calls as torch (one seed drawn from the default
-generator per epoch when no generator is given, ``randperm`` per pass, ``randint`` in blocks of
-32, ``multinomial``): a seed reproduces the same order, which is not yet torch's order.
+The random samplers make torch's calls (one seed drawn from the default generator per epoch
+when no generator is given, ``randperm`` per pass, ``randint`` in blocks of 32,
+``multinomial``) on jtorch's generators, whose CPU streams are torch's (Note [RNG interface] in
+jtorch/_random.py): a seed gives torch's order.
 """
 
 import itertools
