@@ -123,19 +123,18 @@ class TorchCPU:
         return v.astype(dtype)
 
     def permutation(self, n, dtype):
-        """randperm's Fisher-Yates: ``n - 1`` swaps from 32-bit words (64-bit, inside-out,
-        for n of 2**32 / 20 and more)."""
+        """randperm's Fisher-Yates: swap ``r[i]`` with ``r[i + word % (n - i)]`` for i < n - 1
+        (from 2**32 / 20 elements on, torch's 64-bit inside-out variant)."""
         if n < 214748364:
-            offsets = self.engine.u32(max(n - 1, 0)) % np.arange(n, 1, -1, dtype=np.uint64)
-            r = list(range(n))
-            for i, j in enumerate((offsets + np.arange(len(offsets), dtype=np.uint64)).tolist()):
-                r[i], r[j] = r[j], r[i]
-        else:
-            targets = (self.engine.u64(n) % np.arange(1, n + 1, dtype=np.uint64)).tolist()
-            r = [0] * n
-            for i, z in enumerate(targets):
-                r[i] = r[z]
-                r[z] = i
+            steps = np.arange(max(n - 1, 0), dtype=np.uint64)
+            offsets = self.engine.u32(len(steps)) % (np.uint64(n) - steps)
+            targets = np.append((offsets + steps).astype(np.int64), n - 1)
+            return _swapped(targets[:n]).astype(dtype)
+        targets = (self.engine.u64(n) % np.arange(1, n + 1, dtype=np.uint64)).tolist()
+        r = [0] * n
+        for i, z in enumerate(targets):
+            r[i] = r[z]
+            r[z] = i
         return np.array(r, dtype)
 
     # ---- bernoulli, exponential and friends ----------------------------------------------------
@@ -200,3 +199,34 @@ def _box_muller16_f64(d, mean, std):
     theta = _TWO_PI * d[:, 8:]
     out = np.concatenate([radius * _each(math.cos, theta), radius * _each(math.sin, theta)], 1)
     return fma64(out, std, mean)
+
+
+def _swapped(j):
+    """``arange(n)`` after swapping positions ``t`` and ``j[t] >= t`` for t = 0, 1, ..., in
+    order, without a loop. Before step t, position t holds ``A(t)``: ``t`` itself, or, if an
+    earlier step k (the last such) swapped into position t, ``A(k)``. Step t then leaves in
+    position t what position ``j[t]`` held: ``A(k)`` for the last earlier step k that also
+    targeted ``j[t]``, or ``j[t]`` itself. Groups of steps by target give those k's (a stable
+    sort), and pointer jumping resolves the chains of A."""
+    n = len(j)
+    if n == 0:
+        return j
+    order = np.argsort(j, kind="stable")  # steps by target, then by step
+    by_target = j[order]
+    starts = np.r_[True, by_target[1:] != by_target[:-1]]
+    earlier = np.full(n, -1, np.int64)  # the last earlier step with the same target
+    inner = np.nonzero(~starts)[0]
+    earlier[order[inner]] = order[inner - 1]
+    ends = np.nonzero(np.r_[starts[1:], True])[0]
+    target = by_target[ends]
+    last = ends - (order[ends] == target)  # the last step before step `target` itself
+    safe = np.maximum(last, 0)
+    has = (last >= 0) & (by_target[safe] == target) & (order[safe] < target)
+    holder = np.arange(n)  # A(t) = A(holder[t]) until holder[t] == t
+    holder[target[has]] = order[last[has]]
+    while True:
+        jumped = holder[holder]
+        if np.array_equal(jumped, holder):
+            break
+        holder = jumped
+    return np.where(earlier >= 0, holder[np.maximum(earlier, 0)], j)
