@@ -169,6 +169,7 @@ from ._ops.windows import (  # noqa: E402
 from . import fft, linalg, masked, nn, optim, signal, special  # noqa: E402  (namespaces over _ops)
 from . import utils  # noqa: E402
 from .serialization import load, save  # noqa: E402
+from ._compile import compile  # noqa: E402,A004  (torch.compile)
 
 _registry.install_methods(Tensor)
 from . import _tensor_methods  # noqa: E402,F401  (operators and aliases on Tensor)

@@ -24,6 +24,11 @@ DEFAULT_SEED = 67280421310721  # the seed of every new torch.Generator
 STATE_SIZE = engine.STATE_SIZE  # torch's CPUGeneratorImplState
 
 
+# False while a compiled call traces (Note [compiled calls]): a draw there would be baked into
+# the program as a constant, so it stops the trace instead and the call runs eagerly.
+drawing_allowed = [True]
+
+
 class Generator:
     """torch.Generator: manual_seed, seed, initial_seed, get_state, set_state, and ``device``."""
 
@@ -32,7 +37,14 @@ class Generator:
 
         self.device = _device.canonical(device)
         cls = cpu.TorchCPU if self.device.type == "cpu" else threefry.Threefry
-        self.stream = cls(DEFAULT_SEED)
+        self._stream = cls(DEFAULT_SEED)
+
+    @property
+    def stream(self):
+        """The sampling interface (Note [RNG interface])."""
+        if not drawing_allowed[0]:
+            raise RuntimeError("random draws cannot be part of a compiled program")
+        return self._stream
 
     def __repr__(self):
         return f"<torch._C.Generator object at {id(self):#x}>"
@@ -49,10 +61,10 @@ class Generator:
         return self
 
     def _seed_stream(self, seed):
-        if isinstance(self.stream, cpu.TorchCPU):
-            self.stream.engine.seed(seed)
+        if isinstance(self._stream, cpu.TorchCPU):
+            self._stream.engine.seed(seed)
         else:
-            self.stream.seed(seed)
+            self._stream.seed(seed)
 
     def seed(self):
         """Seed from the operating system's entropy; returns the seed."""
@@ -63,7 +75,7 @@ class Generator:
         return self._state_keeper().initial_seed
 
     def _state_keeper(self):
-        return self.stream.engine if isinstance(self.stream, cpu.TorchCPU) else self.stream
+        return self._stream.engine if isinstance(self._stream, cpu.TorchCPU) else self._stream
 
     def get_state(self):
         """The state as a ByteTensor: torch's 5056-byte layout on the CPU, seed and offset
@@ -83,7 +95,7 @@ class Generator:
         )
         raw = np.asarray(new_state._host(), dtype=np.uint8).reshape(-1)
         keeper = self._state_keeper()
-        if isinstance(self.stream, cpu.TorchCPU):
+        if isinstance(self._stream, cpu.TorchCPU):
             check(
                 raw.size == STATE_SIZE,
                 RuntimeError,

@@ -28,6 +28,9 @@ _NONLEAF_GRAD = (
 )
 
 
+read_hook = None  # set while jtorch/_compile.py traces: it sees every read of a tensor's value
+
+
 class Tensor:
     """torch.Tensor on a jax array."""
 
@@ -112,6 +115,8 @@ class Tensor:
     # ---- the value accessor --------------------------------------------------------------
 
     def _value(self):
+        if read_hook is not None:  # a compiled call's trace (Note [compiled calls])
+            read_hook(self)
         st = self._storage
         if self._view is None:
             return st.array if st.host is None else st.read()

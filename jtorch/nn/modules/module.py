@@ -625,7 +625,19 @@ class Module:
             _attach_non_full_backward_hooks(self, args, result, non_full)
         return result
 
-    __call__ = _call_impl
+    def __call__(self, *args, **kwargs):
+        compiled = self.__dict__.get("_compiled_call_impl")
+        if compiled is not None:
+            return compiled(*args, **kwargs)
+        return self._call_impl(*args, **kwargs)
+
+    def compile(self, *args, **kwargs):
+        """nn.Module.compile: compile this module's calls in place (``torch.compile``'s
+        arguments; see jtorch/_compile.py)."""
+        from ..._compile import Compiled, compile
+
+        compile(lambda: None, *args, **kwargs)  # torch's checks of the arguments
+        self.__dict__["_compiled_call_impl"] = Compiled(self._call_impl, module=self)
 
     def _get_backward_hooks(self):
         """(full, non-full) backward hooks of this module, the global ones first."""

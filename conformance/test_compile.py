@@ -1,0 +1,215 @@
+"""torch.compile in jtorch (jtorch/_compile.py, Note [compiled calls]) against real torch.
+
+What the compiled object is (type, repr, state_dict keys, attributes) is compared with
+``torch.compile(..., backend="eager")``, which runs here without a C++ compiler. What it
+computes is compared with torch eager on the same weights and with jtorch eager: training
+steps through compiled models (forward, backward to the parameters, optimizer), BatchNorm's
+buffers, train/eval switches, and the calls the trace cannot hold (host reads, data-dependent
+branches, random draws, writes into arguments), which must run eagerly with eager's results.
+"""
+
+import numpy as np
+import pytest
+import torch
+
+import jtorch
+from conformance._compare import assert_close, same_outcome
+
+
+def _pair(build, seed=0):
+    """The same model in torch and jtorch (torch's initial weights)."""
+    torch.manual_seed(seed)
+    t = build(torch)
+    j = build(jtorch)
+    j.load_state_dict({k: jtorch.tensor(v.detach().numpy()) for k, v in t.state_dict().items()})
+    return t, j
+
+
+def _mlp(lib):
+    return lib.nn.Sequential(lib.nn.Linear(10, 50), lib.nn.ReLU(), lib.nn.Linear(50, 3))
+
+
+def _convnet(lib):
+    nn = lib.nn
+    return nn.Sequential(
+        nn.Conv2d(1, 4, 3, padding=1),
+        nn.BatchNorm2d(4),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Flatten(),
+        nn.Linear(4 * 4 * 4, 3),
+    )
+
+
+class _Branchy:
+    """A module whose forward reads a value on the host: the trace cannot hold it."""
+
+    @staticmethod
+    def build(lib):
+        class Net(lib.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = lib.nn.Linear(10, 3)
+
+            def forward(self, x):
+                h = self.fc(x)
+                return h if h.sum().item() > 0 else -h
+
+        return Net()
+
+
+def _dropout_net(lib):
+    return lib.nn.Sequential(lib.nn.Linear(10, 20), lib.nn.Dropout(0.3), lib.nn.Linear(20, 3))
+
+
+# Adam is kept to the MLP: under Adam the conv bias before BatchNorm (whose true gradient is 0)
+# moves by lr along the sign of rounding noise, so any two implementations part ways there.
+MODELS = {
+    "mlp": (_mlp, (16, 10), "Adam", {"lr": 0.01}),
+    "convnet_batchnorm": (_convnet, (8, 1, 8, 8), "SGD", {"lr": 0.05}),  # not Adam: see above
+    "host_read_branch": (_Branchy.build, (16, 10), "SGD", {"lr": 0.1, "momentum": 0.9}),
+    "dropout": (_dropout_net, (16, 10), "SGD", {"lr": 0.1}),
+}
+
+
+def _train(lib, model, run, x, y, optim, kwargs, steps=4):
+    opt = getattr(lib.optim, optim)(model.parameters(), **kwargs)
+    losses = []
+    lib.manual_seed(3)
+    for i in range(steps):
+        model.train(i != 2)  # one step in eval mode: BatchNorm and dropout switch
+        loss = lib.nn.functional.cross_entropy(run(x), y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    return losses
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_training_matches_eager(name):
+    build, shape, optim, kwargs = MODELS[name]
+    rng = np.random.default_rng(0)
+    x, y = rng.standard_normal(shape).astype(np.float32), rng.integers(0, 3, shape[0])
+    t, j = _pair(build)
+    _, eager = _pair(build)
+    compiled = jtorch.compile(j)
+    xt, yt = torch.tensor(x), torch.tensor(y)
+    xj, yj = jtorch.tensor(x), jtorch.tensor(y)
+    expected = _train(torch, t, t, xt, yt, optim, kwargs)
+    by_eager = _train(jtorch, eager, eager, xj, yj, optim, kwargs)
+    by_compiled = _train(jtorch, j, compiled, xj, yj, optim, kwargs)
+    np.testing.assert_allclose(by_compiled, by_eager, rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(by_compiled, expected, rtol=1e-5, atol=1e-6)
+    for (k, a), b in zip(t.state_dict().items(), j.state_dict().values()):
+        assert_close(b, a, rtol=1e-5, atol=1e-6, what=k)
+
+
+def test_compiled_forward_records_one_node_and_reaches_the_parameters():
+    t, j = _pair(_mlp)
+    x = np.random.default_rng(1).standard_normal((4, 10)).astype(np.float32)
+    out = jtorch.compile(j)(jtorch.tensor(x))
+    assert out.grad_fn.name() == "CompiledFunctionBackward"
+    out.sum().backward()
+    t(torch.tensor(x)).sum().backward()
+    for (k, a), b in zip(t.named_parameters(), j.parameters()):
+        assert_close(b.grad, a.grad, rtol=1e-5, atol=1e-6, what=k)
+    with jtorch.no_grad():
+        assert jtorch.compile(j)(jtorch.tensor(x)).grad_fn is None
+
+
+def test_batchnorm_buffers_are_written_back():
+    t, j = _pair(lambda lib: lib.nn.BatchNorm1d(5))
+    x = np.random.default_rng(2).standard_normal((8, 5)).astype(np.float32)
+    compiled = jtorch.compile(j)
+    for _ in range(2):
+        t(torch.tensor(x))
+        compiled(jtorch.tensor(x))
+    for k, a in t.state_dict().items():
+        assert_close(j.state_dict()[k], a, rtol=1e-6, atol=1e-6, what=k)
+    t.eval()
+    compiled.eval()
+    assert not j.training
+    assert_close(compiled(jtorch.tensor(x)), t(torch.tensor(x)), 1e-6, 1e-6)
+
+
+def test_optimized_module_is_torchs():
+    t, j = _pair(_mlp)
+    ct, cj = torch.compile(t, backend="eager"), jtorch.compile(j)
+    assert type(cj).__name__ == type(ct).__name__ == "OptimizedModule"
+    assert repr(cj) == repr(ct)
+    assert list(cj.state_dict()) == list(ct.state_dict())
+    assert cj._orig_mod is j and cj.training and len(cj) == len(ct) == 3
+    same_outcome(lambda lib: lib.compile(lib.nn.Sequential(lib.nn.ReLU()))[0])
+    assert [p is q for p, q in zip(cj.parameters(), j.parameters())] == [True] * 4
+
+
+def test_a_dropout_step_draws_torchs_mask():
+    t, j = _pair(_dropout_net)
+    x = np.ones((4, 10), np.float32)
+    torch.manual_seed(5)
+    jtorch.manual_seed(5)
+    expected = t(torch.tensor(x))
+    actual = jtorch.compile(j)(jtorch.tensor(x))
+    assert_close(actual, expected, rtol=1e-5, atol=1e-6)
+    assert jtorch.get_rng_state().tolist() == torch.get_rng_state().tolist()
+
+
+def test_functions_globals_and_decorator_forms():
+    w = jtorch.tensor([1.0, -2.0, 3.0], requires_grad=True)
+    c = jtorch.tensor([0.5, 0.5, 0.5])
+
+    @jtorch.compile
+    def f(x):
+        return ((x + c) * w).sum()
+
+    x = jtorch.tensor([1.0, 2.0, 3.0])
+    f(x).backward()  # w is read from the enclosing scope: it still gets its gradient
+    assert w.grad.tolist() == [1.5, 2.5, 3.5]
+    c.add_(1)  # a constant it read changed: the next call sees it
+    assert f(x).item() == ((x + c) * w).sum().item()
+    assert jtorch.compile(mode="max-autotune")(lambda a: a * 2)(x).tolist() == [2.0, 4.0, 6.0]
+    assert jtorch.compile(f.__wrapped__, disable=True) is f.__wrapped__
+
+
+def test_calls_that_cannot_be_traced_run_eagerly():
+    @jtorch.compile
+    def grow(a):
+        a.add_(1)  # a write into an argument
+        return a[a > 1.5]  # a data-dependent shape
+
+    a = jtorch.tensor([1.0, 0.0, 2.0])
+    assert grow(a).tolist() == [2.0, 3.0]
+    assert a.tolist() == [2.0, 1.0, 3.0]
+
+
+def test_python_runs_once_per_signature():
+    calls = []
+
+    @jtorch.compile
+    def f(x, scale):
+        calls.append(1)
+        return x * scale
+
+    x = jtorch.ones(3)
+    for _ in range(3):
+        f(x, 2.0)
+    assert len(calls) == 1  # traced once, then the program runs
+    f(x, 3.0)  # a new non-tensor value: a new signature
+    f(jtorch.ones(4), 2.0)  # a new shape
+    assert len(calls) == 3
+    assert f(x, 3.0).tolist() == [3.0, 3.0, 3.0]
+
+
+def test_module_compile_in_place():
+    t, j = _pair(_mlp)
+    x = np.random.default_rng(4).standard_normal((2, 10)).astype(np.float32)
+    j.compile()
+    out = j(jtorch.tensor(x))
+    assert out.grad_fn.name() == "CompiledFunctionBackward"
+    assert_close(out, t(torch.tensor(x)), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("value", [3, "model", (1, 2)])
+def test_non_callables_raise_as_torch(value):
+    same_outcome(lambda lib: lib.compile(value))
