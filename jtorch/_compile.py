@@ -25,10 +25,11 @@ import sys
 import weakref
 
 import jax
+import jax.numpy as jnp
 
 from . import _random
 from .autograd import grad_mode
-from .autograd.graph import PureFn
+from .autograd.graph import Node, PureFn
 
 _EAGER = object()  # a cache entry: this signature runs eagerly
 tensor_module = sys.modules["jtorch.tensor"]  # not ``jtorch.tensor``, which is torch.tensor()
@@ -118,8 +119,51 @@ class _Entry:
         self.guards = ()
         fn = functools.partial(_traced, self, compiled.fn)
         self.jitted = jax.jit(fn)
-        self.program = None
         self.forward = PureFn(("compiled", id(self)), lambda *a: fn(*a)[: self.n_out])
+        self.with_pullback = jax.jit(functools.partial(_with_pullback, self, fn), static_argnums=0)
+        self.pullbacks = {}  # operand mask -> the static part of the vjp's pullback
+
+    def differentiable(self):
+        """Whether every output can carry a gradient (else backward recomputes the forward)."""
+        from ._ops._registry import _differentiable
+
+        return all(map(_differentiable, self.out_dtypes))
+
+
+def _with_pullback(entry, fn, mask, *arrays):
+    """The outputs, the written state, and the vjp of the outputs with respect to the operands
+    in ``mask`` (its residuals are the program's outputs too, so backward does not recompute
+    the forward)."""
+
+    def outputs(*diff):
+        it = iter(diff)
+        full = [next(it) if m else a for a, m in zip(arrays, mask)]
+        results = fn(*full)
+        return tuple(results[: entry.n_out]), tuple(results[entry.n_out :])
+
+    diff = [a for a, m in zip(arrays, mask) if m]
+    outs, pullback, written = jax.vjp(outputs, *diff, has_aux=True)
+    residuals, entry.pullbacks[mask] = jax.tree.flatten(pullback)  # arrays out, the rest static
+    return outs, written, residuals
+
+
+@functools.partial(jax.jit, static_argnums=0)
+def _pull(tree, residuals, cts):
+    pullback = jax.tree.unflatten(tree, residuals)
+    # Note [complex gradients]: torch's backward is conj . (jax's vjp) . conj
+    return tuple(jnp.conj(g) for g in pullback(tuple(jnp.conj(c) for c in cts)))
+
+
+class CompiledFunctionBackward(Node):
+    """The node of a compiled call: its backward applies the pullback the forward kept (under
+    create_graph, or for integer outputs, the recorded forward is differentiated again)."""
+
+    __slots__ = ("_pullback",)
+
+    def apply(self, cts):
+        if self._pullback is None:
+            return super().apply(cts)
+        return list(_pull(*self._pullback, tuple(cts)))
 
 
 def _traced(entry, fn, *arrays):
@@ -154,6 +198,7 @@ def _traced(entry, fn, *arrays):
     leaves = []
     entry.out_desc = _flatten(out, leaves)
     entry.n_out = len(leaves)
+    entry.out_dtypes = [t._value().dtype for t in leaves]
     return (*(t._value() for t in leaves), *(written[i] for i in entry.written))
 
 
@@ -191,46 +236,68 @@ class Compiled:
         key = (desc, tuple(map(_meta, inputs)), tuple(map(_meta, state)), training, grad)
         entry = self.cache.get(key)
         if entry is None:
-            entry = self.cache[key] = self._build(desc, state, inputs, grad)
+            entry = self.cache[key] = _Entry(self, desc, state, [])
+            entry.inputs_meta = [_meta(t) for t in inputs]
         if entry is _EAGER:
             return self.fn(*args, **kwargs)
-        return self._run(entry, inputs, grad)
+        return self._run(key, entry, inputs, grad)
 
-    def _build(self, desc, state, inputs, grad):
-        implicit = []
-        for _ in range(2):  # a second trace when the first found tensors to make arguments
-            entry = _Entry(self, desc, state, implicit)
-            entry.inputs_meta = [_meta(t) for t in inputs]
-            try:
-                values = [t._value() for t in (*state, *implicit, *inputs)]
-                entry.program = entry.jitted.lower(*values).compile()
-            except Exception:  # noqa: BLE001  (whatever stops the trace runs eagerly)
-                return _EAGER
-            found = [t for t in entry.foreign.values() if t._requires_grad]
-            if not found:
-                entry.guards = [(t, t._vc[0]) for t in entry.foreign.values()]
-                return entry
-            implicit = implicit + found
-        return _EAGER
-
-    def _run(self, entry, inputs, grad):
+    def _run(self, key, entry, inputs, grad):
         from ._ops._registry import record_function
         from .tensor import Tensor
 
-        if any(t._vc[0] != v for t, v in entry.guards):
-            self.cache = {k: e for k, e in self.cache.items() if e is not entry}
-            args, kwargs = _unflatten(entry.desc, iter(inputs))
-            return self(*args, **kwargs)  # a constant it read has changed: trace again
+        if any(t._vc[0] != v for t, v in entry.guards):  # a constant it read has changed
+            entry = self.cache[key] = _Entry(self, entry.desc, entry.state, entry.implicit)
+            entry.inputs_meta = [_meta(t) for t in inputs]
         operands = [*entry.state, *entry.implicit, *inputs]
         arrays = [t._value() for t in operands]
-        results = entry.program(*arrays)
-        outs = [Tensor._wrap(a) for a in results[: entry.n_out]]
+        mask = tuple(t._requires_grad for t in operands) if grad else ()
+        if entry.out_desc is not None:
+            results = self._call(entry, mask, arrays)
+        else:  # the first call traces
+            try:
+                results = self._call(entry, mask, arrays)
+            except Exception:  # noqa: BLE001  (whatever stops the trace runs eagerly)
+                self.cache[key] = _EAGER
+                args, kwargs = _unflatten(entry.desc, iter(inputs))
+                return self.fn(*args, **kwargs)
+            found = [t for t in entry.foreign.values() if t._requires_grad]
+            if found:  # make them arguments, so that gradients reach them: trace again
+                if entry.implicit:
+                    self.cache[key] = _EAGER
+                else:
+                    self.cache[key] = _Entry(self, entry.desc, entry.state, found)
+                    self.cache[key].inputs_meta = entry.inputs_meta
+                args, kwargs = _unflatten(entry.desc, iter(inputs))
+                return self(*args, **kwargs)
+            entry.guards = [(t, t._vc[0]) for t in entry.foreign.values()]
+        outs, written, pullback = results
+        outs = [Tensor._wrap(a) for a in outs]
         with grad_mode.no_grad():
-            for i, new in zip(entry.written, results[entry.n_out :]):
+            for i, new in zip(entry.written, written):
                 entry.state[i]._write_value(new)
         if grad:
-            record_function("CompiledFunctionBackward", entry.forward, operands, arrays, outs, True)
+            node = record_function(
+                "CompiledFunctionBackward",
+                entry.forward,
+                operands,
+                arrays,
+                outs,
+                True,
+                cls=CompiledFunctionBackward,
+            )
+            if node is not None:
+                node._pullback = pullback
         return _unflatten(entry.out_desc, iter(outs))
+
+    @staticmethod
+    def _call(entry, mask, arrays):
+        """(outputs, written state, pullback or None) of one call."""
+        if any(mask) and (entry.out_desc is None or entry.differentiable()):
+            outs, written, residuals = entry.with_pullback(mask, *arrays)
+            return outs, written, (entry.pullbacks[mask], residuals)
+        results = entry.jitted(*arrays)
+        return results[: entry.n_out], results[entry.n_out :], None
 
 
 def _module_class():

@@ -487,12 +487,13 @@ def _visible(top, values):
     return tuple(visible)
 
 
-def record_function(name, pf, operands, arrays, outs, multi):
+def record_function(name, pf, operands, arrays, outs, multi, cls=None):
     """Record PureFn ``pf`` applied to ``operands`` (whose values are ``arrays``) as the
     producer of Tensors ``outs``: the one place a Node is made (Note [recording]).
 
     Also used outside ``dispatch`` by code that computes through a pure function of its own:
-    the backward pass under create_graph, autograd.Function, CopySlices.
+    the backward pass under create_graph, autograd.Function, CopySlices, compiled calls (whose
+    Node class ``cls`` has its own backward).
     """
     if not grad_mode._state["enabled"]:
         return
@@ -509,7 +510,7 @@ def record_function(name, pf, operands, arrays, outs, multi):
         return
     edges = [v._grad_edge() for v, m in zip(operands, mask) if m]
     meta = [(o._shape, o._value().dtype) for o in diff]
-    node = node_class(name)(name, pf, tuple(arrays), mask, out_mask, meta, edges)
+    node = (cls or node_class(name))(name, pf, tuple(arrays), mask, out_mask, meta, edges)
     for i, o in enumerate(diff):
         o._grad_fn = node
         o._output_nr = i
