@@ -201,6 +201,27 @@ def test_python_runs_once_per_signature():
     assert f(x, 3.0).tolist() == [3.0, 3.0, 3.0]
 
 
+def test_python_values_it_reads_are_guarded():
+    scale = 2.0
+
+    @jtorch.compile
+    def f(x):
+        return x * scale
+
+    x = jtorch.ones(2)
+    assert f(x).tolist() == [2.0, 2.0]
+    scale = 3.0  # read by f through its closure
+    assert f(x).tolist() == [3.0, 3.0]
+    t, j = _pair(lambda lib: lib.nn.LeakyReLU(0.1))
+    compiled = jtorch.compile(j)
+    x = jtorch.tensor([-1.0, 1.0])
+    assert compiled(x).tolist() == t(torch.tensor([-1.0, 1.0])).tolist()
+    j.negative_slope = t.negative_slope = 0.5
+    assert compiled(x).tolist() == t(torch.tensor([-1.0, 1.0])).tolist()
+    j.register_forward_hook(lambda m, i, o: o * 10)
+    assert compiled(x).tolist() == [-5.0, 10.0]
+
+
 def test_module_compile_in_place():
     t, j = _pair(_mlp)
     x = np.random.default_rng(4).standard_normal((2, 10)).astype(np.float32)

@@ -79,6 +79,31 @@ def _unflatten(desc, leaves):
     return desc[2]
 
 
+_PLAIN = (bool, int, float, complex, str, bytes, type(None))
+
+
+def _plain_values_of_module(m):
+    plain = tuple((k, v) for k, v in m.__dict__.items() if isinstance(v, _PLAIN))
+    return plain, tuple(m._forward_pre_hooks), tuple(m._forward_hooks)
+
+
+def _plain_values_of_function(fn):
+    fn = getattr(fn, "__func__", fn)
+    code = getattr(fn, "__code__", None)
+    if code is None:
+        return ()
+    names = fn.__globals__
+    found = [(n, names[n]) for n in code.co_names if isinstance(names.get(n, ()), _PLAIN)]
+    for cell in fn.__closure__ or ():
+        try:
+            value = cell.cell_contents
+        except ValueError:  # an empty cell
+            continue
+        if isinstance(value, _PLAIN):
+            found.append(value)
+    return tuple(found)
+
+
 def _meta(t):
     return (t._shape, t._dtype, t._device)
 
@@ -216,12 +241,15 @@ class Compiled:
         functools.update_wrapper(self, fn, updated=())
 
     def _state(self):
+        """The module's parameters and buffers, and the Python values the code may read: the
+        plain attributes and hooks of every submodule, or a function's plain globals and
+        closure values (a change traces again, as torch's guards do)."""
         module = self.module() if self.module is not None else None
         if module is None:
-            return [], None
+            return [], _plain_values_of_function(self.fn)
         tensors = [p for _, p in module.named_parameters(remove_duplicate=True)]
         tensors += [b for _, b in module.named_buffers(remove_duplicate=True) if b is not None]
-        return tensors, module.training
+        return tensors, tuple(_plain_values_of_module(m) for m in module.modules())
 
     def __call__(self, *args, **kwargs):
         if _Tracing.active is not None:  # inside another compiled call: part of its trace
@@ -231,9 +259,9 @@ class Compiled:
             desc = _flatten((args, kwargs), inputs)
         except TypeError:
             return self.fn(*args, **kwargs)
-        state, training = self._state()
+        state, plain = self._state()
         grad = grad_mode._state["enabled"]
-        key = (desc, tuple(map(_meta, inputs)), tuple(map(_meta, state)), training, grad)
+        key = (desc, tuple(map(_meta, inputs)), tuple(map(_meta, state)), plain, grad)
         entry = self.cache.get(key)
         if entry is None:
             entry = self.cache[key] = _Entry(self, desc, state, [])
