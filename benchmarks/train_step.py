@@ -14,15 +14,17 @@ Python float (as a beginner prints it), then a wait until the updated parameters
 same model code, written once over ``lib``, from the same initial weights (torch's, seeded by
 ``manual_seed(0)``, copied into jtorch's ``load_state_dict``); the jax floor is one
 ``jax.jit`` of ``value_and_grad`` plus the optimizer's update written in jax, on those weights.
-"jtorch compiled" is the same model under ``jtorch.compile``, once jtorch has one.
+"jtorch compiled" is the same step function (forward, loss, ``zero_grad()``, ``backward()``,
+``step()``) under ``jtorch.compile``: one XLA program per step (Note [compiled calls]).
 
 Columns: median ms per step (``repeat`` runs of ``steps`` steps after a warm-up, all libraries
 in this process, as in benchmarks/overhead.py); the first step of a fresh process (jit
 compilation included) and peak resident memory, both measured in one fresh child process per
 (library, model) that imports only that library, so libraries share neither caches nor the
 peak. Peak RSS is the child's peak resident size (Linux's VmHWM) less its size before importing
-the library: the library's import plus ``1 + steps`` training steps. Then jtorch eager's ratio
-to torch and to the jax floor. The per-op and backward overhead rows come from
+the library: the library's import plus ``1 + steps`` training steps. Then the ratios of jtorch
+eager and jtorch compiled to torch and to the jax floor (ms/step), and of jtorch compiled's peak
+RSS to torch's. The per-op and backward overhead rows come from
 benchmarks/overhead.py (microseconds, on the CPU, whatever ``--device``).
 
 ``--threads 1`` (the default) sets ``torch.set_num_threads(1)`` and XLA's
@@ -124,20 +126,23 @@ def _lib_step(lib, spec, arrays, device, compiled):
     weights = {k: v for k, v in arrays.items() if k not in ("x", "y")}
     model.load_state_dict({k: lib.tensor(v) for k, v in weights.items()})
     model = model.to(device)
-    if compiled:
-        model = lib.compile(model)
     x, y = lib.tensor(arrays["x"], device=device), lib.tensor(arrays["y"], device=device)
     loss_fn = getattr(lib.nn, spec["loss"])()
     name, kw = spec["optim"]
     opt = getattr(lib.optim, name)(model.parameters(), **kw)
     params = list(model.parameters())
 
-    def step():
+    def train(x, y):
         loss = loss_fn(model(x), y)
         opt.zero_grad()
         loss.backward()
         opt.step()
-        value = loss.item()
+        return loss
+
+    train = lib.compile(train) if compiled else train
+
+    def step():
+        value = train(x, y).item()
         if device == "cuda":
             lib.cuda.synchronize()
         elif lib.__name__ == "jtorch":
@@ -379,11 +384,22 @@ def _row(name, results):
     cells = [name]
     for key, digits in (("ms", 3), ("first_ms", 1), ("rss_mb", 1)):
         cells += [_cell(results.get(lib), key, digits) for lib in LIBS]
-    for other in ("torch", "jax"):
-        mine, theirs = results.get("jtorch", {}), results.get(other, {})
-        ok = "ms" in mine and "ms" in theirs
-        cells.append(f"{mine['ms'] / theirs['ms']:.2f}x" if ok else "-")
+    for lib, other, key in RATIOS:
+        mine, theirs = results.get(lib, {}), results.get(other, {})
+        ok = isinstance(mine.get(key), float) and isinstance(theirs.get(key), float)
+        cells.append(f"{mine[key] / theirs[key]:.2f}x" if ok else "-")
     return cells
+
+
+# (library, reference, measure): the ratio columns, after the measured ones
+RATIOS = (
+    ("jtorch", "torch", "ms"),
+    ("jtorch", "jax", "ms"),
+    ("jtorch.compile", "torch", "ms"),
+    ("jtorch.compile", "jax", "ms"),
+    ("jtorch.compile", "torch", "rss_mb"),
+)
+_RATIO_NAME = {"jtorch": "eager", "jtorch.compile": "compiled", "ms": "", "rss_mb": " RSS"}
 
 
 def format_table(rows, markdown):
@@ -391,7 +407,7 @@ def format_table(rows, markdown):
     header = ["work"]
     for what in ("ms/step", "first step ms", "peak RSS MB"):
         header += [f"{COLUMN[lib]} {what}" for lib in LIBS]
-    header += ["jtorch/torch", "jtorch/jax"]
+    header += [f"{_RATIO_NAME[lib]}/{ref}{_RATIO_NAME[key]}" for lib, ref, key in RATIOS]
     body = [_row(name, results) for name, results in rows.items()]
     widths = [max(len(r[i]) for r in [header, *body]) for i in range(len(header))]
     lines = []

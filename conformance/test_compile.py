@@ -108,14 +108,16 @@ def test_training_matches_eager(name):
 def test_compiled_forward_records_one_node_and_reaches_the_parameters():
     t, j = _pair(_mlp)
     x = np.random.default_rng(1).standard_normal((4, 10)).astype(np.float32)
-    out = jtorch.compile(j)(jtorch.tensor(x))
+    compiled = jtorch.compile(j)
+    assert compiled(jtorch.tensor(x)).grad_fn.name() == "AddmmBackward0"  # the first call: eager
+    out = compiled(jtorch.tensor(x))
     assert out.grad_fn.name() == "CompiledFunctionBackward"
     out.sum().backward()
     t(torch.tensor(x)).sum().backward()
     for (k, a), b in zip(t.named_parameters(), j.parameters()):
         assert_close(b.grad, a.grad, rtol=1e-5, atol=1e-6, what=k)
     with jtorch.no_grad():
-        assert jtorch.compile(j)(jtorch.tensor(x)).grad_fn is None
+        assert compiled(jtorch.tensor(x)).grad_fn is None
 
 
 def test_batchnorm_buffers_are_written_back():
@@ -192,12 +194,15 @@ def test_python_runs_once_per_signature():
         return x * scale
 
     x = jtorch.ones(3)
+    f(x, 2.0)  # a new signature runs eagerly
+    f(x, 2.0)  # then traces
+    assert len(calls) == 2
     for _ in range(3):
-        f(x, 2.0)
-    assert len(calls) == 1  # traced once, then the program runs
+        assert f(x, 2.0).tolist() == [2.0, 2.0, 2.0]
+    assert len(calls) == 2  # the program runs, not the Python
     f(x, 3.0)  # a new non-tensor value: a new signature
     f(jtorch.ones(4), 2.0)  # a new shape
-    assert len(calls) == 3
+    assert len(calls) == 4
     assert f(x, 3.0).tolist() == [3.0, 3.0, 3.0]
 
 
@@ -226,6 +231,7 @@ def test_module_compile_in_place():
     t, j = _pair(_mlp)
     x = np.random.default_rng(4).standard_normal((2, 10)).astype(np.float32)
     j.compile()
+    j(jtorch.tensor(x))
     out = j(jtorch.tensor(x))
     assert out.grad_fn.name() == "CompiledFunctionBackward"
     assert_close(out, t(torch.tensor(x)), rtol=1e-5, atol=1e-6)
@@ -234,3 +240,80 @@ def test_module_compile_in_place():
 @pytest.mark.parametrize("value", [3, "model", (1, 2)])
 def test_non_callables_raise_as_torch(value):
     same_outcome(lambda lib: lib.compile(value))
+
+
+# ---- whole training steps --------------------------------------------------------------------
+
+
+def _step_losses(lib, model, optim, kwargs, compile_step, x, y, steps=8, scheduler=False):
+    opt = getattr(lib.optim, optim)(model.parameters(), **kwargs)
+    sched = lib.optim.lr_scheduler.StepLR(opt, 4, 0.5) if scheduler else None
+    runs = []
+
+    def step(x, y):
+        runs.append(1)
+        opt.zero_grad(set_to_none=optim != "SGD")  # both ways of clearing the gradients
+        loss = lib.nn.functional.cross_entropy(model(x), y)
+        loss.backward()
+        opt.step()
+        return loss
+
+    run = lib.compile(step) if compile_step else step
+    losses = []
+    for _ in range(steps):
+        losses.append(run(x, y).item())
+        if sched is not None:
+            sched.step()  # outside the compiled step: the new lr must reach it
+    return losses, len(runs)
+
+
+@pytest.mark.parametrize(
+    "optim, kwargs, scheduler",
+    [
+        ("SGD", {"lr": 0.1, "momentum": 0.9}, False),
+        ("Adam", {"lr": 0.01}, False),
+        ("AdamW", {"lr": 0.01}, True),
+    ],
+)
+def test_a_compiled_training_step_matches_eager(optim, kwargs, scheduler):
+    rng = np.random.default_rng(5)
+    x, y = rng.standard_normal((16, 10)).astype(np.float32), rng.integers(0, 3, 16)
+    t, j = _pair(_mlp)
+    _, eager = _pair(_mlp)
+    xt, yt, xj, yj = torch.tensor(x), torch.tensor(y), jtorch.tensor(x), jtorch.tensor(y)
+    expected, _ = _step_losses(torch, t, optim, kwargs, False, xt, yt, scheduler=scheduler)
+    by_eager, _ = _step_losses(jtorch, eager, optim, kwargs, False, xj, yj, scheduler=scheduler)
+    by_compiled, runs = _step_losses(jtorch, j, optim, kwargs, True, xj, yj, scheduler=scheduler)
+    # eager once, a trace that finds the parameters and optimizer state, one that takes them
+    # as arguments; then the program only (a new lr: two traces more)
+    assert runs == (5 if scheduler else 3)
+    np.testing.assert_allclose(by_compiled, by_eager, rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(by_compiled, expected, rtol=1e-5, atol=1e-6)
+    for (k, a), b, c in zip(t.named_parameters(), j.parameters(), eager.parameters()):
+        assert_close(b, a, rtol=1e-5, atol=1e-6, what=k)
+        assert_close(b.grad, a.grad, rtol=1e-5, atol=1e-6, what=k + ".grad")
+        np.testing.assert_allclose(b.detach().numpy(), c.detach().numpy(), rtol=1e-6, atol=1e-7)
+
+
+def test_a_compiled_step_checks_its_targets_before_writing():
+    t, j = _pair(_mlp)
+    opt = jtorch.optim.SGD(j.parameters(), lr=0.1)
+
+    @jtorch.compile
+    def step(x, y):
+        opt.zero_grad()
+        loss = jtorch.nn.functional.cross_entropy(j(x), y)
+        loss.backward()
+        opt.step()
+        return loss
+
+    x = jtorch.ones(4, 10)
+    for _ in range(3):
+        step(x, jtorch.tensor([0, 1, 2, 0]))
+    before = [p.detach().clone() for p in j.parameters()]
+    bad = [0, 1, 7, 0]
+    with pytest.raises(IndexError, match="^Target 7 is out of bounds.$"):
+        step(x, jtorch.tensor(bad))
+    with pytest.raises(IndexError, match="^Target 7 is out of bounds.$"):
+        torch.nn.functional.cross_entropy(t(torch.ones(4, 10)), torch.tensor(bad))
+    assert all(bool((p == q).all()) for p, q in zip(j.parameters(), before))

@@ -1,23 +1,30 @@
 """torch.compile: a module's forward, or a function of tensors, traced into one XLA program.
 
-Note [compiled calls]: a compiled call runs the user's Python once per signature under
-``jax.jit``, with every tensor it reads standing on a traced value: the call's tensor
-arguments, the module's parameters and buffers (swapped in for the trace and restored after),
-and tensors that require grad which the code reads from elsewhere (globals, closures; found on
-a first trace and made arguments on a second). Grad mode is off inside, so the ops record
-nothing; instead the whole call is recorded as one autograd node whose backward is the
-jitted vjp of the traced function (Note [recording]), so ``backward()`` reaches the parameters'
-``.grad`` as in eager mode. Buffers the forward writes (BatchNorm's running statistics) come
-out of the program and are written back in place. The signature is what the Python code may
-branch on: the arguments' structure, non-tensor values, tensor shapes, dtypes and devices, the
-module's ``training`` flag, the grad mode, and the other tensors' shapes and dtypes; a new
-signature traces again.
-
-What the trace cannot hold runs eagerly, for that signature, with identical results (torch's
+Note [compiled calls]: a compiled call runs the user's Python under ``jax.jit`` once per
+signature, with every tensor it touches standing on a traced value, and then runs the program:
+  * what it touches: the call's tensor arguments, the module's parameters and buffers, and the
+    tensors it reads or writes from elsewhere (globals, closures, an optimizer's state, the
+    parameters' ``.grad``): a first trace finds those (restoring them after), a second makes
+    them arguments. Tensors the code creates are the program's own.
+  * what comes out: the returned tensors, the new values of every tensor it wrote (written
+    back in place, as an optimizer step or BatchNorm's running statistics write them), and
+    the new ``.grad`` of every tensor whose gradient it changed. So a whole training step
+    (forward, ``backward()``, ``optimizer.step()``) compiles into one program.
+  * autograd: grad mode inside is the caller's. A call that does not run backward itself is
+    recorded as one node (``CompiledFunctionBackward``) over the tensors it read, and the
+    program keeps the vjp's residuals, so ``backward()`` reaches the parameters as in eager mode
+    without running the forward again (Note [recording]).
+  * the signature: the arguments' structure, non-tensor values, shapes, dtypes and devices, the
+    grad mode, the module's plain attributes and hooks (a function's plain globals and closure
+    values), and the hyperparameters of an optimizer stepped inside; a new signature runs
+    eagerly once (lazily made state, such as an optimizer's, then exists) and traces on the next
+    call.
+What the trace cannot hold runs eagerly, for that signature, with eager's results (torch's
 "graph break", taken for the whole call): reading a value on the host (``item()``, ``bool``,
-printing), data-dependent shapes, random draws (a compiled program would replay one mask; the
-draws stay torch's in eager mode), writes into the arguments, and any error, which eager mode
-then raises as torch would.
+printing), data-dependent shapes, random draws (a compiled program would replay one mask; eager
+draws torch's numbers), writes into the arguments, tensors it keeps (a list outside that it
+appends to), and any error, which eager mode then raises as torch would. The Python code runs
+at trace time only, so its side effects happen when it traces, not on every call.
 """
 
 import functools
@@ -27,28 +34,14 @@ import weakref
 import jax
 import jax.numpy as jnp
 
-from . import _random
+from . import _random, _tracing
 from .autograd import grad_mode
 from .autograd.graph import Node, PureFn
 
 _EAGER = object()  # a cache entry: this signature runs eagerly
+_WARM = object()  # a cache entry: ran eagerly once, traces on the next call
 tensor_module = sys.modules["jtorch.tensor"]  # not ``jtorch.tensor``, which is torch.tensor()
-
-
-class _Tracing:
-    """What the trace in progress has seen: the tensors standing on traced values (by id) and
-    the others it read (``foreign``)."""
-
-    active = None
-
-    def __init__(self, traced):
-        self.traced = {id(t) for t in traced}
-        self.foreign = {}
-
-    def note_read(self, tensor):
-        """Called by ``Tensor._value`` while this trace is active."""
-        if id(tensor) not in self.traced and not isinstance(tensor._storage.array, jax.core.Tracer):
-            self.foreign[id(tensor)] = tensor
+_PLAIN = (bool, int, float, complex, str, bytes, type(None))
 
 
 def _flatten(tree, leaves):
@@ -79,9 +72,6 @@ def _unflatten(desc, leaves):
     return desc[2]
 
 
-_PLAIN = (bool, int, float, complex, str, bytes, type(None))
-
-
 def _plain_values_of_module(m):
     plain = tuple((k, v) for k, v in m.__dict__.items() if isinstance(v, _PLAIN))
     return plain, tuple(m._forward_pre_hooks), tuple(m._forward_hooks)
@@ -109,44 +99,49 @@ def _meta(t):
 
 
 class _Swap:
-    """Tensors temporarily standing on other values (no version bump, restored on exit)."""
+    """Storages temporarily holding other values."""
 
     def __init__(self, tensors, values):
         self.pairs = list(zip(tensors, values))
 
     def __enter__(self):
-        self.saved = [
-            (t._storage.array, t._storage.host, t._storage.version) for t, _ in self.pairs
-        ]
         for t, v in self.pairs:
             t._storage.array, t._storage.host = v, None
         return self
 
-    def current(self):
-        return [t._storage.array for t, _ in self.pairs]
-
     def __exit__(self, *exc):
-        for (t, _), (array, host, version) in zip(self.pairs, self.saved):
-            t._storage.array, t._storage.host, t._storage.version = array, host, version
+        return None
 
 
 class _Entry:
     """One signature's program: the traced function and what it needs at call time."""
 
-    def __init__(self, compiled, desc, state, implicit):
+    def __init__(self, compiled, desc, state, captured, inputs_meta):
         self.desc = desc
-        self.state = state  # the module's parameters and buffers, in order
-        self.implicit = implicit  # other tensors that require grad, read by the code
+        self.state = state  # the module's parameters and buffers
+        self.captured = captured  # other tensors the code touches (one per storage)
+        self.inputs_meta = inputs_meta
         self.out_desc = None
         self.n_out = 0
-        self.written = ()  # which state tensors the code writes
-        self.foreign = {}
-        self.guards = ()
+        self.written = ()  # indices into state + captured of the storages it writes
+        self.grad_targets = ()  # the tensors whose .grad it sets (after: None or a value)
+        self.grad_none = ()
+        self.ran_backward = False
+        self.foreign = []
+        self.guards = []
+        self.checks = []
         fn = functools.partial(_traced, self, compiled.fn)
         self.jitted = jax.jit(fn)
         self.forward = PureFn(("compiled", id(self)), lambda *a: fn(*a)[: self.n_out])
         self.with_pullback = jax.jit(functools.partial(_with_pullback, self, fn), static_argnums=0)
         self.pullbacks = {}  # operand mask -> the static part of the vjp's pullback
+
+    def operands(self, inputs):
+        return [*self.state, *self.captured, *inputs]
+
+    def arrays(self, inputs):
+        held = [t._storage.read() for t in (*self.state, *self.captured)]
+        return held + [t._value() for t in inputs]
 
     def differentiable(self):
         """Whether every output can carry a gradient (else backward recomputes the forward)."""
@@ -155,10 +150,61 @@ class _Entry:
         return all(map(_differentiable, self.out_dtypes))
 
 
+def _traced(entry, fn, *arrays):
+    """The pure function of a signature: the user's code on traced values."""
+    from .tensor import Tensor
+
+    held = entry.state + entry.captured
+    given = zip(arrays[len(held) :], entry.inputs_meta)
+    inputs = [Tensor._wrap(a, device) for a, (_, _, device) in given]
+    tracing = _tracing.Tracing([*held, *inputs])
+    previous, _tracing.Tracing.active = _tracing.Tracing.active, tracing
+    tensor_module.read_hook = tracing.note
+    drawing, _random.drawing_allowed[0] = _random.drawing_allowed[0], False
+    saved = [(t._storage.array, t._storage.host, t._storage.version) for t in held]
+    try:
+        with _Swap(held, arrays[: len(held)]):
+            args, kwargs = _unflatten(entry.desc, iter(inputs))
+            out = fn(*args, **kwargs)
+            after = [t._storage.array for t in held]
+            changed = [(t, g) for t, g, _ in tracing.grads.values() if t._grad is not g]
+            if any(i._vc[0] for i in inputs):
+                raise _Unsupported("a compiled call wrote into one of its arguments")
+            leaves = []
+            entry.out_desc = _flatten(out, leaves)
+            outs = [t._value() for t in leaves]
+            grads_after = [t._grad for t, _ in changed]
+            new_grads = [g._value() for g in grads_after if g is not None]
+            checks = [x for any_bad, first, _, _ in tracing.checks for x in (any_bad, first)]
+    finally:
+        for t, (array, host, version) in zip(held, saved):
+            t._storage.array, t._storage.host, t._storage.version = array, host, version
+        tracing.restore()
+        _tracing.Tracing.active = previous
+        tensor_module.read_hook = previous.note if previous is not None else None
+        _random.drawing_allowed[0] = drawing
+    entry.foreign = [t for t, _ in tracing.seen.values()]
+    entry.guards = tracing.guards
+    entry.checks = [(exc, message) for _, _, exc, message in tracing.checks]
+    entry.written = tuple(i for i, (a, b) in enumerate(zip(after, arrays)) if a is not b)
+    entry.grad_targets = tuple(t for t, _ in changed)
+    entry.ran_backward = tracing.ran_backward
+    entry.grad_none = tuple(g is None for g in grads_after)
+    entry.n_out = len(outs)
+    entry.out_dtypes = [a.dtype for a in outs]
+    written = [_strong(after[i]) for i in entry.written]  # as the next call's arguments
+    return (*outs, *checks, *written, *map(_strong, new_grads))
+
+
+def _strong(array):
+    """``array`` without jax's weak type, so that passing it back does not trace again."""
+    return jax.lax.convert_element_type(array, array.dtype)
+
+
 def _with_pullback(entry, fn, mask, *arrays):
-    """The outputs, the written state, and the vjp of the outputs with respect to the operands
-    in ``mask`` (its residuals are the program's outputs too, so backward does not recompute
-    the forward)."""
+    """The outputs, the rest of the program's results, and the vjp of the outputs with respect
+    to the operands in ``mask``, its residuals flat among the results (so backward does not run
+    the forward again)."""
 
     def outputs(*diff):
         it = iter(diff)
@@ -167,9 +213,9 @@ def _with_pullback(entry, fn, mask, *arrays):
         return tuple(results[: entry.n_out]), tuple(results[entry.n_out :])
 
     diff = [a for a, m in zip(arrays, mask) if m]
-    outs, pullback, written = jax.vjp(outputs, *diff, has_aux=True)
+    outs, pullback, rest = jax.vjp(outputs, *diff, has_aux=True)
     residuals, entry.pullbacks[mask] = jax.tree.flatten(pullback)  # arrays out, the rest static
-    return outs, written, residuals
+    return outs, rest, residuals
 
 
 @functools.partial(jax.jit, static_argnums=0)
@@ -181,7 +227,7 @@ def _pull(tree, residuals, cts):
 
 class CompiledFunctionBackward(Node):
     """The node of a compiled call: its backward applies the pullback the forward kept (under
-    create_graph, or for integer outputs, the recorded forward is differentiated again)."""
+    create_graph, or on a call that kept none, the recorded forward is differentiated again)."""
 
     __slots__ = ("_pullback",)
 
@@ -189,42 +235,6 @@ class CompiledFunctionBackward(Node):
         if self._pullback is None:
             return super().apply(cts)
         return list(_pull(*self._pullback, tuple(cts)))
-
-
-def _traced(entry, fn, *arrays):
-    """The pure function of a signature: the user's code on traced values."""
-    from .tensor import Tensor
-
-    n_state, n_implicit = len(entry.state), len(entry.implicit)
-    state_vals = arrays[:n_state]
-    implicit_vals = arrays[n_state : n_state + n_implicit]
-    given = zip(arrays[n_state + n_implicit :], entry.inputs_meta)
-    inputs = [Tensor._wrap(a, device) for a, (_, _, device) in given]
-    tracing = _Tracing([*entry.state, *entry.implicit, *inputs])
-    previous, _Tracing.active = _Tracing.active, tracing
-    tensor_module.read_hook = tracing.note_read
-    drawing, _random.drawing_allowed[0] = _random.drawing_allowed[0], False
-    try:
-        with _Swap(entry.state, state_vals) as swap, _Swap(entry.implicit, implicit_vals):
-            with grad_mode.no_grad():
-                args, kwargs = _unflatten(entry.desc, iter(inputs))
-                out = fn(*args, **kwargs)
-            written = swap.current()
-        if any(i._vc[0] for i in inputs):
-            raise _Unsupported("a compiled call wrote into one of its arguments")
-    finally:
-        _Tracing.active = previous
-        tensor_module.read_hook = previous.note_read if previous is not None else None
-        _random.drawing_allowed[0] = drawing
-    entry.foreign = tracing.foreign
-    entry.written = tuple(
-        i for i, (new, old) in enumerate(zip(written, state_vals)) if new is not old
-    )
-    leaves = []
-    entry.out_desc = _flatten(out, leaves)
-    entry.n_out = len(leaves)
-    entry.out_dtypes = [t._value().dtype for t in leaves]
-    return (*(t._value() for t in leaves), *(written[i] for i in entry.written))
 
 
 class _Unsupported(Exception):
@@ -252,7 +262,7 @@ class Compiled:
         return tensors, tuple(_plain_values_of_module(m) for m in module.modules())
 
     def __call__(self, *args, **kwargs):
-        if _Tracing.active is not None:  # inside another compiled call: part of its trace
+        if _tracing.Tracing.active is not None:  # inside another compiled call: part of its trace
             return self.fn(*args, **kwargs)
         inputs = []
         try:
@@ -263,52 +273,74 @@ class Compiled:
         grad = grad_mode._state["enabled"]
         key = (desc, tuple(map(_meta, inputs)), tuple(map(_meta, state)), plain, grad)
         entry = self.cache.get(key)
-        if entry is None:
-            entry = self.cache[key] = _Entry(self, desc, state, [])
-            entry.inputs_meta = [_meta(t) for t in inputs]
-        if entry is _EAGER:
+        if isinstance(entry, _Entry) and any(f() != v for f, v in entry.guards):
+            entry = _WARM  # a Python value it read has changed: trace again
+        if entry is None or entry is _EAGER:
+            self.cache.setdefault(key, _WARM)
             return self.fn(*args, **kwargs)
-        return self._run(key, entry, inputs, grad)
+        if entry is _WARM:
+            entry = self.cache[key] = self._build(desc, state, inputs, grad)
+            if isinstance(entry, tuple):  # built by running: the first call's results
+                self.cache[key], arrays, results = entry
+                return self._finish(self.cache[key], inputs, grad, arrays, results, None)
+            if entry is _EAGER:
+                return self.fn(*args, **kwargs)
+        return self._run(entry, inputs, grad)
 
-    def _run(self, key, entry, inputs, grad):
+    def _build(self, desc, state, inputs, grad):
+        """An entry and its first results (the program run once), or _EAGER. A trace that
+        touched tensors from outside is redone with them as arguments."""
+        captured = []
+        for _ in range(2):
+            entry = _Entry(self, desc, state, captured, [_meta(t) for t in inputs])
+            arrays = entry.arrays(inputs)
+            try:
+                entry.jitted.trace(*arrays)  # not compiled: tensors from outside are constants
+                if not entry.foreign:
+                    return entry, arrays, entry.jitted(*arrays)
+            except Exception:  # noqa: BLE001  (whatever stops the trace runs eagerly)
+                return _EAGER
+            if any(t._view is not None and t._requires_grad for t in entry.foreign):
+                return _EAGER  # a gradient would have to reach a view's base
+            captured = captured + entry.foreign
+        return _EAGER
+
+    def _run(self, entry, inputs, grad):
+        arrays = entry.arrays(inputs)
+        operands = entry.operands(inputs)
+        mask = ()
+        if grad and not entry.ran_backward:
+            mask = tuple(t._requires_grad for t in operands)
+        if any(mask) and entry.differentiable():
+            outs, rest, residuals = entry.with_pullback(mask, *arrays)
+            pullback = (entry.pullbacks[mask], residuals)
+            return self._finish(entry, inputs, grad, arrays, (*outs, *rest), pullback)
+        return self._finish(entry, inputs, grad, arrays, entry.jitted(*arrays), None)
+
+    def _finish(self, entry, inputs, grad, arrays, results, pullback):
+        """Write back what the program wrote, set the gradients it made, record the node."""
         from ._ops._registry import record_function
         from .tensor import Tensor
 
-        if any(t._vc[0] != v for t, v in entry.guards):  # a constant it read has changed
-            entry = self.cache[key] = _Entry(self, entry.desc, entry.state, entry.implicit)
-            entry.inputs_meta = [_meta(t) for t in inputs]
-        operands = [*entry.state, *entry.implicit, *inputs]
-        arrays = [t._value() for t in operands]
-        mask = tuple(t._requires_grad for t in operands) if grad else ()
-        if entry.out_desc is not None:
-            results = self._call(entry, mask, arrays)
-        else:  # the first call traces
-            try:
-                results = self._call(entry, mask, arrays)
-            except Exception:  # noqa: BLE001  (whatever stops the trace runs eagerly)
-                self.cache[key] = _EAGER
-                args, kwargs = _unflatten(entry.desc, iter(inputs))
-                return self.fn(*args, **kwargs)
-            found = [t for t in entry.foreign.values() if t._requires_grad]
-            if found:  # make them arguments, so that gradients reach them: trace again
-                if entry.implicit:
-                    self.cache[key] = _EAGER
-                else:
-                    self.cache[key] = _Entry(self, entry.desc, entry.state, found)
-                    self.cache[key].inputs_meta = entry.inputs_meta
-                args, kwargs = _unflatten(entry.desc, iter(inputs))
-                return self(*args, **kwargs)
-            entry.guards = [(t, t._vc[0]) for t in entry.foreign.values()]
-        outs, written, pullback = results
-        outs = [Tensor._wrap(a) for a in outs]
-        with grad_mode.no_grad():
-            for i, new in zip(entry.written, written):
-                entry.state[i]._write_value(new)
-        if grad:
+        n_out, n_checks, n_written = entry.n_out, 2 * len(entry.checks), len(entry.written)
+        found = results[n_out : n_out + n_checks]
+        for (exc, message), any_bad, first in zip(entry.checks, found[::2], found[1::2]):
+            if bool(any_bad):
+                raise exc(message(first.item()))
+        outs = [Tensor._wrap(a) for a in results[:n_out]]
+        held = entry.state + entry.captured
+        n_out += n_checks
+        for i, new in zip(entry.written, results[n_out : n_out + n_written]):
+            held[i]._storage.write(new)
+            held[i]._vc[0] += 1
+        grads = iter(results[n_out + n_written :])
+        for t, none in zip(entry.grad_targets, entry.grad_none):
+            t._grad = None if none else Tensor._wrap(next(grads), t._device)
+        if grad and not entry.ran_backward:
             node = record_function(
                 "CompiledFunctionBackward",
                 entry.forward,
-                operands,
+                entry.operands(inputs),
                 arrays,
                 outs,
                 True,
@@ -317,15 +349,6 @@ class Compiled:
             if node is not None:
                 node._pullback = pullback
         return _unflatten(entry.out_desc, iter(outs))
-
-    @staticmethod
-    def _call(entry, mask, arrays):
-        """(outputs, written state, pullback or None) of one call."""
-        if any(mask) and (entry.out_desc is None or entry.differentiable()):
-            outs, written, residuals = entry.with_pullback(mask, *arrays)
-            return outs, written, (entry.pullbacks[mask], residuals)
-        results = entry.jitted(*arrays)
-        return results[: entry.n_out], results[entry.n_out :], None
 
 
 def _module_class():

@@ -28,7 +28,8 @@ _NONLEAF_GRAD = (
 )
 
 
-read_hook = None  # set while jtorch/_compile.py traces: it sees every read of a tensor's value
+read_hook = None  # set while jtorch/_compile.py traces: it sees every read and write of a value
+births = [0]  # tensors made so far: a trace tells its own tensors from older ones by ``_born``
 
 
 class Tensor:
@@ -54,6 +55,7 @@ class Tensor:
         "_accumulator",
         "_retains_grad",
         "_hooks",
+        "_born",
         "__dict__",
         "__weakref__",
     )
@@ -73,6 +75,8 @@ class Tensor:
         return t
 
     def _init(self, storage, shape, dtype, device):
+        self._born = births[0]
+        births[0] += 1
         self._storage = storage
         self._view = None
         self._cache = None
@@ -127,6 +131,8 @@ class Tensor:
         return val
 
     def _write_value(self, array):
+        if read_hook is not None:  # a compiled call's trace (Note [compiled calls])
+            read_hook(self)
         st = self._storage
         if self._view is None:
             st.write(array)

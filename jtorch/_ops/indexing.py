@@ -21,7 +21,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .. import _dtype
+from .. import _dtype, _tracing
 from .._errors import broadcast_shapes, check
 from ._registry import NONE, TL, TN, D, T, check_inplace, dtype_title, method, op
 
@@ -52,6 +52,14 @@ def _first_out_of_range(index, size, negative=True):
 
 
 def _check_in_range(index, size, dim, exc, prefix=""):
+    value = index._value()
+    if _tracing.traced(value):
+        return _tracing.deferred(
+            (value < -size) | (value >= size),
+            value,
+            exc,
+            lambda v: f"{prefix}index {v} is out of bounds for dimension {dim} with size {size}",
+        )
     bad = _first_out_of_range(index, size)
     check(
         bad is None,

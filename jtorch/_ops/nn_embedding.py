@@ -7,7 +7,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .. import _dtype
+from .. import _dtype, _tracing
 from .._errors import check
 from ..autograd import grad_mode
 from . import _registry
@@ -75,7 +75,11 @@ def _check_indices(indices, name):
 
 def _embedding_pre(weight, indices, *rest):
     _check_indices(indices, "embedding")
-    h = np.asarray(indices._value())
+    h = indices._value()
+    if _tracing.traced(h):
+        bad = (h < 0) | (h >= weight.shape[0])
+        return _tracing.deferred(bad, h, IndexError, lambda v: "index out of range in self")
+    h = np.asarray(h)
     check(bool(((h >= 0) & (h < weight.shape[0])).all()), IndexError, "index out of range in self")
 
 

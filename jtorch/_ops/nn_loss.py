@@ -16,7 +16,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .. import _dtype
+from .. import _dtype, _tracing
 from .._errors import broadcast_shapes, check
 from ..autograd import grad_mode
 from ._registry import INT_TO_FLOAT, NONE, TN, TT, T, op
@@ -236,7 +236,11 @@ def _class_targets_pre(input, target, weight=None, size_average=None, ignore_ind
 
 
 def _check_class_values(target, classes, ignore_index):
-    t = np.asarray(target._value()).astype(np.int64)
+    t = target._value()
+    if _tracing.traced(t):
+        bad = (t != ignore_index) & ((t < 0) | (t >= classes))
+        return _tracing.deferred(bad, t, IndexError, lambda v: f"Target {v} is out of bounds.")
+    t = np.asarray(t).astype(np.int64)
     bad = t[(t != ignore_index) & ((t < 0) | (t >= classes))]
     check(bad.size == 0, IndexError, lambda: f"Target {bad.flat[0]} is out of bounds.")
 

@@ -9,6 +9,7 @@ capture of gradients for ``autograd.grad`` happen at the node that produced the 
 
 import jax
 
+from .. import _tracing
 from . import grad_mode
 from .graph import AccumulateGrad, double_backward_fn
 
@@ -155,6 +156,9 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None, ac
     (autograd.grad), in which case leaves accumulate only if ``accumulate``.
     Returns the captured gradients (None where nothing flowed).
     """
+    tracing = _tracing.Tracing.active
+    if tracing is not None:  # a compiled call that runs backward is not differentiated itself
+        tracing.ran_backward = True
     G = _Grads(create_graph)
     buffers = {}
     for (node, nr), g in zip(roots, root_grads):
@@ -257,7 +261,7 @@ def _store_grad(var, g, G):
         var._grad = g if var._grad is None else var._grad + g
         return
     dev = _jax_dev(var)
-    if next(iter(g.devices())) != dev:
+    if not isinstance(g, jax.core.Tracer) and next(iter(g.devices())) != dev:  # traced: compiled
         g = jax.device_put(g, dev)
     if var._grad is None:
         var._grad = G.Tensor._wrap(g, var._device)

@@ -34,7 +34,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .. import _device, _dtype
+from .. import _device, _dtype, _tracing
 from .._functions import typename
 from ..autograd.grad_mode import no_grad
 from ..nn.modules._hooks import RemovableHandle
@@ -156,6 +156,23 @@ def _traced(value):
 
 def _is_static(key, value, static_keys):
     return key in static_keys or value is None or isinstance(value, (bool, str))
+
+
+def _plain_hyper(group):
+    """A group's hyperparameters that are Python values (tensor ones are traced values)."""
+    return tuple(
+        (k, v)
+        for k, v in group.items()
+        if k != "params" and not isinstance(v, Tensor) and _hashable(v)
+    )
+
+
+def _hashable(v):
+    try:
+        hash(v)
+    except TypeError:
+        return False
+    return True
 
 
 def _split_hyper(group, keys, static_keys, nonzero_keys):
@@ -436,6 +453,7 @@ class Optimizer:
                 state.update(self._init_state(group, p))
             states.append(state)
         static, traced = _split_hyper(group, self.defaults, self._static_keys, self._nonzero_keys)
+        _tracing.guard(functools.partial(_plain_hyper, group))  # a compiled step bakes them in
         device = params[0]._device
         arrays = [
             {k: _on(v, device) for k, v in s.items() if isinstance(v, Tensor)} for s in states
