@@ -227,6 +227,25 @@ def test_python_values_it_reads_are_guarded():
     assert compiled(x).tolist() == [-5.0, 10.0]
 
 
+def test_a_compiled_function_sees_its_modules_mode():
+    t, j = _pair(_dropout_net)
+
+    @jtorch.compile
+    def f(x):
+        return j(x)
+
+    x = jtorch.ones(4, 10)
+    j.eval()
+    t.eval()
+    for _ in range(3):
+        assert_close(f(x), t(torch.ones(4, 10)), rtol=1e-5, atol=1e-6)
+    j.train()  # now dropout draws: the call runs eagerly, and its draws are torch's
+    t.train()
+    torch.manual_seed(1)
+    jtorch.manual_seed(1)
+    assert_close(f(x), t(torch.ones(4, 10)), rtol=1e-5, atol=1e-6)
+
+
 def test_module_compile_in_place():
     t, j = _pair(_mlp)
     x = np.random.default_rng(4).standard_normal((2, 10)).astype(np.float32)

@@ -16,9 +16,10 @@ signature, with every tensor it touches standing on a traced value, and then run
     without running the forward again (Note [recording]).
   * the signature: the arguments' structure, non-tensor values, shapes, dtypes and devices, the
     grad mode, the module's plain attributes and hooks (a function's plain globals and closure
-    values), and the hyperparameters of an optimizer stepped inside; a new signature runs
-    eagerly once (lazily made state, such as an optimizer's, then exists) and traces on the next
-    call.
+    values, and the plain attributes of modules among them), and the hyperparameters of an
+    optimizer stepped inside; a new signature runs eagerly once (lazily made state, such as an
+    optimizer's, then exists) and traces on the next call. Other Python values the code reads
+    are baked into the program.
 What the trace cannot hold runs eagerly, for that signature, with eager's results (torch's
 "graph break", taken for the whole call): reading a value on the host (``item()``, ``bool``,
 printing), data-dependent shapes, random draws (a compiled program would replay one mask; eager
@@ -78,19 +79,30 @@ def _plain_values_of_module(m):
 
 
 def _plain_values_of_function(fn):
+    """The plain values a function may read without taking them as arguments: its globals and
+    closure values, the plain attributes of the object it is bound to, and those of every
+    module among them (a module's ``training`` flag, say)."""
+    owner = getattr(fn, "__self__", None)
     fn = getattr(fn, "__func__", fn)
     code = getattr(fn, "__code__", None)
     if code is None:
         return ()
     names = fn.__globals__
-    found = [(n, names[n]) for n in code.co_names if isinstance(names.get(n, ()), _PLAIN)]
+    values = [(n, names[n]) for n in code.co_names if n in names]
     for cell in fn.__closure__ or ():
         try:
-            value = cell.cell_contents
+            values.append(("", cell.cell_contents))
         except ValueError:  # an empty cell
             continue
+    if owner is not None:
+        values += list(getattr(owner, "__dict__", {}).items())
+    Module = _module_class()
+    found = []
+    for name, value in values:
         if isinstance(value, _PLAIN):
-            found.append(value)
+            found.append((name, value))
+        elif isinstance(value, Module):
+            found.append((name, tuple(_plain_values_of_module(m) for m in value.modules())))
     return tuple(found)
 
 
