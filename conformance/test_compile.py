@@ -336,3 +336,72 @@ def test_a_compiled_step_checks_its_targets_before_writing():
     with pytest.raises(IndexError, match="^Target 7 is out of bounds.$"):
         torch.nn.functional.cross_entropy(t(torch.ones(4, 10)), torch.tensor(bad))
     assert all(bool((p == q).all()) for p, q in zip(j.parameters(), before))
+
+
+def _lstm_net(lib):
+    class Net(lib.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.emb = lib.nn.Embedding(20, 8)
+            self.rnn = lib.nn.LSTM(8, 16, batch_first=True)
+            self.fc = lib.nn.Linear(16, 3)
+
+        def forward(self, x):
+            h, _ = self.rnn(self.emb(x))
+            return self.fc(h[:, -1])
+
+    return Net()
+
+
+def _transformer_net(lib):
+    class Net(lib.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.emb = lib.nn.Embedding(20, 16)
+            layer = lib.nn.TransformerEncoderLayer(16, 2, 32, dropout=0.0, batch_first=True)
+            self.enc = lib.nn.TransformerEncoder(layer, 1)
+            self.fc = lib.nn.Linear(16, 3)
+
+        def forward(self, x):
+            return self.fc(self.enc(self.emb(x)).mean(1))
+
+    return Net()
+
+
+STEP_MODELS = {
+    "convnet_batchnorm": (_convnet, lambda rng: rng.standard_normal((8, 1, 8, 8)), np.float32),
+    "embedding_lstm": (_lstm_net, lambda rng: rng.integers(0, 20, (8, 5)), np.int64),
+    "embedding_transformer": (_transformer_net, lambda rng: rng.integers(0, 20, (8, 5)), np.int64),
+}
+
+
+def _accumulating_steps(lib, compiled, build, x, y):
+    t, j = _pair(build)
+    model = t if lib is torch else j
+    opt = lib.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+
+    def step(x, y):
+        opt.zero_grad()
+        for _ in range(2):
+            loss = lib.nn.functional.cross_entropy(model(x), y)
+            loss.backward()
+        opt.step()
+        return loss
+
+    run = lib.compile(step) if compiled else step
+    xs, ys = lib.tensor(x), lib.tensor(y)
+    return [run(xs, ys).item() for _ in range(4)]
+
+
+@pytest.mark.parametrize("name", STEP_MODELS)
+def test_compiled_steps_with_accumulated_gradients(name):
+    """Two backward passes per step (gradients accumulate), BatchNorm buffers, embeddings."""
+    build, data, dtype = STEP_MODELS[name]
+    rng = np.random.default_rng(0)
+    x, y = data(rng).astype(dtype), rng.integers(0, 3, 8)
+    results = {
+        (lib.__name__, compiled): _accumulating_steps(lib, compiled, build, x, y)
+        for lib, compiled in ((torch, False), (jtorch, False), (jtorch, True))
+    }
+    np.testing.assert_allclose(results["jtorch", True], results["jtorch", False], 1e-6, 1e-7)
+    np.testing.assert_allclose(results["jtorch", True], results["torch", False], 1e-5, 1e-6)
