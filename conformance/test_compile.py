@@ -379,8 +379,10 @@ def _accumulating_steps(lib, compiled, build, x, y):
     t, j = _pair(build)
     model = t if lib is torch else j
     opt = lib.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    runs = []
 
     def step(x, y):
+        runs.append(1)
         opt.zero_grad()
         for _ in range(2):
             loss = lib.nn.functional.cross_entropy(model(x), y)
@@ -390,7 +392,9 @@ def _accumulating_steps(lib, compiled, build, x, y):
 
     run = lib.compile(step) if compiled else step
     xs, ys = lib.tensor(x), lib.tensor(y)
-    return [run(xs, ys).item() for _ in range(4)]
+    losses = [run(xs, ys).item() for _ in range(5)]
+    assert len(runs) == (3 if compiled else 5)  # compiled: eager once, two traces, programs
+    return losses
 
 
 @pytest.mark.parametrize("name", STEP_MODELS)
