@@ -29,6 +29,7 @@ at trace time only, so its side effects happen when it traces, not on every call
 """
 
 import functools
+import gc
 import sys
 import weakref
 
@@ -40,7 +41,26 @@ from .autograd import grad_mode
 from .autograd.graph import Node, PureFn
 
 _EAGER = object()  # a cache entry: this signature runs eagerly
-_WARM = object()  # a cache entry: ran eagerly once, traces on the next call
+
+
+class _Discovered:
+    """A cache entry: the signature ran eagerly; these tensors from outside become arguments of
+    its trace."""
+
+    def __init__(self, tensors, tries):
+        self.tensors = tensors
+        self.tries = tries
+
+
+def _one_per_storage(tensors):
+    """Tensors sharing no storage, roots preferred (a view stands for its base's storage)."""
+    chosen = {}
+    for t in tensors:
+        if t._view is None or id(t._storage) not in chosen:
+            chosen[id(t._storage)] = t
+    return list(chosen.values())
+
+
 tensor_module = sys.modules["jtorch.tensor"]  # not ``jtorch.tensor``, which is torch.tensor()
 _PLAIN = (bool, int, float, complex, str, bytes, type(None))
 
@@ -139,6 +159,7 @@ class _Entry:
         self.grad_targets = ()  # the tensors whose .grad it sets (after: None or a value)
         self.grad_none = ()
         self.ran_backward = False
+        self.kept = ()
         self.foreign = []
         self.guards = []
         self.checks = []
@@ -187,7 +208,9 @@ def _traced(entry, fn, *arrays):
             outs = [t._value() for t in leaves]
             grads_after = [t._grad for t, _ in changed]
             new_grads = [g._value() for g in grads_after if g is not None]
+            grad_none = tuple(g is None for g in grads_after)
             checks = [x for any_bad, first, _, _ in tracing.checks for x in (any_bad, first)]
+            del out, leaves, args, kwargs, grads_after
     finally:
         for t, (array, host, version) in zip(held, saved):
             t._storage.array, t._storage.host, t._storage.version = array, host, version
@@ -196,16 +219,33 @@ def _traced(entry, fn, *arrays):
         tensor_module.read_hook = previous.note if previous is not None else None
         _random.drawing_allowed[0] = drawing
     entry.foreign = [t for t, _ in tracing.seen.values()]
+    kept = _kept(tracing)
+    entry.kept = [st for st, _ in kept]
     entry.guards = tracing.guards
     entry.checks = [(exc, message) for _, _, exc, message in tracing.checks]
     entry.written = tuple(i for i, (a, b) in enumerate(zip(after, arrays)) if a is not b)
     entry.grad_targets = tuple(t for t, _ in changed)
     entry.ran_backward = tracing.ran_backward
-    entry.grad_none = tuple(g is None for g in grads_after)
+    entry.grad_none = grad_none
     entry.n_out = len(outs)
     entry.out_dtypes = [a.dtype for a in outs]
     written = [_strong(after[i]) for i in entry.written]  # as the next call's arguments
-    return (*outs, *checks, *written, *map(_strong, new_grads))
+    return (*outs, *checks, *written, *map(_strong, new_grads), *(a for _, a in kept))
+
+
+def _kept(tracing):
+    """The storages of tensors the trace made that outlive it (appended to a list outside,
+    say), with their traced values: the program outputs them too, so that those tensors hold
+    the values of the call that traced (Note [compiled calls])."""
+    gc.collect()
+    storages = {}
+    for t in list(tracing.born):
+        t._cache_ver = -1  # a view's cached value may be traced: read it afresh
+        t._grad_fn = None  # its history is the trace's
+        st = t._storage
+        if isinstance(st.array, jax.core.Tracer) and id(st) not in storages:
+            storages[id(st)] = (st, st.array)
+    return list(storages.values())
 
 
 def _strong(array):
@@ -286,36 +326,57 @@ class Compiled:
         key = (desc, tuple(map(_meta, inputs)), tuple(map(_meta, state)), plain, grad)
         entry = self.cache.get(key)
         if isinstance(entry, _Entry) and any(f() != v for f, v in entry.guards):
-            entry = _WARM  # a Python value it read has changed: trace again
-        if entry is None or entry is _EAGER:
-            self.cache.setdefault(key, _WARM)
+            entry = _Discovered(entry.captured, 0)  # a Python value it read changed: trace again
+        if entry is _EAGER:
             return self.fn(*args, **kwargs)
-        if entry is _WARM:
-            entry = self.cache[key] = self._build(desc, state, inputs, grad)
-            if isinstance(entry, tuple):  # built by running: the first call's results
-                self.cache[key], arrays, results = entry
-                return self._finish(self.cache[key], inputs, grad, arrays, results, None)
-            if entry is _EAGER:
-                return self.fn(*args, **kwargs)
+        if entry is None:
+            return self._discover(key, args, kwargs)
+        if isinstance(entry, _Discovered):
+            return self._build(key, entry, desc, state, inputs, grad, args, kwargs)
         return self._run(entry, inputs, grad)
 
-    def _build(self, desc, state, inputs, grad):
-        """An entry and its first results (the program run once), or _EAGER. A trace that
-        touched tensors from outside is redone with them as arguments."""
-        captured = []
-        for _ in range(2):
-            entry = _Entry(self, desc, state, captured, [_meta(t) for t in inputs])
-            arrays = entry.arrays(inputs)
-            try:
-                entry.jitted.trace(*arrays)  # not compiled: tensors from outside are constants
-                if not entry.foreign:
-                    return entry, arrays, entry.jitted(*arrays)
-            except Exception:  # noqa: BLE001  (whatever stops the trace runs eagerly)
-                return _EAGER
-            if any(t._view is not None and t._requires_grad for t in entry.foreign):
-                return _EAGER  # a gradient would have to reach a view's base
-            captured = captured + entry.foreign
-        return _EAGER
+    def _discover(self, key, args, kwargs):
+        """A new signature's first call: eager, noting the tensors from outside that it touches
+        and the ones it makes that outlive it (an optimizer's new state, say)."""
+        tracing = _tracing.Tracing([], discovering=True)
+        _tracing.Tracing.active, tensor_module.read_hook = tracing, tracing.note
+        try:
+            result = self.fn(*args, **kwargs)
+        finally:
+            _tracing.Tracing.active, tensor_module.read_hook = None, None
+        returned = []
+        try:
+            _flatten(result, returned)
+        except TypeError:
+            pass
+        gc.collect()
+        returned = {id(t) for t in returned}
+        made = [t for t in tracing.born if id(t) not in returned]
+        touched = [t for t, _ in tracing.seen.values()]
+        self.cache[key] = _Discovered(_one_per_storage(touched + made), 0)
+        return result
+
+    def _build(self, key, found, desc, state, inputs, grad, args, kwargs):
+        """Trace with the tensors found as arguments, and run the program; eager (and found
+        again) if the trace touches others."""
+        held = {id(t._storage) for t in state}
+        captured = [t for t in found.tensors if id(t._storage) not in held]
+        if any(t._view is not None and t._requires_grad for t in captured):
+            self.cache[key] = _EAGER  # a gradient would have to reach a view's base
+            return self.fn(*args, **kwargs)
+        entry = _Entry(self, desc, state, captured, [_meta(t) for t in inputs])
+        arrays = entry.arrays(inputs)
+        try:
+            results = entry.jitted(*arrays)
+        except Exception:  # noqa: BLE001  (whatever stops the trace runs eagerly)
+            self.cache[key] = _EAGER
+            return self.fn(*args, **kwargs)
+        if entry.foreign:  # the code took another path: what it wrote there is not in results
+            more = _Discovered(_one_per_storage(captured + entry.foreign), found.tries + 1)
+            self.cache[key] = more if more.tries < 2 else _EAGER
+            return self.fn(*args, **kwargs)
+        self.cache[key] = entry
+        return self._finish(entry, inputs, grad, arrays, results, None)
 
     def _run(self, entry, inputs, grad):
         arrays = entry.arrays(inputs)
@@ -345,9 +406,12 @@ class Compiled:
         for i, new in zip(entry.written, results[n_out : n_out + n_written]):
             held[i]._storage.write(new)
             held[i]._vc[0] += 1
-        grads = iter(results[n_out + n_written :])
+        rest = iter(results[n_out + n_written :])
         for t, none in zip(entry.grad_targets, entry.grad_none):
-            t._grad = None if none else Tensor._wrap(next(grads), t._device)
+            t._grad = None if none else Tensor._wrap(next(rest), t._device)
+        for st, value in zip(entry.kept, rest):  # only the call that traced makes them
+            st.array, st.host = value, None
+        entry.kept = ()
         if grad and not entry.ran_backward:
             node = record_function(
                 "CompiledFunctionBackward",

@@ -5,6 +5,7 @@ that needs it on the host, without importing the compiler.
 """
 
 import sys
+import weakref
 
 import jax
 import jax.numpy as jnp
@@ -15,20 +16,22 @@ class Tracing:
 
     active = None
 
-    def __init__(self, traced):
+    def __init__(self, traced, discovering=False):
         self.traced = {id(t._storage) for t in traced}
         # tensors made after this one are the trace's own
-        self.born = sys.modules["jtorch.tensor"].births[0]
+        self.first_born = sys.modules["jtorch.tensor"].births[0]
         self.seen = {}  # id(storage) -> (tensor, its storage's state): touched from outside
         self.grads = {}  # id(tensor) -> (tensor, .grad, version) before the trace
         self.guards = []  # (fn, value): Python values read (Note [compiled calls])
         self.checks = []  # (any bad, first bad value, exception type, message): ``deferred``
         self.ran_backward = False
+        self.born = weakref.WeakSet()  # the tensors it makes
+        self.discovering = discovering  # an eager call that notes what it touches
 
     def note(self, tensor):
         """Called by ``Tensor._value`` and ``_write_value`` while this trace is active."""
         st = tensor._storage
-        if tensor._born >= self.born:
+        if tensor._born >= self.first_born:
             return
         if id(tensor) not in self.grads:
             self.grads[id(tensor)] = (tensor, tensor._grad, tensor._vc[0])

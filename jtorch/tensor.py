@@ -77,6 +77,8 @@ class Tensor:
     def _init(self, storage, shape, dtype, device):
         self._born = births[0]
         births[0] += 1
+        if read_hook is not None:  # made inside a compiled call's trace
+            read_hook.__self__.born.add(self)
         self._storage = storage
         self._view = None
         self._cache = None
