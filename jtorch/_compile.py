@@ -130,21 +130,6 @@ def _meta(t):
     return (t._shape, t._dtype, t._device)
 
 
-class _Swap:
-    """Storages temporarily holding other values."""
-
-    def __init__(self, tensors, values):
-        self.pairs = list(zip(tensors, values))
-
-    def __enter__(self):
-        for t, v in self.pairs:
-            t._storage.array, t._storage.host = v, None
-        return self
-
-    def __exit__(self, *exc):
-        return None
-
-
 class _Entry:
     """One signature's program: the traced function and what it needs at call time."""
 
@@ -196,21 +181,22 @@ def _traced(entry, fn, *arrays):
     drawing, _random.drawing_allowed[0] = _random.drawing_allowed[0], False
     saved = [(t._storage.array, t._storage.host, t._storage.version) for t in held]
     try:
-        with _Swap(held, arrays[: len(held)]):
-            args, kwargs = _unflatten(entry.desc, iter(inputs))
-            out = fn(*args, **kwargs)
-            after = [t._storage.array for t in held]
-            changed = [(t, g) for t, g, _ in tracing.grads.values() if t._grad is not g]
-            if any(i._vc[0] for i in inputs):
-                raise _Unsupported("a compiled call wrote into one of its arguments")
-            leaves = []
-            entry.out_desc = _flatten(out, leaves)
-            outs = [t._value() for t in leaves]
-            grads_after = [t._grad for t, _ in changed]
-            new_grads = [g._value() for g in grads_after if g is not None]
-            grad_none = tuple(g is None for g in grads_after)
-            checks = [x for any_bad, first, _, _ in tracing.checks for x in (any_bad, first)]
-            del out, leaves, args, kwargs, grads_after
+        for t, value in zip(held, arrays):  # the storages stand on the traced values
+            t._storage.array, t._storage.host = value, None
+        args, kwargs = _unflatten(entry.desc, iter(inputs))
+        out = fn(*args, **kwargs)
+        after = [t._storage.array for t in held]
+        changed = [(t, g) for t, g, _ in tracing.grads.values() if t._grad is not g]
+        if any(i._vc[0] for i in inputs):
+            raise _Unsupported("a compiled call wrote into one of its arguments")
+        leaves = []
+        entry.out_desc = _flatten(out, leaves)
+        outs = [t._value() for t in leaves]
+        grads_after = [t._grad for t, _ in changed]
+        new_grads = [g._value() for g in grads_after if g is not None]
+        grad_none = tuple(g is None for g in grads_after)
+        checks = [x for any_bad, first, _, _ in tracing.checks for x in (any_bad, first)]
+        del out, leaves, args, kwargs, grads_after  # so that only kept tensors outlive the trace
     finally:
         for t, (array, host, version) in zip(held, saved):
             t._storage.array, t._storage.host, t._storage.version = array, host, version
