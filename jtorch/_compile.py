@@ -4,8 +4,11 @@ Note [compiled calls]: a compiled call runs the user's Python under ``jax.jit`` 
 signature, with every tensor it touches standing on a traced value, and then runs the program:
   * what it touches: the call's tensor arguments, the module's parameters and buffers, and the
     tensors it reads or writes from elsewhere (globals, closures, an optimizer's state, the
-    parameters' ``.grad``): a first trace finds those (restoring them after), a second makes
-    them arguments. Tensors the code creates are the program's own.
+    parameters' ``.grad``). A new signature's first call runs eagerly and notes those, and the
+    tensors it makes that outlive it (an optimizer's lazily made state); the next call traces
+    with all of them as arguments (their storages stand on traced values, restored after).
+    Tensors the code makes while tracing are the program's own; any that outlive the trace (a
+    loss appended to a list outside) are given the traced call's values.
   * what comes out: the returned tensors, the new values of every tensor it wrote (written
     back in place, as an optimizer step or BatchNorm's running statistics write them), and
     the new ``.grad`` of every tensor whose gradient it changed. So a whole training step
@@ -17,15 +20,13 @@ signature, with every tensor it touches standing on a traced value, and then run
   * the signature: the arguments' structure, non-tensor values, shapes, dtypes and devices, the
     grad mode, the module's plain attributes and hooks (a function's plain globals and closure
     values, and the plain attributes of modules among them), and the hyperparameters of an
-    optimizer stepped inside; a new signature runs eagerly once (lazily made state, such as an
-    optimizer's, then exists) and traces on the next call. Other Python values the code reads
-    are baked into the program.
+    optimizer stepped inside. Other Python values the code reads are baked into the program.
 What the trace cannot hold runs eagerly, for that signature, with eager's results (torch's
 "graph break", taken for the whole call): reading a value on the host (``item()``, ``bool``,
 printing), data-dependent shapes, random draws (a compiled program would replay one mask; eager
-draws torch's numbers), writes into the arguments, tensors it keeps (a list outside that it
-appends to), and any error, which eager mode then raises as torch would. The Python code runs
-at trace time only, so its side effects happen when it traces, not on every call.
+draws torch's numbers), writes into the arguments, and any error, which eager mode then raises
+as torch would. The Python code runs on the eager first call and when it traces, so its side
+effects happen then, not on every call.
 """
 
 import functools
