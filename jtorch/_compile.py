@@ -94,9 +94,27 @@ def _unflatten(desc, leaves):
     return desc[2]
 
 
+_GLOBAL_HOOKS = (
+    "_global_forward_pre_hooks",
+    "_global_forward_hooks",
+    "_global_backward_pre_hooks",
+    "_global_backward_hooks",
+)
+_plain_attributes = weakref.WeakKeyDictionary()  # module -> (attribute writes, plain values)
+
+
 def _plain_values_of_module(m):
-    plain = tuple((k, v) for k, v in m.__dict__.items() if isinstance(v, _PLAIN))
-    return plain, tuple(m._forward_pre_hooks), tuple(m._forward_hooks)
+    """A module's plain attributes (read again only after some module attribute was set) and
+    its hooks."""
+    from .nn.modules import module as module_file
+
+    writes = module_file.attribute_writes[0]
+    known = _plain_attributes.get(m)
+    if known is None or known[0] != writes:
+        plain = tuple((k, v) for k, v in m.__dict__.items() if isinstance(v, _PLAIN))
+        known = _plain_attributes[m] = (writes, plain)
+    hooks = (m._forward_pre_hooks, m._forward_hooks, m._backward_pre_hooks, m._backward_hooks)
+    return known[1], tuple(map(tuple, hooks))
 
 
 def _plain_values_of_function(fn):
@@ -293,12 +311,15 @@ class Compiled:
         """The module's parameters and buffers, and the Python values the code may read: the
         plain attributes and hooks of every submodule, or a function's plain globals and
         closure values (a change traces again, as torch's guards do)."""
+        from .nn.modules import _hooks
+
+        hooks = tuple(tuple(getattr(_hooks, name)) for name in _GLOBAL_HOOKS)
         module = self.module() if self.module is not None else None
         if module is None:
-            return [], _plain_values_of_function(self.fn)
+            return [], (hooks, _plain_values_of_function(self.fn))
         tensors = [p for _, p in module.named_parameters(remove_duplicate=True)]
         tensors += [b for _, b in module.named_buffers(remove_duplicate=True) if b is not None]
-        return tensors, tuple(_plain_values_of_module(m) for m in module.modules())
+        return tensors, (hooks, tuple(_plain_values_of_module(m) for m in module.modules()))
 
     def __call__(self, *args, **kwargs):
         if _tracing.Tracing.active is not None:  # inside another compiled call: part of its trace

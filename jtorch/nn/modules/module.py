@@ -64,13 +64,18 @@ def _addindent(s, n):
 
 
 def _forward_unimplemented(self, *input):
-    raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
+    raise NotImplementedError(
+        f'Module [{type(self).__name__}] is missing the required "forward" function'
+    )
 
 
 _MIXED_BACKWARD_HOOKS = (
     "Cannot use both regular backward hooks and full backward hooks on a single Module. "
     "Please use only one of them."
 )
+
+
+attribute_writes = [0]  # Module.__setattr__ calls so far (jtorch/_compile.py's guards)
 
 
 class Module:
@@ -87,17 +92,32 @@ class Module:
                 f"{type(self).__name__}.__init__() got an unexpected keyword argument '{next(iter(kwargs))}'"
             )
         if self.call_super_init is False and bool(args):
-            raise TypeError(f"{type(self).__name__}.__init__() takes 1 positional argument but {len(args) + 1} were given")
+            raise TypeError(
+                f"{type(self).__name__}.__init__() takes 1 positional argument but {len(args) + 1} were given"
+            )
         d = self.__dict__
         d["training"] = True
-        for name in ("_parameters", "_buffers", "_modules", "_forward_hooks", "_forward_pre_hooks",
-                     "_backward_hooks", "_backward_pre_hooks", "_state_dict_hooks",
-                     "_load_state_dict_pre_hooks", "_load_state_dict_post_hooks"):
+        for name in (
+            "_parameters",
+            "_buffers",
+            "_modules",
+            "_forward_hooks",
+            "_forward_pre_hooks",
+            "_backward_hooks",
+            "_backward_pre_hooks",
+            "_state_dict_hooks",
+            "_load_state_dict_pre_hooks",
+            "_load_state_dict_post_hooks",
+        ):
             d[name] = OrderedDict()
         d["_non_persistent_buffers_set"] = set()
         d["_is_full_backward_hook"] = None
-        for name in ("_forward_hooks_with_kwargs", "_forward_hooks_always_called", "_forward_pre_hooks_with_kwargs",
-                     "_state_dict_pre_hooks"):
+        for name in (
+            "_forward_hooks_with_kwargs",
+            "_forward_hooks_always_called",
+            "_forward_pre_hooks_with_kwargs",
+            "_state_dict_pre_hooks",
+        ):
             d[name] = OrderedDict()
 
     forward = _forward_unimplemented
@@ -108,7 +128,9 @@ class Module:
         if not isinstance(name, str):
             raise TypeError(f"{kind} name should be a string. Got {typename(name)}")
         if "." in name:
-            raise KeyError(f'{kind} name can\'t contain "."' + (f", got: {name}" if kind == "module" else ""))
+            raise KeyError(
+                f'{kind} name can\'t contain "."' + (f", got: {name}" if kind == "module" else "")
+            )
         if name == "":
             raise KeyError(f'{kind} name can\'t be empty string ""')
         if hasattr(self, name) and name not in table:
@@ -123,7 +145,11 @@ class Module:
                 f"cannot assign '{typename(tensor)}' object to buffer '{name}' (torch Tensor or None required)"
             )
         self._buffers[name] = _registered(_global_buffer_registration_hooks, self, name, tensor)
-        (self._non_persistent_buffers_set.discard if persistent else self._non_persistent_buffers_set.add)(name)
+        (
+            self._non_persistent_buffers_set.discard
+            if persistent
+            else self._non_persistent_buffers_set.add
+        )(name)
 
     def register_parameter(self, name, param):
         if "_parameters" not in self.__dict__:
@@ -190,6 +216,7 @@ class Module:
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
     def __setattr__(self, name, value):
+        attribute_writes[0] += 1  # compiled calls re-read plain attributes after any write
         d = self.__dict__
 
         def remove_from(*tables):
@@ -228,7 +255,11 @@ class Module:
                     f"cannot assign '{typename(value)}' as buffer '{name}' "
                     "(torch.nn.Buffer, torch.Tensor or None expected)"
                 )
-            persistent = value.persistent if isinstance(value, Buffer) else name not in self._non_persistent_buffers_set
+            persistent = (
+                value.persistent
+                if isinstance(value, Buffer)
+                else name not in self._non_persistent_buffers_set
+            )
             self.register_buffer(name, value, persistent)
         else:
             object.__setattr__(self, name, value)
@@ -253,9 +284,16 @@ class Module:
 
     def __setstate__(self, state):
         self.__dict__.update(state)
-        for name in ("_forward_hooks_with_kwargs", "_forward_hooks_always_called", "_forward_pre_hooks_with_kwargs",
-                     "_backward_pre_hooks", "_state_dict_hooks", "_state_dict_pre_hooks", "_load_state_dict_pre_hooks",
-                     "_load_state_dict_post_hooks"):
+        for name in (
+            "_forward_hooks_with_kwargs",
+            "_forward_hooks_always_called",
+            "_forward_pre_hooks_with_kwargs",
+            "_backward_pre_hooks",
+            "_state_dict_hooks",
+            "_state_dict_pre_hooks",
+            "_load_state_dict_pre_hooks",
+            "_load_state_dict_post_hooks",
+        ):
             self.__dict__.setdefault(name, OrderedDict())
 
     # ---- traversal ---------------------------------------------------------------------
@@ -269,7 +307,9 @@ class Module:
         yield prefix, self
         for name, module in self._modules.items():
             if module is not None:
-                yield from module.named_modules(memo, prefix + ("." if prefix else "") + name, remove_duplicate)
+                yield from module.named_modules(
+                    memo, prefix + ("." if prefix else "") + name, remove_duplicate
+                )
 
     def modules(self):
         for _, m in self.named_modules():
@@ -288,7 +328,11 @@ class Module:
 
     def _named_members(self, table, prefix, recurse, remove_duplicate):
         memo = set()
-        modules = self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate) if recurse else [(prefix, self)]
+        modules = (
+            self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate)
+            if recurse
+            else [(prefix, self)]
+        )
         for module_prefix, module in modules:
             for k, v in getattr(module, table).items():
                 if v is None or v in memo:
@@ -349,18 +393,33 @@ class Module:
         self._save_to_state_dict(destination, prefix, keep_vars)
         for name, module in self._modules.items():
             if module is not None:
-                module.state_dict(destination=destination, prefix=prefix + name + ".", keep_vars=keep_vars)
+                module.state_dict(
+                    destination=destination, prefix=prefix + name + ".", keep_vars=keep_vars
+                )
         for hook in self._state_dict_hooks.values():
             if hook(self, destination, prefix, {"version": self._version}) is not None:
                 raise RuntimeError("state_dict post-hook must return None")
         return destination
 
-    def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys,
-                              unexpected_keys, error_msgs):
+    def _load_from_state_dict(
+        self, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, error_msgs
+    ):
         for hook in self._load_state_dict_pre_hooks.values():
-            hook(state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, error_msgs)
-        persistent = ((k, v) for k, v in self._buffers.items() if k not in self._non_persistent_buffers_set)
-        local_state = {k: v for k, v in itertools.chain(self._parameters.items(), persistent) if v is not None}
+            hook(
+                state_dict,
+                prefix,
+                local_metadata,
+                strict,
+                missing_keys,
+                unexpected_keys,
+                error_msgs,
+            )
+        persistent = (
+            (k, v) for k, v in self._buffers.items() if k not in self._non_persistent_buffers_set
+        )
+        local_state = {
+            k: v for k, v in itertools.chain(self._parameters.items(), persistent) if v is not None
+        }
         assign = local_metadata.get("assign_to_params_buffers", False)
         for name, param in local_state.items():
             key = prefix + name
@@ -388,9 +447,9 @@ class Module:
                 with grad_mode.no_grad():
                     if assign:
                         if isinstance(param, Parameter):
-                            value = (value if isinstance(value, Parameter) else Parameter(value)).requires_grad_(
-                                param.requires_grad
-                            )
+                            value = (
+                                value if isinstance(value, Parameter) else Parameter(value)
+                            ).requires_grad_(param.requires_grad)
                         setattr(self, name, value)
                     else:
                         param.copy_(value)
@@ -411,7 +470,7 @@ class Module:
         if strict:
             for key in state_dict:
                 if key.startswith(prefix) and key != extra_key:
-                    head, *tail = key[len(prefix):].split(".", 1)
+                    head, *tail = key[len(prefix) :].split(".", 1)
                     if (head not in self._modules) if tail else (head not in local_state):
                         unexpected_keys.append(key)
 
@@ -432,7 +491,11 @@ class Module:
             for name, child in module._modules.items():
                 if child is not None:
                     child_prefix = prefix + name + "."
-                    load(child, {k: v for k, v in local_state.items() if k.startswith(child_prefix)}, child_prefix)
+                    load(
+                        child,
+                        {k: v for k, v in local_state.items() if k.startswith(child_prefix)},
+                        child_prefix,
+                    )
             incompatible = _IncompatibleKeys(missing_keys, unexpected_keys)
             for hook in module._load_state_dict_post_hooks.values():
                 hook(module, incompatible)
@@ -441,15 +504,23 @@ class Module:
         if strict:
             if unexpected_keys:
                 error_msgs.insert(
-                    0, "Unexpected key(s) in state_dict: {}. ".format(", ".join(f'"{k}"' for k in unexpected_keys))
+                    0,
+                    "Unexpected key(s) in state_dict: {}. ".format(
+                        ", ".join(f'"{k}"' for k in unexpected_keys)
+                    ),
                 )
             if missing_keys:
                 error_msgs.insert(
-                    0, "Missing key(s) in state_dict: {}. ".format(", ".join(f'"{k}"' for k in missing_keys))
+                    0,
+                    "Missing key(s) in state_dict: {}. ".format(
+                        ", ".join(f'"{k}"' for k in missing_keys)
+                    ),
                 )
         if error_msgs:
             raise RuntimeError(
-                "Error(s) in loading state_dict for {}:\n\t{}".format(type(self).__name__, "\n\t".join(error_msgs))
+                "Error(s) in loading state_dict for {}:\n\t{}".format(
+                    type(self).__name__, "\n\t".join(error_msgs)
+                )
             )
         return _IncompatibleKeys(missing_keys, unexpected_keys)
 
@@ -554,12 +625,20 @@ class Module:
     # ---- hooks and calls ---------------------------------------------------------------------
 
     def register_forward_pre_hook(self, hook, *, prepend=False, with_kwargs=False):
-        return _add_hook(self._forward_pre_hooks, hook, prepend,
-                         self._forward_pre_hooks_with_kwargs if with_kwargs else None)
+        return _add_hook(
+            self._forward_pre_hooks,
+            hook,
+            prepend,
+            self._forward_pre_hooks_with_kwargs if with_kwargs else None,
+        )
 
     def register_forward_hook(self, hook, *, prepend=False, with_kwargs=False, always_call=False):
-        return _add_hook(self._forward_hooks, hook, prepend,
-                         self._forward_hooks_with_kwargs if with_kwargs else None)
+        return _add_hook(
+            self._forward_hooks,
+            hook,
+            prepend,
+            self._forward_hooks_with_kwargs if with_kwargs else None,
+        )
 
     def register_full_backward_pre_hook(self, hook, prepend=False):
         return _add_hook(self._backward_pre_hooks, hook, prepend)
@@ -613,7 +692,10 @@ class Module:
             args = bw.setup_inputs(args)
         result = self.forward(*args, **kwargs)
         for hook_id, hook in (*_global_forward_hooks.items(), *self._forward_hooks.items()):
-            if hook_id in self._forward_hooks_with_kwargs or hook_id in _global_forward_hooks_with_kwargs:
+            if (
+                hook_id in self._forward_hooks_with_kwargs
+                or hook_id in _global_forward_hooks_with_kwargs
+            ):
                 out = hook(self, args, kwargs, result)
             else:
                 out = hook(self, args, result)
@@ -642,8 +724,10 @@ class Module:
     def _get_backward_hooks(self):
         """(full, non-full) backward hooks of this module, the global ones first."""
         full, non_full = [], []
-        for kind, hooks in ((_hooks._global_is_full_backward_hook, _global_backward_hooks),
-                            (self._is_full_backward_hook, self._backward_hooks)):
+        for kind, hooks in (
+            (_hooks._global_is_full_backward_hook, _global_backward_hooks),
+            (self._is_full_backward_hook, self._backward_hooks),
+        ):
             if kind is not None:
                 (full if kind else non_full).extend(hooks.values())
         return full, non_full
@@ -663,5 +747,9 @@ class Module:
         lines = extra_lines + child_lines
         body = ""
         if lines:
-            body = extra_lines[0] if len(extra_lines) == 1 and not child_lines else "\n  " + "\n  ".join(lines) + "\n"
+            body = (
+                extra_lines[0]
+                if len(extra_lines) == 1 and not child_lines
+                else "\n  " + "\n  ".join(lines) + "\n"
+            )
         return self._get_name() + "(" + body + ")"
