@@ -428,3 +428,24 @@ def test_tensors_a_compiled_step_keeps_hold_values():
     x = jtorch.ones(2, 4)
     losses = [step(x).item() for _ in range(4)]
     assert [k.item() for k in kept] == losses[:2]
+
+
+def test_a_call_that_reads_values_in_python_stays_eager():
+    m = jtorch.nn.Linear(4, 3)
+    opt = jtorch.optim.SGD(m.parameters(), lr=0.1)
+    kept, printed = [], []
+
+    @jtorch.compile
+    def step(x):
+        opt.zero_grad()
+        loss = m(x).sum()
+        kept.append(loss)
+        loss.backward()
+        opt.step()
+        printed.append(f"{loss.item():.4f}")  # a host read: the call is never traced
+        return loss
+
+    x = jtorch.ones(2, 4)
+    losses = [step(x).item() for _ in range(3)]
+    assert len(printed) == 3 and [k.item() for k in kept] == losses
+    assert [k.grad_fn.name() for k in kept] == ["SumBackward0"] * 3

@@ -352,6 +352,9 @@ class Compiled:
             result = self.fn(*args, **kwargs)
         finally:
             _tracing.Tracing.active, tensor_module.read_hook = None, None
+        if tracing.host_reads or tracing.draws:  # a trace would stop there: stay eager
+            self.cache[key] = _EAGER
+            return result
         returned = []
         try:
             _flatten(result, returned)

@@ -44,6 +44,10 @@ class Generator:
         """The sampling interface (Note [RNG interface])."""
         if not drawing_allowed[0]:
             raise RuntimeError("random draws cannot be part of a compiled program")
+        from . import _tracing
+
+        if _tracing.Tracing.active is not None:  # a compiled call's first, eager run
+            _tracing.Tracing.active.draws += 1
         return self._stream
 
     def __repr__(self):

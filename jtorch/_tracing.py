@@ -27,6 +27,8 @@ class Tracing:
         self.ran_backward = False
         self.born = weakref.WeakSet()  # the tensors it makes
         self.discovering = discovering  # an eager call that notes what it touches
+        self.host_reads = 0  # item(), printing...: the code needs values in Python
+        self.draws = 0  # random draws
 
     def note(self, tensor):
         """Called by ``Tensor._value`` and ``_write_value`` while this trace is active."""

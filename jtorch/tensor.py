@@ -464,7 +464,14 @@ class Tensor:
         """The values as a numpy array (a copy unless host-backed)."""
         return np.asarray(self._value())
 
+    def _read_on_host(self):
+        """A Python-side read of the values (item, tolist, numpy, printing): a compiled call
+        whose first, eager run does one cannot be traced (Note [compiled calls])."""
+        if read_hook is not None:
+            read_hook.__self__.host_reads += 1
+
     def item(self):
+        self._read_on_host()
         n = self.numel()
         check(n == 1, RuntimeError, lambda: f"a Tensor with {n} elements cannot be converted to Scalar")
         v = self._host().reshape(())
@@ -473,12 +480,14 @@ class Tensor:
         return v.item()
 
     def tolist(self):
+        self._read_on_host()
         h = self._host()
         if self._dtype is _dtype.bfloat16:
             h = h.astype(np.float32)
         return h.tolist()
 
     def numpy(self, *, force=False):
+        self._read_on_host()
         if not force:
             check(
                 not self._requires_grad,
@@ -504,6 +513,7 @@ class Tensor:
         )
 
     def __array__(self, dtype=None, copy=None):
+        self._read_on_host()
         a = np.asarray(self._value())
         return a if dtype is None else a.astype(dtype)
 
@@ -549,6 +559,7 @@ class Tensor:
     def __repr__(self, *, tensor_contents=None):
         from . import _tensor_str
 
+        self._read_on_host()
         h = self._host()
         gf = self.grad_fn
         return _tensor_str.format_tensor(
