@@ -198,7 +198,6 @@ def _traced(entry, fn, *arrays):
     previous, _tracing.Tracing.active = _tracing.Tracing.active, tracing
     tensor_module.read_hook = tracing.note
     drawing, _random.drawing_allowed[0] = _random.drawing_allowed[0], False
-    saved = [(t._storage.array, t._storage.host, t._storage.version) for t in held]
     try:
         for t, value in zip(held, arrays):  # the storages stand on the traced values
             t._storage.array, t._storage.host = value, None
@@ -217,8 +216,6 @@ def _traced(entry, fn, *arrays):
         checks = [x for any_bad, first, _, _ in tracing.checks for x in (any_bad, first)]
         del out, leaves, args, kwargs, grads_after  # so that only kept tensors outlive the trace
     finally:
-        for t, (array, host, version) in zip(held, saved):
-            t._storage.array, t._storage.host, t._storage.version = array, host, version
         tracing.restore()
         _tracing.Tracing.active = previous
         tensor_module.read_hook = previous.note if previous is not None else None

@@ -17,6 +17,7 @@ import os
 
 import numpy as np
 
+from . import _tracing
 from ._errors import check
 from ._rng import cpu, engine, threefry
 
@@ -44,8 +45,6 @@ class Generator:
         """The sampling interface (Note [RNG interface])."""
         if not drawing_allowed[0]:
             raise RuntimeError("random draws cannot be part of a compiled program")
-        from . import _tracing
-
         if _tracing.Tracing.active is not None:  # a compiled call's first, eager run
             _tracing.Tracing.active.draws += 1
         return self._stream

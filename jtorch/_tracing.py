@@ -17,7 +17,8 @@ class Tracing:
     active = None
 
     def __init__(self, traced, discovering=False):
-        self.traced = {id(t._storage) for t in traced}
+        # the storages standing on traced values, and their state to put back
+        self.traced = {id(t._storage): (t._storage, _state(t._storage)) for t in traced}
         # tensors made after this one are the trace's own
         self.first_born = sys.modules["jtorch.tensor"].births[0]
         self.seen = {}  # id(storage) -> (tensor, its storage's state): touched from outside
@@ -40,13 +41,20 @@ class Tracing:
         if id(st) in self.traced or id(st) in self.seen:
             return
         if not isinstance(st.array, jax.core.Tracer):
-            self.seen[id(st)] = (tensor, (st.array, st.host, st.version))
+            self.seen[id(st)] = (tensor, _state(st))
 
     def restore(self):
-        for t, (array, host, version) in self.seen.values():
-            t._storage.array, t._storage.host, t._storage.version = array, host, version
+        """Put back the storages it swapped or touched, and the gradients and versions."""
+        for st, state in self.traced.values():
+            st.array, st.host, st.version = state
+        for t, state in self.seen.values():
+            t._storage.array, t._storage.host, t._storage.version = state
         for t, grad, version in self.grads.values():
             t._grad, t._vc[0] = grad, version
+
+
+def _state(storage):
+    return storage.array, storage.host, storage.version
 
 
 def traced(array):

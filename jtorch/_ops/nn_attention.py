@@ -69,7 +69,7 @@ def scaled_dot_product_attention(
     keep = None
     if dropout_p > 0:
         shape = tuple(query.shape[:-1]) + (key.shape[-2],)
-        keep = place(_dropout_noise(shape, dropout_p, query), query.device)
+        keep = place(noise(query.device, shape, dropout_p, query.dtype._np), query.device)
     return _sdpa(
         query,
         key,
@@ -405,7 +405,8 @@ def multi_head_attention_forward(
             ValueError if need_weights else RuntimeError,  # from F.dropout, or from SDPA
             lambda: f"dropout probability has to be between 0 and 1, but got {p}",
         )
-        keep = _dropout_noise((bsz * num_heads, tgt_len, src_len), p, query)
+        shape = (bsz * num_heads, tgt_len, src_len)
+        keep = noise(query.device, shape, p, query.dtype._np)
         keep = place(keep, query.device)
     if use_separate_proj_weight:
         in_proj_weight = None
@@ -553,11 +554,3 @@ def _check_mha_attn_mask(attn_mask, size_2d, heads):
             f"The shape of the {dim}D attn_mask is {attn_mask.shape}, but should be {expected}."
         ),
     )
-
-
-def _dropout_noise(shape, p, like):
-    """F.dropout's noise for attention weights of ``shape`` (zeros when ``p`` is 1)."""
-    dt = like.dtype._np
-    if p == 1:
-        return np.zeros(shape, dt)
-    return noise(like.device, math.prod(shape), p, dt).reshape(shape)

@@ -52,9 +52,12 @@ def kept(device, count, p, dt):
     return _random.device_generator(device).stream.bernoulli(1 - p, count, dt)
 
 
-def noise(device, count, p, dt):
-    """torch's dropout noise: ``bernoulli_(1 - p)`` then ``div_(1 - p)`` (flat host array)."""
-    return scalar_op(kept(device, count, p, dt), 1 - p, np.divide, dt)
+def noise(device, shape, p, dt):
+    """torch's dropout noise of ``shape``: ``bernoulli_(1 - p)`` then ``div_(1 - p)`` (a host
+    array); zeros, drawing nothing, when ``p`` is 1 (F.dropout multiplies by 0 then)."""
+    if p == 1:
+        return np.zeros(shape, dt)
+    return scalar_op(kept(device, math.prod(shape), p, dt), 1 - p, np.divide, dt).reshape(shape)
 
 
 def _dropout(input, p, training, inplace, feature=False, alpha=False, noise_shape=None):

@@ -21,7 +21,6 @@ Gate math is torch's: LSTM gates i, f, g, o (``c' = f*c + i*g``, ``h' = o*tanh(c
 """
 
 import inspect
-import math
 
 import jax
 import jax.numpy as jnp
@@ -211,15 +210,7 @@ def _noise(p, shape, dtype, device, count):
     """Dropout noise (kept / (1 - p)) for the outputs of all but the last layer."""
     from .random import _wrap
 
-    dt = dtype._np
-    draws = []
-    for _ in range(count):
-        if p == 1:
-            kept = np.zeros(shape, dt)
-        else:
-            kept = noise(device, math.prod(shape), p, dt).reshape(shape)
-        draws.append(_wrap(kept, device))
-    return draws
+    return [_wrap(noise(device, shape, p, dtype._np), device) for _ in range(count)]
 
 
 def _recurrent(mode, name, args, kwargs):

@@ -70,20 +70,18 @@ class TorchCPU:
             return _cast(self._scalar_normals(n, mean, std), dtype)
         if dtype == _F64:
             return self._fill_blocks(self.engine.u53, n, _box_muller16_f64, _F64(mean), _F64(std))
-        if dtype == _F32:
-            return self._fill_blocks(self.engine.u24, n, box_muller16_f32, _F32(mean), _F32(std))
         m, s = _F32(mean), _F32(std)
-        nb = n // 16
-        out = np.empty(n, dtype)
-        out[: nb * 16] = box_muller16_f32(self.engine.u24(nb * 16).reshape(nb, 16), m, s).ravel()
-        if n % 16:
-            out[n - 16 :] = box_muller16_f32(self.engine.u24(16).reshape(1, 16), m, s).ravel()
-        return out
+        if dtype == _F32:
+            return self._fill_blocks(self.engine.u24, n, box_muller16_f32, m, s)
+        # the half types draw per block: no uniforms for the ragged end before its redraw
+        return self._fill_blocks(self.engine.u24, n, box_muller16_f32, m, s, True).astype(dtype)
 
-    def _fill_blocks(self, draw, n, rows, mean, std):
-        """The vectorised path: ``n`` uniforms, Box-Muller per full block of 16, then 16 fresh
-        uniforms for the last 16 places when ``n`` is not a multiple of 16."""
-        d, nb = draw(n), n // 16
+    def _fill_blocks(self, draw, n, rows, mean, std, per_block=False):
+        """The vectorised path: ``n`` uniforms (``per_block``: only the full blocks'),
+        Box-Muller per full block of 16, then 16 fresh uniforms for the last 16 places when
+        ``n`` is not a multiple of 16."""
+        nb = n // 16
+        d = draw(n) if not per_block else np.resize(draw(nb * 16), n)
         d[: nb * 16] = rows(d[: nb * 16].reshape(nb, 16), mean, std).ravel()
         if n % 16:
             d[n - 16 :] = rows(draw(16).reshape(1, 16), mean, std).ravel()
