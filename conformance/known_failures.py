@@ -57,9 +57,11 @@ KNOWN_FAILURES = {
     "resize_as_": "Tensor.resize_as_: not implemented",
     "nonzero_static": "torch.nonzero_static: not implemented",
     "nn.functional.multi_head_attention_forward": "samples with training=True and dropout_p=0.5 "
-    "(all gradient samples) draw a different dropout mask than torch (streams differ until issue "
-    "'bit-exact CPU RNG'); the dropout-free samples, and the gradient samples with "
-    "training=False, match (conformance/test_nn_transformer.py)",
+    "(all gradient samples) differ: the driver does not seed torch and jtorch alike before a "
+    "call, and with inputs that require grad torch's CPU attention does not draw its mask from "
+    "where jtorch does (cause not yet found; without grad, and seeded alike, the masks match); "
+    "the dropout-free samples, and the gradient samples with training=False, match "
+    "(conformance/test_nn_transformer.py)",
     # ---- divergences --------------------------------------------------------------------------
     "kthvalue": _TIES,
     "argsort": _TIES,
@@ -72,9 +74,11 @@ KNOWN_FAILURES = {
     "20x21x22x23x24 sample (summation order); float64 matches",
     "matrix_exp": "float32: 1 element in 125 off by 1.2e-4 relative; torch's own float32 value "
     "is the inaccurate one there (float64 agrees with neither exactly)",
-    "nn.functional.scaled_dot_product_attention": "samples with dropout_p=0.5 draw a different "
-    "mask than torch (streams differ until issue 'bit-exact CPU RNG'); float32 gradients ~1e-5 "
-    "off torch's blocked CPU kernel",
+    "nn.functional.scaled_dot_product_attention": "samples with dropout_p=0.5 differ: the driver "
+    "does not seed torch and jtorch alike before a call, and with inputs that require grad "
+    "torch's CPU kernel does not draw its mask from where jtorch does (cause not yet found; "
+    "without grad, and seeded alike, the masks match); float32 gradients ~1e-5 off torch's "
+    "blocked CPU kernel",
     "amax": "error inputs: a 65-dim tensor is accepted (torch: 'only tensors with up to 64 "
     "dims'), and out= of another dtype is cast where torch refuses",
     "amin": "error inputs: a 65-dim tensor is accepted (torch: 'only tensors with up to 64 "
