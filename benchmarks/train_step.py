@@ -1,4 +1,4 @@
-"""Training steps: torch eager vs jtorch (eager, compiled) vs a hand-written jax.jit step.
+"""Training steps: torch eager vs jtorch (eager, lazy, compiled) vs a hand-written jax.jit step.
 
     python -m benchmarks.train_step [--steps 20] [--repeat 5] [--device cpu|cuda] [--markdown]
                                     [--threads 1] [--number 1000]
@@ -14,8 +14,11 @@ Python float (as a beginner prints it), then a wait until the updated parameters
 same model code, written once over ``lib``, from the same initial weights (torch's, seeded by
 ``manual_seed(0)``, copied into jtorch's ``load_state_dict``); the jax floor is one
 ``jax.jit`` of ``value_and_grad`` plus the optimizer's update written in jax, on those weights.
-"jtorch compiled" is the same step function (forward, loss, ``zero_grad()``, ``backward()``,
-``step()``) under ``jtorch.compile``: one XLA program per step (Note [compiled calls]).
+"jtorch lazy" is the same unchanged step in lazy mode, as ``python -m jtorch`` runs a script:
+ops record instead of running and the step runs as one cached XLA program at ``step()`` (Note
+[lazy mode] in jtorch/_lazy.py). "jtorch compiled" is the same step function (forward, loss,
+``zero_grad()``, ``backward()``, ``step()``) under ``jtorch.compile``: one XLA program per step
+(Note [compiled calls]).
 
 Columns: median ms per step (``repeat`` runs of ``steps`` steps after a warm-up, all libraries
 in this process, as in benchmarks/overhead.py); the first step of a fresh process (jit
@@ -23,8 +26,8 @@ compilation included) and peak resident memory, both measured in one fresh child
 (library, model) that imports only that library, so libraries share neither caches nor the
 peak. Peak RSS is the child's peak resident size (Linux's VmHWM) less its size before importing
 the library: the library's import plus ``1 + steps`` training steps. Then the ratios of jtorch
-eager and jtorch compiled to torch and to the jax floor (ms/step), and of jtorch compiled's peak
-RSS to torch's. The per-op and backward overhead rows come from
+eager, lazy and compiled to torch and to the jax floor (ms/step), and of jtorch lazy's and
+compiled's peak RSS to torch's. The per-op and backward overhead rows come from
 benchmarks/overhead.py (microseconds, on the CPU, whatever ``--device``).
 
 ``--threads 1`` (the default) sets ``torch.set_num_threads(1)`` and XLA's
@@ -47,8 +50,9 @@ import numpy as np
 # torch, jax and jtorch are imported inside functions: a child process that measures one
 # library's memory must not load the others.
 
-LIBS = ("torch", "jtorch", "jtorch.compile", "jax")
-COLUMN = {"torch": "torch eager", "jtorch": "jtorch eager", "jtorch.compile": "jtorch compiled"}
+LIBS = ("torch", "jtorch", "jtorch.lazy", "jtorch.compile", "jax")
+COLUMN = {"torch": "torch eager", "jtorch": "jtorch eager", "jtorch.lazy": "jtorch lazy"}
+COLUMN["jtorch.compile"] = "jtorch compiled"
 COLUMN["jax"] = "jax.jit"
 NO_COMPILE = "n/a (torch.compile not yet in jtorch)"
 
@@ -120,7 +124,7 @@ def _lib_model(lib, layers):
     return lib.nn.Sequential(*[_LIB_LAYERS[name](lib.nn, *args) for name, *args in layers])
 
 
-def _lib_step(lib, spec, arrays, device, compiled):
+def _lib_step(lib, spec, arrays, device, compiled, lazy=False):
     """torch's or jtorch's step: the same code for both libraries."""
     model = _lib_model(lib, spec["layers"])
     weights = {k: v for k, v in arrays.items() if k not in ("x", "y")}
@@ -151,7 +155,14 @@ def _lib_step(lib, spec, arrays, device, compiled):
             jax.block_until_ready([p._value() for p in params])
         return value
 
-    return step
+    if not lazy:
+        return step
+
+    def lazy_step():  # as ``python -m jtorch`` runs the script (Note [lazy mode])
+        with lib._lazy.lazy(True):
+            return step()
+
+    return lazy_step
 
 
 def _jax_layers():
@@ -280,7 +291,9 @@ def _make_step(lib_name, spec, arrays, device, threads):
     lib = importlib.import_module(lib_name.split(".")[0])
     if lib_name == "torch":
         lib.set_num_threads(threads)
-    return _lib_step(lib, spec, arrays, device, compiled=lib_name == "jtorch.compile")
+    return _lib_step(
+        lib, spec, arrays, device, compiled=lib_name == "jtorch.compile", lazy=lib_name == "jtorch.lazy"
+    )
 
 
 # ---- the fresh child process per (library, model) ----------------------------------------------
@@ -395,11 +408,14 @@ def _row(name, results):
 RATIOS = (
     ("jtorch", "torch", "ms"),
     ("jtorch", "jax", "ms"),
+    ("jtorch.lazy", "torch", "ms"),
+    ("jtorch.lazy", "jax", "ms"),
+    ("jtorch.lazy", "torch", "rss_mb"),
     ("jtorch.compile", "torch", "ms"),
     ("jtorch.compile", "jax", "ms"),
     ("jtorch.compile", "torch", "rss_mb"),
 )
-_RATIO_NAME = {"jtorch": "eager", "jtorch.compile": "compiled", "ms": "", "rss_mb": " RSS"}
+_RATIO_NAME = {"jtorch": "eager", "jtorch.lazy": "lazy", "jtorch.compile": "compiled", "ms": "", "rss_mb": " RSS"}
 
 
 def format_table(rows, markdown):

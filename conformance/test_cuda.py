@@ -17,6 +17,7 @@ import torch
 
 import jtorch
 from conformance._compare import assert_close, same_outcome, to_numpy
+from jtorch import _lazy
 
 HAS_GPU = jtorch.cuda.is_available()
 NEEDS_GPU = pytest.mark.skipif(not HAS_GPU, reason="needs a GPU")
@@ -288,6 +289,11 @@ def test_gpu_device_mixing():
         jg + jc
     # a zero-dim CPU tensor may join a GPU one, as in torch
     assert (jg + jtorch.tensor(1.0)).device == jg.device
+    with _lazy.lazy():  # one pending graph on two devices runs call by call
+        g = jtorch.ones(3, device="cuda") * 2 + jtorch.tensor(1.0)
+        c = jtorch.ones(3) * 3
+        assert (g.sum() + c.sum().cuda()).item() == 18.0
+        assert g.device == jtorch.device("cuda", 0) and c.device == jtorch.device("cpu")
     if torch.cuda.is_available():
         same_outcome(lambda lib: lib.ones(2, device="cuda") + lib.ones(2))
         same_outcome(lambda lib: lib.ones(2) + lib.ones(2, device="cuda"))
@@ -295,7 +301,9 @@ def test_gpu_device_mixing():
 
 
 @NEEDS_GPU
-def test_gpu_module_training_step():
+@pytest.mark.parametrize("lazy", [False, True], ids=["eager", "lazy"])
+def test_gpu_module_training_step(lazy):
+    """In eager and in lazy mode (Note [lazy mode]: each step one program on the GPU)."""
     x, y = _data(8, 4), _data(8, 1)
 
     def step(lib, device):
@@ -309,15 +317,19 @@ def test_gpu_module_training_step():
     assert {p.device for p in j_model.parameters()} == {jtorch.device("cuda", 0)}
     for tp, jp in zip(t_model.parameters(), j_model.parameters()):
         jp.data.copy_(jtorch.tensor(to_numpy(tp)).cuda())
+    losses = {}
     for lib, model, dev in ((torch, t_model, TORCH_DEVICE), (jtorch, j_model, "cuda")):
         opt = lib.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
-        for _ in range(3):
-            opt.zero_grad()
-            loss = lib.nn.functional.mse_loss(
-                model(lib.tensor(x, device=dev)), lib.tensor(y, device=dev)
-            )
-            loss.backward()
-            opt.step()
+        with _lazy.lazy(lazy and lib is jtorch):
+            for _ in range(4):
+                opt.zero_grad()
+                loss = lib.nn.functional.mse_loss(
+                    model(lib.tensor(x, device=dev)), lib.tensor(y, device=dev)
+                )
+                loss.backward()
+                opt.step()
+                losses.setdefault(lib.__name__, []).append(loss.item())
+    np.testing.assert_allclose(losses["jtorch"], losses["torch"], rtol=1e-5)
     for tp, jp in zip(t_model.parameters(), j_model.parameters()):
         assert jp.device.type == "cuda"
         assert_close(jp.detach().cpu(), tp.detach(), rtol=1e-5, atol=1e-6)

@@ -5,6 +5,9 @@
     python -m jtorch -m module [arg] ...     like ``python -m module [arg] ...``
     python -m jtorch - [arg] ...             like ``python - [arg] ...`` (program from stdin)
 
+The program runs in lazy mode (Note [lazy mode] in ``jtorch/_lazy.py``: a training step runs as
+one cached XLA program; ``JTORCH_LAZY=0`` runs every op eagerly instead).
+
 The program runs as plain ``python`` would run it (``sys.argv``, ``sys.path[0]``, a fresh
 ``__main__`` module, tracebacks, exit status), except that ``import torch`` and every
 ``torch.X`` resolve to jtorch (see Note [torch alias] in ``jtorch/_import_hook.py``).
@@ -24,7 +27,7 @@ import sys
 import types
 import zipfile
 
-from jtorch import _import_hook
+from jtorch import _import_hook, _lazy
 
 USAGE = "usage: python -m jtorch [-c cmd | -m mod | file | -] [arg] ..."
 
@@ -38,6 +41,8 @@ def main(args=None):
     args = sys.argv[1:] if args is None else list(args)
     run, target, rest = _parse(args)
     _import_hook.install()
+    # Note [lazy mode]: the script's training steps run as cached XLA programs (JTORCH_LAZY=0: eager)
+    _lazy.enable(os.environ.get("JTORCH_LAZY", "1").strip() != "0")
     try:
         run(target, rest)
     except SystemExit:

@@ -37,7 +37,7 @@ import weakref
 import jax
 import jax.numpy as jnp
 
-from . import _random, _tracing
+from . import _lazy, _random, _tracing
 from .autograd import grad_mode
 from .autograd.graph import Node, PureFn
 
@@ -288,7 +288,9 @@ class CompiledFunctionBackward(Node):
     def apply(self, cts):
         if self._pullback is None:
             return super().apply(cts)
-        return list(_pull(*self._pullback, tuple(cts)))
+        tree, residuals = self._pullback
+        pull = functools.partial(_pull, tree)
+        return list(_lazy.call(pull, (residuals, tuple(cts)), key=(_pull, tree)))
 
 
 class _Unsupported(Exception):
@@ -321,6 +323,7 @@ class Compiled:
     def __call__(self, *args, **kwargs):
         if _tracing.Tracing.active is not None:  # inside another compiled call: part of its trace
             return self.fn(*args, **kwargs)
+        _lazy.flush()  # the program's arguments are values (Note [lazy mode])
         inputs = []
         try:
             desc = _flatten((args, kwargs), inputs)

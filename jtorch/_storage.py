@@ -20,6 +20,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from . import _lazy
+
 
 class Storage:
     __slots__ = ("array", "version", "host")
@@ -32,7 +34,10 @@ class Storage:
 
     def read(self):
         if self.host is None:
-            return self.array
+            a = self.array
+            if type(a) is _lazy.Pending and a.value is not None:  # materialised (Note [lazy mode])
+                a = self.array = a.value
+            return a
         # a copy: jax on CPU aliases an aligned numpy buffer (or copies it later, asynchronously),
         # and the array read must not change when the buffer is written in place afterwards
         return jax.device_put(np.array(self.host), next(iter(self.array.devices())))
@@ -80,10 +85,10 @@ class ViewSpec:
         return (self.root_shape, self.keys)
 
     def read(self, root):
-        return _reader(self)(root, self.dyn)
+        return _lazy.call(_reader(self), (root, self.dyn))
 
     def write(self, root, value):
-        return _writer(self)(root, value, self.dyn)
+        return _lazy.call(_writer(self), (root, value, self.dyn))
 
     def index_map(self, root_dtype=None):
         """Flat storage index of every element of the view (numpy int64 array), in units of
@@ -93,7 +98,7 @@ class ViewSpec:
             iota = _complex_iota(n, np).reshape(self.root_shape)
         else:
             iota = np.arange(n, dtype=np.int64).reshape(self.root_shape)
-        idx = np.asarray(_reader(self)(iota, self.dyn))
+        idx = np.asarray(_reader(self)(iota, _lazy.concrete_tree(self.dyn)))
         if idx.dtype.kind == "c":
             return (idx.real // 2).astype(np.int64)
         return np.abs(idx).astype(np.int64)

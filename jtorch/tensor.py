@@ -13,6 +13,7 @@ import numpy as np
 from . import _device, _dtype
 from ._errors import check
 from ._ops import _registry
+from ._lazy import Pending
 from ._size import Size
 from ._storage import Storage, ViewSpec, contiguous_strides, strides_from_index_map
 from .autograd import grad_mode
@@ -121,13 +122,25 @@ class Tensor:
     # ---- the value accessor --------------------------------------------------------------
 
     def _value(self):
+        v = self._lazy_value()
+        if type(v) is Pending:
+            v.force()
+            v = self._lazy_value()  # which keeps the value in place of the placeholder
+        return v
+
+    def _lazy_value(self):
+        """The value, or in lazy mode possibly a ``Pending`` one (Note [lazy mode] in _lazy.py):
+        for code that only passes it to jitted functions through ``_lazy.call``."""
         if read_hook is not None:  # a compiled call's trace (Note [compiled calls])
             read_hook(self)
         st = self._storage
         if self._view is None:
-            return st.array if st.host is None else st.read()
+            return st.read()
         if self._cache_ver == st.version and st.host is None:
-            return self._cache
+            c = self._cache
+            if type(c) is Pending and c.value is not None:
+                c = self._cache = c.value
+            return c
         val = self._view.read(st.read())
         self._cache, self._cache_ver = val, st.version
         return val
@@ -171,7 +184,7 @@ class Tensor:
                 "is the output of a function that returns multiple views. Such functions do not allow the output "
                 "views to be modified inplace. You should replace the inplace operation by an out-of-place one."
             )
-        self._write_value(new._value())
+        self._write_value(new._lazy_value())
         if grad_mode._state["enabled"] and new._requires_grad:
             self._rebase_history(new)
         return self

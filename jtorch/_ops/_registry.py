@@ -19,7 +19,7 @@ import inspect
 import jax
 import numpy as np
 
-from .. import _dtype
+from .. import _dtype, _lazy
 from .._device import jax_device
 from .._errors import broadcast_shapes, check, clean_user_error
 from ..autograd import grad_mode
@@ -338,7 +338,7 @@ def _arrays(operands, kinds, compute):
     for v, k in zip(operands, kinds):
         if isinstance(v, _Tensor):
             dt = compute if (compute is not None and k == _T) else v._dtype
-            a = v._value()
+            a = v._lazy_value()
         else:
             if isinstance(v, tuple):  # a D tuple of ints
                 dt = _dtype.int64
@@ -417,7 +417,7 @@ def dispatch(top, args, kwargs):
         _to_device(operands, arrays, dev)
     pf = pure_fn(top, layout, dtypes)
     try:
-        result = pf.jitted(*arrays)
+        result = _lazy.call(pf.jitted, arrays, tree=False)
     except Exception as e:
         raise clean_user_error(e) from None
     multi = isinstance(result, (tuple, list))
@@ -457,7 +457,7 @@ def _to_device(operands, arrays, dev):
     allows) join ``dev``, so the jitted call sees one device."""
     for i, v in enumerate(operands):
         if isinstance(v, _Tensor) and v._device != dev:
-            arrays[i] = jax.device_put(arrays[i], jax_device(dev))
+            arrays[i] = jax.device_put(_lazy.concrete(arrays[i]), jax_device(dev))
 
 
 def _differentiable(jax_dtype):
@@ -501,15 +501,15 @@ def record_function(name, pf, operands, arrays, outs, multi, cls=None):
     if not any(mask):
         return
     if multi:
-        out_mask = tuple(_differentiable(o._value().dtype) for o in outs)
+        out_mask = tuple(_differentiable(o._lazy_value().dtype) for o in outs)
         diff = [o for o, m in zip(outs, out_mask) if m]
     else:
         out_mask = None
-        diff = [o for o in outs if _differentiable(o._value().dtype)]
+        diff = [o for o in outs if _differentiable(o._lazy_value().dtype)]
     if not diff:
         return
     edges = [v._grad_edge() for v, m in zip(operands, mask) if m]
-    meta = [(o._shape, o._value().dtype) for o in diff]
+    meta = [(o._shape, o._lazy_value().dtype) for o in diff]
     node = (cls or node_class(name))(name, pf, tuple(arrays), mask, out_mask, meta, edges)
     for i, o in enumerate(diff):
         o._grad_fn = node

@@ -1,6 +1,8 @@
 """torch.autograd: backward, grad, Function and the grad modes."""
 
+import jax
 import jax.numpy as jnp
+import numpy as np
 
 from .._errors import check
 from . import graph
@@ -37,6 +39,20 @@ def _as_tuple(x):
     return tuple(x) if isinstance(x, (list, tuple)) else (x,)
 
 
+_ones_cache = {}
+
+
+def _ones(shape, dtype, device):
+    """The implicit gradient of a scalar output (jax arrays are immutable: one per signature)."""
+    key = (shape, dtype, device)
+    a = _ones_cache.get(key)
+    if a is None:
+        from .._device import jax_device
+
+        a = _ones_cache[key] = jax.device_put(np.ones(shape, dtype), jax_device(device))
+    return a
+
+
 def _root_grads(outputs, grad_outputs, create_graph):
     """Validated initial gradients for ``outputs`` (torch's errors and implicit ones)."""
     from ..tensor import Tensor
@@ -62,7 +78,7 @@ def _root_grads(outputs, grad_outputs, create_graph):
                 RuntimeError,
                 lambda: f"grad can be implicitly created only for real scalar outputs but got {out._dtype}",
             )
-            value = jnp.ones(out._shape, out._dtype._np)
+            value = _ones(out._shape, out._dtype._np, out._device)
             grads.append(Tensor._wrap(value, out._device) if create_graph else value)
             continue
         check(isinstance(g, Tensor), TypeError, "gradients can be either Tensors or None")

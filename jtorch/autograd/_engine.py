@@ -9,7 +9,8 @@ capture of gradients for ``autograd.grad`` happen at the node that produced the 
 
 import jax
 
-from .. import _tracing
+from .. import _lazy, _tracing
+from .._device import jax_device
 from . import grad_mode
 from .graph import AccumulateGrad, double_backward_fn
 
@@ -68,7 +69,9 @@ class _Grads:
     def add(self, a, b):
         if a is None:
             return b
-        return a + b
+        if self.create_graph:
+            return a + b
+        return _lazy.call(_add, (a, b))
 
     def as_tensor(self, g):
         return g if isinstance(g, self.Tensor) else self.Tensor._wrap(g)
@@ -130,7 +133,7 @@ def _apply_recorded(node, cts):
                 next(edges)
             operands.append(arr)
     operands.extend(cts)
-    arrays = [o._value() if isinstance(o, Tensor) else o for o in operands]
+    arrays = [o._value() if isinstance(o, Tensor) else _lazy.concrete(o) for o in operands]
     results = _jitted(pf)(*arrays)
     outs = [Tensor._wrap(r) for r in results]
     name = _DOUBLE_BACKWARD_NAMES.get(node._name, node._name + "Backward")
@@ -260,16 +263,18 @@ def _store_grad(var, g, G):
         g = G.as_tensor(g)
         var._grad = g if var._grad is None else var._grad + g
         return
-    dev = _jax_dev(var)
-    if not isinstance(g, jax.core.Tracer) and next(iter(g.devices())) != dev:  # traced: compiled
+    dev = jax_device(var._device)
+    if type(g) is _lazy.Pending:
+        if g.device != dev:
+            g = jax.device_put(g.force(), dev)
+    elif not isinstance(g, jax.core.Tracer) and next(iter(g.devices())) != dev:  # traced: compiled
         g = jax.device_put(g, dev)
     if var._grad is None:
         var._grad = G.Tensor._wrap(g, var._device)
     else:
-        var._grad._write_value(var._grad._value() + g)
+        var._grad._write_value(_lazy.call(_add, (var._grad._lazy_value(), g)))
 
 
-def _jax_dev(var):
-    from .._device import jax_device
-
-    return jax_device(var._device)
+@jax.jit
+def _add(a, b):
+    return a + b

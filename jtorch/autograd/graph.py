@@ -17,6 +17,8 @@ backward is ``conj(vjp(conj(g)))``. Applied per node, every gradient a hook, ``r
 import jax
 import jax.numpy as jnp
 
+from .. import _lazy
+
 
 class PureFn:
     """A pure jax function and a hashable key that identifies it for jit caches."""
@@ -150,7 +152,7 @@ class Node:
     def apply(self, cts):
         """Input gradients (jax arrays) for output cotangents ``cts`` (jax arrays)."""
         f = vjp_fn(self._pf, self._mask, self._out_mask)
-        return list(f(self._saved, _pack(tuple(cts), self._out_mask)))
+        return list(_lazy.call(f, (self._saved, _pack(tuple(cts), self._out_mask))))
 
     def zero_cotangent(self, i):
         shape, dt = self._out_meta[i]

@@ -82,6 +82,8 @@ class UninitializedTensorMixin:
             _UNINITIALIZED_USE.format(func="a tensor operation", cls=type(self).__name__)
         )
 
+    _lazy_value = _value
+
     def _refuse(self, method):
         func = f"<method '{method}' of 'torch._C.TensorBase' objects>"  # as torch names it
         raise ValueError(_UNINITIALIZED_USE.format(func=func, cls=type(self).__name__))

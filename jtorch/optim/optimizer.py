@@ -34,7 +34,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .. import _device, _dtype, _tracing
+from .. import _device, _dtype, _lazy, _tracing
 from .._functions import typename
 from ..autograd.grad_mode import no_grad
 from ..nn.modules._hooks import RemovableHandle
@@ -428,6 +428,7 @@ class Optimizer:
         with no_grad():
             for group in self.param_groups:
                 self._step_group(group)
+        _lazy.flush(step_end=True)  # a training step ends: Note [lazy mode]
         return loss
 
     @staticmethod
@@ -458,13 +459,11 @@ class Optimizer:
         arrays = [
             {k: _on(v, device) for k, v in s.items() if isinstance(v, Tensor)} for s in states
         ]
-        new_params, new_states = _run_update(
-            type(self)._update,
-            static,
-            traced,
-            [p._value() for p in params],
-            [p._grad._value() for p in params],
-            arrays,
+        rule = type(self)._update
+        new_params, new_states = _lazy.call(
+            functools.partial(_run_update, rule, static),
+            (traced, [p._lazy_value() for p in params], [p._grad._lazy_value() for p in params], arrays),
+            key=(_run_update, rule, static),
         )
         for p, new in zip(params, new_params):
             p._write_value(new)
@@ -573,7 +572,7 @@ def _add(hooks, hook, prepend=False):
 
 def _on(t, device):
     """``t``'s array on ``device`` (state loaded from another device joins its parameter's)."""
-    return t._value() if t._device is device or t._device == device else t.to(device)._value()
+    return t._lazy_value() if t._device is device or t._device == device else t.to(device)._value()
 
 
 def _cast_state(param, value, step_on_device, key=None):

@@ -1,0 +1,289 @@
+"""Lazy mode (jtorch/_lazy.py, Note [lazy mode]): unchanged training code against real torch.
+
+In lazy mode ops record instead of running, and the recorded graph runs at a flush (a value
+read on the host, the end of ``optimizer.step()``), as one cached XLA program once its
+structure repeats. These tests run the same code in torch and in jtorch's lazy mode and
+compare losses, parameters and gradients; they also check what makes the mode worth having
+(one flush per training step, the step's program built once and reused) and what must not
+change (errors raised at the op that causes them, host reads mid-step, views and in-place
+writes, random draws, saving a model mid-step).
+"""
+
+import io
+
+import numpy as np
+import pytest
+import torch
+
+import jtorch
+from conformance._compare import assert_close
+from jtorch import _lazy
+
+
+@pytest.fixture
+def lazy():
+    with _lazy.lazy(True):
+        yield _lazy
+
+
+def _pair(build, seed=0):
+    torch.manual_seed(seed)
+    t = build(torch)
+    j = build(jtorch)
+    j.load_state_dict({k: jtorch.tensor(v.detach().numpy()) for k, v in t.state_dict().items()})
+    return t, j
+
+
+def _mlp(lib):
+    return lib.nn.Sequential(lib.nn.Linear(10, 50), lib.nn.ReLU(), lib.nn.Linear(50, 3))
+
+
+def _convnet(lib):
+    nn = lib.nn
+    return nn.Sequential(
+        nn.Conv2d(1, 4, 3, padding=1),
+        nn.BatchNorm2d(4),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Flatten(),
+        nn.Linear(4 * 4 * 4, 3),
+    )
+
+
+def _dropout_net(lib):
+    return lib.nn.Sequential(lib.nn.Linear(10, 20), lib.nn.Dropout(0.3), lib.nn.Linear(20, 3))
+
+
+MODELS = {
+    "mlp_adam": (_mlp, (16, 10), "Adam", {"lr": 0.01}),
+    "mlp_sgd_momentum": (_mlp, (16, 10), "SGD", {"lr": 0.1, "momentum": 0.9}),
+    "convnet_batchnorm": (_convnet, (8, 1, 8, 8), "SGD", {"lr": 0.05}),
+    "dropout": (_dropout_net, (16, 10), "SGD", {"lr": 0.1}),
+}
+
+# where the script reads the loss on the host: after the step (one flush per step), before
+# backward (the step splits in two programs), or never until the end
+READS = ("after_step", "before_backward", "at_end")
+
+
+def _train(lib, model, x, y, optim, kwargs, read, steps=6):
+    opt = getattr(lib.optim, optim)(model.parameters(), **kwargs)
+    loss_fn = lib.nn.CrossEntropyLoss()
+    lib.manual_seed(3)
+    losses, kept = [], []
+    for i in range(steps):
+        model.train(i != 3)  # one step in eval mode: BatchNorm and dropout switch
+        opt.zero_grad()
+        loss = loss_fn(model(x), y)
+        if read == "before_backward":
+            losses.append(loss.item())
+        loss.backward()
+        opt.step()
+        if read == "after_step":
+            losses.append(loss.item())
+        kept.append(loss)
+    if read == "at_end":
+        losses = [k.item() for k in kept]
+    return losses
+
+
+@pytest.mark.parametrize("read", READS)
+@pytest.mark.parametrize("name", list(MODELS))
+def test_training_matches_torch(name, read, lazy):
+    build, shape, optim, kwargs = MODELS[name]
+    t_model, j_model = _pair(build)
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal(shape).astype(np.float32)
+    y = rng.integers(0, 3, shape[0])
+    before = dict(lazy.stats)
+    t_losses = _train(torch, t_model, torch.tensor(x), torch.tensor(y), optim, kwargs, read)
+    j_losses = _train(jtorch, j_model, jtorch.tensor(x), jtorch.tensor(y), optim, kwargs, read)
+    np.testing.assert_allclose(j_losses, t_losses, rtol=2e-5, atol=1e-6)
+    for (k, tp), jp in zip(t_model.state_dict().items(), j_model.state_dict().values()):
+        assert_close(jp, tp, rtol=1e-4, atol=1e-5)
+    for tp, jp in zip(t_model.parameters(), j_model.parameters()):
+        assert_close(jp.grad, tp.grad, rtol=1e-4, atol=1e-5)
+    assert lazy.stats["compiled_runs"] > before["compiled_runs"]  # it did run fused programs
+
+
+def _mlp_step_counts(lazy, read_after_step=True, steps=8):
+    _, model = _pair(_mlp)
+    opt = jtorch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    x = jtorch.randn(16, 10)
+    y = jtorch.randint(0, 3, (16,))
+    loss_fn = jtorch.nn.CrossEntropyLoss()
+    counts = []
+    for _ in range(steps):
+        before = dict(lazy.stats)
+        opt.zero_grad()
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        opt.step()
+        if read_after_step:
+            loss.item()
+        counts.append({k: lazy.stats[k] - before[k] for k in before})
+    return counts
+
+
+def test_a_training_step_is_one_cached_program(lazy):
+    counts = _mlp_step_counts(lazy)
+    # every step: one flush (at step()), fused; item() after it finds the loss computed
+    assert all(c["flushes"] == 1 and c["compiled_runs"] == 1 for c in counts), counts
+    # SGD with momentum: the first step (which creates the momentum buffer) and the others
+    # differ; from the second step on the program is reused
+    assert all(c["builds"] == 0 for c in counts[2:]), counts
+    assert all(c["leaks"] == 0 for c in counts), counts
+
+
+def test_eager_mode_records_nothing():
+    with _lazy.lazy(False):
+        x = jtorch.ones(3)
+        y = x * 2
+        assert not isinstance(y._storage.array, _lazy.Pending)
+        assert _lazy._calls == []
+
+
+def test_values_are_pending_until_read(lazy):
+    x = jtorch.ones(2, 3)
+    y = (x * 2).sum(0)
+    assert isinstance(y._storage.array, _lazy.Pending)
+    assert y.shape == (3,) and y.dtype == jtorch.float32  # metadata without running
+    assert y.tolist() == [4.0, 4.0, 4.0]
+    assert not isinstance(y._storage.array, _lazy.Pending)
+
+
+def test_views_and_inplace_writes(lazy):
+    def run(lib):
+        a = lib.arange(12.0).reshape(3, 4)
+        b = a * 1  # pending in jtorch
+        v = b[:, 1::2]
+        v.mul_(10)
+        b[0] += 100
+        t = b.t()
+        t[1, 2] = -1
+        c = b.sum(1) + v.sum()
+        return [
+            a.tolist(),
+            b.tolist(),
+            v.tolist(),
+            c.tolist(),
+            b._version if lib is jtorch else None,
+        ]
+
+    got, want = run(jtorch), run(torch)
+    assert got[:4] == want[:4]
+
+
+def test_autograd_through_views_and_hooks(lazy):
+    def run(lib):
+        w = lib.linspace(-1, 1, 6, requires_grad=True)
+        seen = []
+        h = (w * 3).reshape(2, 3)
+        h.register_hook(lambda g: seen.append(g.sum().item()))
+        loss = (h[:, 1:].exp() * h[0, 0]).sum()
+        loss.backward()
+        return w.grad.tolist(), seen, loss.item()
+
+    got, want = run(jtorch), run(torch)
+    np.testing.assert_allclose(got[0], want[0], rtol=1e-6)
+    np.testing.assert_allclose(got[1], want[1], rtol=1e-6)
+    np.testing.assert_allclose(got[2], want[2], rtol=1e-6)
+
+
+def test_errors_are_raised_at_the_op(lazy):
+    a = jtorch.ones(2, 3) * 1  # pending
+    with pytest.raises(RuntimeError) as got:
+        a + jtorch.ones(4)
+    with pytest.raises(RuntimeError) as want:
+        torch.ones(2, 3) + torch.ones(4)
+    assert str(got.value) == str(want.value)
+
+
+def test_value_checks_read_pending_indices(lazy):
+    # cross_entropy checks its class indices on the host: a pending target is computed first
+    logits = jtorch.zeros(2, 3, requires_grad=True)
+    target = jtorch.tensor([0, 1]) * 3  # pending, and 3 is out of range
+    with pytest.raises(IndexError, match="Target 3 is out of bounds."):
+        jtorch.nn.functional.cross_entropy(logits, target)
+
+
+def test_random_draws_match_torch(lazy):
+    torch.manual_seed(5)
+    jtorch.manual_seed(5)
+    t = (torch.rand(4) * 2 + torch.randn(4)).tolist()
+    j = (jtorch.rand(4) * 2 + jtorch.randn(4)).tolist()
+    np.testing.assert_allclose(j, t, rtol=1e-6)
+
+
+def test_save_mid_step_writes_the_values(lazy):
+    _, model = _pair(_mlp)
+    opt = jtorch.optim.SGD(model.parameters(), lr=0.1)
+    x, y = jtorch.randn(4, 10), jtorch.randint(0, 3, (4,))
+    jtorch.nn.functional.cross_entropy(model(x), y).backward()
+    with jtorch.no_grad():
+        for p in model.parameters():
+            p.sub_(p.grad * 0.1)  # pending parameters
+    buf = io.BytesIO()
+    jtorch.save(model.state_dict(), buf)
+    buf.seek(0)
+    loaded = torch.load(buf)
+    for k, v in model.state_dict().items():
+        np.testing.assert_array_equal(loaded[k].numpy(), v.numpy())
+    opt.zero_grad()
+
+
+def test_switching_the_mode_off_computes_what_is_pending():
+    with _lazy.lazy(True):
+        y = jtorch.ones(3) * 5
+        assert isinstance(y._storage.array, _lazy.Pending)
+        with _lazy.lazy(False):
+            assert not _lazy.enabled()
+            assert y._storage.array.value is not None  # computed on the way in
+            z = y * 2
+            assert not isinstance(z._storage.array, _lazy.Pending)
+        assert _lazy.enabled()
+    assert y.tolist() == [5.0, 5.0, 5.0] and z.tolist() == [10.0] * 3
+
+
+def test_compiled_call_inside_lazy_mode(lazy):
+    t_model, j_model = _pair(_mlp)
+    compiled = jtorch.compile(j_model)
+    x = np.random.default_rng(0).standard_normal((5, 10)).astype(np.float32)
+    xj = jtorch.tensor(x) * 1  # pending input to a compiled call
+    for _ in range(3):
+        out = compiled(xj)
+    assert_close(out, t_model(torch.tensor(x)), rtol=1e-5, atol=1e-6)
+
+
+def test_python_m_jtorch_runs_scripts_lazily(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = tmp_path / "s.py"
+    script.write_text(
+        "import torch\n"
+        "from jtorch import _lazy\n"
+        "x = torch.ones(3) * 2\n"
+        "print(_lazy.enabled(), type(x._storage.array).__name__, x.sum().item())\n"
+    )
+    repo = Path(__file__).resolve().parents[1]
+    env = {"PYTHONPATH": str(repo), "PATH": "/usr/bin:/bin", "JAX_PLATFORMS": "cpu"}
+    run = subprocess.run(
+        [sys.executable, "-m", "jtorch", str(script)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["True", "Pending", "6.0"]
+    env["JTORCH_LAZY"] = "0"
+    run = subprocess.run(
+        [sys.executable, "-m", "jtorch", str(script)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert run.stdout.split()[:2] == ["False", "ArrayImpl"]

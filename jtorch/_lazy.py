@@ -1,0 +1,305 @@
+"""Lazy mode: an unchanged script's training step runs as one cached XLA program.
+
+Note [lazy mode]: every jax computation of an eager op goes through a jitted function: the
+op's (``_registry.pure_fn``), a view's reader or writer (``_storage.ViewSpec``), a node's
+backward (``autograd.graph.vjp_fn``), a gradient's accumulation and the optimizer's update
+(``optim.optimizer._run_update``). Those call sites call ``call(fn, args)``. Outside lazy mode
+that is ``fn(*args)``. In lazy mode it records the call and returns ``Pending`` placeholders
+that know their shape, dtype and device (from ``jax.eval_shape``, cached per signature), so
+the script's Python (shapes, dtypes, errors, autograd's bookkeeping) goes on as in eager mode.
+
+The recorded calls run at a flush: when a value is needed (``Tensor._value()``, which every
+read on the host goes through: ``item()``, printing, ``numpy()``, ``bool()``, a check that
+reads an index tensor), at the end of ``optimizer.step()``, before a compiled call, or when
+the graph grows past ``MAX_CALLS``. A flush computes the placeholders still referenced (a
+parameter's new value, a gradient, an optimizer state, the loss); dead ones are never
+materialised. The graph's structure (the calls, which results feed which, which results are
+wanted) is the cache key of one ``jax.jit`` of a function that replays the calls, so XLA sees
+forward, backward and update as one program; the concrete inputs (parameters, data, scalars)
+are its arguments, and a structure that repeats reuses the compiled program.
+
+A structure is compiled the second time it is seen, or the first time when a step ends
+(training steps repeat); until then, and whenever the graph spans two devices or the
+program fails to build, the calls replay one by one through their own jitted functions,
+exactly as eager mode runs them. Results are those of eager mode: the same jitted functions
+on the same values (a fused program may round differently only where XLA contracts a
+multiply and an add into an FMA, as under ``torch.compile``).
+"""
+
+import math
+import os
+import weakref
+
+import jax
+import numpy as np
+
+from . import _tracing
+
+MAX_CALLS = 4096  # a longer graph is flushed (a loop that never reads a value or steps)
+MAX_PROGRAMS = 256  # structures remembered (with their compiled programs)
+
+_on = False
+_ever = False  # a Pending was ever made: eager calls then unwrap materialised ones
+_calls = []  # the recorded calls, in the script's order
+_sig = []  # their structure: (key, tree, argument refs) per call
+_leaves = []  # the concrete arguments of the recorded calls
+_leaf_ids = {}  # id(leaf) -> its index in _leaves
+_shapes = {}  # (key, tree, avals) -> (output tree, output avals)
+_programs = {}  # structure -> jitted replay, or how often it was seen
+_devices = set()
+stats = {"flushes": 0, "compiled_runs": 0, "eager_runs": 0, "builds": 0, "leaks": 0}
+
+
+def enabled():
+    return _on
+
+
+def enable(on=True):
+    """Turn lazy mode on or off (off flushes what is pending)."""
+    global _on, _ever
+    if not on:
+        flush()
+    _on = bool(on)
+    _ever = _ever or _on
+
+
+class lazy:
+    """Context manager: lazy mode inside, the previous mode after (flushing on the way out)."""
+
+    def __init__(self, on=True):
+        self.on = on
+
+    def __enter__(self):
+        self.prev = _on
+        enable(self.on)
+        return self
+
+    def __exit__(self, *exc):
+        enable(self.prev)
+
+
+class Pending:
+    """A jax array the pending graph will compute: shape, dtype and device now, the value at
+    the next flush (``force()``)."""
+
+    __slots__ = ("shape", "dtype", "weak_type", "device", "call", "index", "value", "__weakref__")
+
+    def __init__(self, shape, dtype, weak_type, device, call, index):
+        self.shape = shape
+        self.dtype = dtype
+        self.weak_type = weak_type
+        self.device = device
+        self.call = call
+        self.index = index
+        self.value = None
+
+    @property
+    def ndim(self):
+        return len(self.shape)
+
+    @property
+    def size(self):
+        return math.prod(self.shape)
+
+    def devices(self):
+        return {self.device}
+
+    def force(self):
+        if self.value is None:
+            flush()
+            if self.value is None:  # its graph raised while running: the error was reported then
+                raise RuntimeError("this value's computation failed in an earlier lazy-mode flush")
+        return self.value
+
+    def __array__(self, dtype=None, copy=None):
+        a = np.asarray(self.force(), dtype=dtype)
+        return a.copy() if copy else a
+
+    def __jax_array__(self):
+        return self.force()
+
+    def __getattr__(self, name):
+        # Code that treats the value as a jax array, outside the calls above: it gets the real
+        # one (counted, so tests can tell that a training step does not go this way).
+        stats["leaks"] += 1
+        return getattr(self.force(), name)
+
+    def __repr__(self):
+        state = "pending" if self.value is None else "done"
+        return f"Pending({self.shape}, {self.dtype}, {state})"
+
+
+class _Call:
+    __slots__ = ("fn", "tree", "refs", "pos", "outs")
+
+    def __init__(self, fn, tree, refs, pos):
+        self.fn = fn
+        self.tree = tree
+        self.refs = refs
+        self.pos = pos
+        self.outs = ()
+
+
+def concrete(a):
+    """``a`` with a materialised or pending placeholder replaced by its value."""
+    return a.force() if type(a) is Pending else a
+
+
+def concrete_tree(args):
+    return jax.tree.map(concrete, args)
+
+
+def call(fn, args, key=None, tree=True):
+    """``fn(*args)`` for a jitted ``fn``: now, or in lazy mode a pytree of ``Pending`` computed
+    at the next flush. ``key`` identifies ``fn``'s behaviour in the program cache (default:
+    ``fn`` itself); ``tree=False`` says ``args`` is a flat sequence of arrays and scalars."""
+    if not _on or _tracing.Tracing.active is not None:
+        if _ever:
+            args = concrete_tree(args) if tree else [concrete(a) for a in args]
+        return fn(*args)
+    if tree:
+        flat, treedef = jax.tree.flatten(args)
+    else:
+        flat, treedef = args, None
+    refs, avals, device, first = [], [], None, None
+    for a in flat:
+        if type(a) is Pending:
+            if a.value is None:
+                refs.append((a.call.pos, a.index))
+                avals.append((a.shape, a.dtype, a.weak_type))
+                device = device or a.device
+                continue
+            a = a.value
+        k = _leaf_ids.get(id(a))
+        if k is None:
+            k = _leaf_ids[id(a)] = len(_leaves)
+            _leaves.append(a)
+        refs.append(k)
+        if isinstance(a, jax.Array):
+            avals.append((a.shape, a.dtype, a.weak_type))
+            first = a if first is None else first
+        else:
+            avals.append(_host_aval(a))
+    if device is None:
+        device = next(iter(first.devices())) if first is not None else _default_device()
+    key = fn if key is None else key
+    skey = (key, treedef, tuple(avals))
+    shapes = _shapes.get(skey)
+    if shapes is None:
+        shapes = _shapes[skey] = _eval_shape(fn, treedef, avals)
+    out_tree, out_avals = shapes
+    c = _Call(fn, treedef, tuple(refs), len(_calls))
+    outs = [Pending(s, d, w, device, c, j) for j, (s, d, w) in enumerate(out_avals)]
+    c.outs = [weakref.ref(p) for p in outs]
+    _calls.append(c)
+    _sig.append((key, treedef, c.refs))
+    _devices.add(device)
+    result = outs[0] if out_tree == _LEAF else jax.tree.unflatten(out_tree, outs)
+    if len(_calls) >= MAX_CALLS:
+        flush()
+    return result
+
+
+def _host_aval(a):
+    if isinstance(a, (np.ndarray, np.generic)):
+        return (a.shape, a.dtype, False)
+    if isinstance(a, bool):
+        return ((), np.dtype(bool), False)
+    if isinstance(a, int):
+        return ((), np.dtype(np.int64), True)
+    if isinstance(a, float):
+        return ((), np.dtype(np.float64), True)
+    if isinstance(a, complex):
+        return ((), np.dtype(np.complex128), True)
+    a = np.asarray(a)
+    return (a.shape, a.dtype, False)
+
+
+def _eval_shape(fn, treedef, avals):
+    structs = [jax.ShapeDtypeStruct(s, d, weak_type=w) for s, d, w in avals]
+    args = structs if treedef is None else jax.tree.unflatten(treedef, structs)
+    out = jax.eval_shape(fn, *args)
+    out_flat, out_tree = jax.tree.flatten(out)
+    return out_tree, tuple((o.shape, o.dtype, o.weak_type) for o in out_flat)
+
+
+_default = []
+_LEAF = jax.tree.structure(0)
+
+
+def _default_device():
+    if not _default:
+        _default.append(jax.devices()[0])
+    return _default[0]
+
+
+def flush(step_end=False):
+    """Run what is pending: one compiled program for a structure seen before (or at the end
+    of a step), else call by call. ``step_end``: called by ``optimizer.step()``."""
+    global _calls, _sig, _leaves, _leaf_ids, _devices
+    if not _calls:
+        return
+    calls, sig, leaves, devices = _calls, _sig, _leaves, _devices
+    _calls, _sig, _leaves, _leaf_ids, _devices = [], [], [], {}, set()
+    live = []
+    for c in calls:
+        for j, ref in enumerate(c.outs):
+            p = ref()
+            if p is not None and p.value is None:
+                live.append(((c.pos, j), p))
+    stats["flushes"] += 1
+    if not live:
+        return
+    if len(calls) == 1 or len(devices) > 1:
+        return _run_eager(calls, leaves, live)
+    key = (tuple(sig), tuple(r for r, _ in live))
+    entry = _programs.get(key, 0)
+    if type(entry) is int:
+        if entry == -1 or (entry == 0 and not step_end):
+            if entry == 0:
+                _programs[key] = 1
+            return _run_eager(calls, leaves, live)
+        if len(_programs) >= MAX_PROGRAMS:  # a script whose structures never repeat
+            _programs.clear()
+        entry = _programs[key] = _build(calls, [r for r, _ in live])
+        stats["builds"] += 1
+    try:
+        values = entry(leaves)
+    except Exception:  # noqa: BLE001 - any failure to build or run: the calls one by one
+        # a structure that cannot run as one program (it ran fine call by call) stays eager
+        _programs[key] = -1
+        return _run_eager(calls, leaves, live)
+    stats["compiled_runs"] += 1
+    for (_, p), v in zip(live, values):
+        p.value = v
+
+
+def _run_eager(calls, leaves, live):
+    env = {}
+    for c in calls:
+        args = [leaves[r] if type(r) is int else env[r] for r in c.refs]
+        out = c.fn(*args) if c.tree is None else c.fn(*jax.tree.unflatten(c.tree, args))
+        for j, o in enumerate(jax.tree.leaves(out)):
+            env[(c.pos, j)] = o
+    stats["eager_runs"] += 1
+    for r, p in live:
+        p.value = env[r]
+
+
+def _build(calls, live_refs):
+    specs = [(c.fn, c.tree, c.refs, c.pos) for c in calls]
+
+    def replay(leaves):
+        env = {}
+        for fn, tree, refs, pos in specs:
+            args = [leaves[r] if type(r) is int else env[r] for r in refs]
+            out = fn(*args) if tree is None else fn(*jax.tree.unflatten(tree, args))
+            for j, o in enumerate(jax.tree.leaves(out)):
+                env[(pos, j)] = o
+        return [env[r] for r in live_refs]
+
+    return jax.jit(replay)
+
+
+if os.environ.get("JTORCH_LAZY", "").strip() not in ("", "0"):
+    enable(True)
