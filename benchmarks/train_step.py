@@ -10,7 +10,10 @@ Three models on MNIST-sized random data, the same work in every library:
     between), cross-entropy, SGD(lr=0.01, momentum=0.9), batch 64.
 One step is forward, loss, ``zero_grad()``, ``backward()``, ``step()`` and the loss read as a
 Python float (as a beginner prints it), then a wait until the updated parameters are ready
-(jax's dispatch is asynchronous; ``cuda.synchronize()`` on a GPU). torch and jtorch run the
+(jax's dispatch is asynchronous: jtorch and the jax floor block on their updated parameters;
+torch, synchronous on the CPU, calls ``cuda.synchronize()`` on a GPU. jtorch's own
+``cuda.synchronize()`` waits for every live array on the GPU, a scan whose cost grows with the
+arrays this process holds for all libraries, so it is not what a step waits for here). torch and jtorch run the
 same model code, written once over ``lib``, from the same initial weights (torch's, seeded by
 ``manual_seed(0)``, copied into jtorch's ``load_state_dict``); the jax floor is one
 ``jax.jit`` of ``value_and_grad`` plus the optimizer's update written in jax, on those weights.
@@ -147,12 +150,12 @@ def _lib_step(lib, spec, arrays, device, compiled, lazy=False):
 
     def step():
         value = train(x, y).item()
-        if device == "cuda":
-            lib.cuda.synchronize()
-        elif lib.__name__ == "jtorch":
+        if lib.__name__ == "jtorch":  # as the jax floor waits: for the step's results
             import jax
 
             jax.block_until_ready([p._value() for p in params])
+        elif device == "cuda":
+            lib.cuda.synchronize()
         return value
 
     if not lazy:

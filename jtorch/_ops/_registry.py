@@ -445,9 +445,10 @@ def _check_devices(top, operands):
         elif first is None:
             first = v._device
         elif v._device != first:
+            # torch names the GPU first ("cuda:0 and cpu"), whichever operand it was
+            a, b = (v._device, first) if first.type == "cpu" else (first, v._device)
             raise RuntimeError(
-                "Expected all tensors to be on the same device, but found at least two devices, "
-                f"{first} and {v._device}!"
+                f"Expected all tensors to be on the same device, but found at least two devices, {a} and {b}!"
             )
     return first or scalar_dev
 
