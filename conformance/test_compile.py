@@ -14,31 +14,10 @@ import torch
 
 import jtorch
 from conformance._compare import assert_close, same_outcome
-
-
-def _pair(build, seed=0):
-    """The same model in torch and jtorch (torch's initial weights)."""
-    torch.manual_seed(seed)
-    t = build(torch)
-    j = build(jtorch)
-    j.load_state_dict({k: jtorch.tensor(v.detach().numpy()) for k, v in t.state_dict().items()})
-    return t, j
-
-
-def _mlp(lib):
-    return lib.nn.Sequential(lib.nn.Linear(10, 50), lib.nn.ReLU(), lib.nn.Linear(50, 3))
-
-
-def _convnet(lib):
-    nn = lib.nn
-    return nn.Sequential(
-        nn.Conv2d(1, 4, 3, padding=1),
-        nn.BatchNorm2d(4),
-        nn.ReLU(),
-        nn.MaxPool2d(2),
-        nn.Flatten(),
-        nn.Linear(4 * 4 * 4, 3),
-    )
+from conformance._models import convnet as _convnet
+from conformance._models import dropout_net as _dropout_net
+from conformance._models import mlp as _mlp
+from conformance._models import pair as _pair
 
 
 class _Branchy:
@@ -56,10 +35,6 @@ class _Branchy:
                 return h if h.sum().item() > 0 else -h
 
         return Net()
-
-
-def _dropout_net(lib):
-    return lib.nn.Sequential(lib.nn.Linear(10, 20), lib.nn.Dropout(0.3), lib.nn.Linear(20, 3))
 
 
 # Adam is kept to the MLP: under Adam the conv bias before BatchNorm (whose true gradient is 0)

@@ -17,6 +17,10 @@ import torch
 
 import jtorch
 from conformance._compare import assert_close
+from conformance._models import convnet as _convnet
+from conformance._models import dropout_net as _dropout_net
+from conformance._models import mlp as _mlp
+from conformance._models import pair as _pair
 from jtorch import _lazy
 
 
@@ -24,34 +28,6 @@ from jtorch import _lazy
 def lazy():
     with _lazy.lazy(True):
         yield _lazy
-
-
-def _pair(build, seed=0):
-    torch.manual_seed(seed)
-    t = build(torch)
-    j = build(jtorch)
-    j.load_state_dict({k: jtorch.tensor(v.detach().numpy()) for k, v in t.state_dict().items()})
-    return t, j
-
-
-def _mlp(lib):
-    return lib.nn.Sequential(lib.nn.Linear(10, 50), lib.nn.ReLU(), lib.nn.Linear(50, 3))
-
-
-def _convnet(lib):
-    nn = lib.nn
-    return nn.Sequential(
-        nn.Conv2d(1, 4, 3, padding=1),
-        nn.BatchNorm2d(4),
-        nn.ReLU(),
-        nn.MaxPool2d(2),
-        nn.Flatten(),
-        nn.Linear(4 * 4 * 4, 3),
-    )
-
-
-def _dropout_net(lib):
-    return lib.nn.Sequential(lib.nn.Linear(10, 20), lib.nn.Dropout(0.3), lib.nn.Linear(20, 3))
 
 
 MODELS = {
@@ -268,22 +244,60 @@ def test_python_m_jtorch_runs_scripts_lazily(tmp_path):
         "print(_lazy.enabled(), type(x._storage.array).__name__, x.sum().item())\n"
     )
     repo = Path(__file__).resolve().parents[1]
-    env = {"PYTHONPATH": str(repo), "PATH": "/usr/bin:/bin", "JAX_PLATFORMS": "cpu"}
-    run = subprocess.run(
-        [sys.executable, "-m", "jtorch", str(script)],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-    )
-    assert run.returncode == 0, run.stderr
-    assert run.stdout.split() == ["True", "Pending", "6.0"]
-    env["JTORCH_LAZY"] = "0"
-    run = subprocess.run(
-        [sys.executable, "-m", "jtorch", str(script)],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-    )
-    assert run.stdout.split()[:2] == ["False", "ArrayImpl"]
+
+    def run(**env):
+        env.update(PYTHONPATH=str(repo), PATH="/usr/bin:/bin", JAX_PLATFORMS="cpu")
+        cmd = [sys.executable, "-m", "jtorch", str(script)]
+        done = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
+        assert done.returncode == 0, done.stderr
+        return done.stdout.split()
+
+    assert run() == ["True", "Pending", "6.0"]
+    assert run(JTORCH_LAZY="0")[:2] == ["False", "ArrayImpl"]
+
+
+def test_a_loop_that_never_reads_is_cut_into_graphs(lazy, monkeypatch):
+    monkeypatch.setattr(lazy, "MAX_CALLS", 40)
+
+    def run(lib):
+        x = lib.linspace(0, 1, 5)
+        acc = lib.zeros(5)
+        with lib.no_grad():
+            for i in range(100):
+                acc = acc + x * (i % 7) - x.sum()  # no value read until the end
+        return acc.tolist()
+
+    before = lazy.stats["flushes"]
+    np.testing.assert_allclose(run(jtorch), run(torch), rtol=1e-5)
+    assert lazy.stats["flushes"] - before >= 100 * 3 // 40
+
+
+def test_repeated_operands_and_chains_first_seen(lazy):
+    def run(lib):
+        a = lib.arange(1.0, 5.0)
+        y = a * 1.5
+        z = y * y  # one pending value twice in one call
+        w = (z + y) / y
+        return w.tolist(), z.tolist()
+
+    got, want = run(jtorch), run(torch)
+    np.testing.assert_allclose(got[0], want[0], rtol=1e-6)
+    np.testing.assert_allclose(got[1], want[1], rtol=1e-6)
+
+
+def test_other_threads_run_eagerly(lazy):
+    import threading
+
+    y = jtorch.arange(4.0) * 3  # pending, made by this thread
+    out = {}
+
+    def work():
+        z = y + 1  # another thread: computes y first, then runs eagerly
+        out["pending"] = isinstance(z._storage.array, lazy.Pending)
+        out["value"] = z.tolist()
+
+    t = threading.Thread(target=work)
+    t.start()
+    t.join()
+    assert out == {"pending": False, "value": [1.0, 4.0, 7.0, 10.0]}
+    assert isinstance((y * 2)._storage.array, lazy.Pending)  # this thread still records

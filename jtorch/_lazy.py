@@ -28,6 +28,7 @@ multiply and an add into an FMA, as under ``torch.compile``).
 
 import math
 import os
+import threading
 import weakref
 
 import jax
@@ -37,6 +38,7 @@ from . import _tracing
 
 MAX_CALLS = 4096  # a longer graph is flushed (a loop that never reads a value or steps)
 MAX_PROGRAMS = 256  # structures remembered (with their compiled programs)
+MAX_LEAF_BYTES = 1 << 29  # inputs a graph may hold alive (an eval loop that never reads a value)
 
 _on = False
 _ever = False  # a Pending was ever made: eager calls then unwrap materialised ones
@@ -47,6 +49,9 @@ _leaf_ids = {}  # id(leaf) -> its index in _leaves
 _shapes = {}  # (key, tree, avals) -> (output tree, output avals)
 _programs = {}  # structure -> jitted replay, or how often it was seen
 _devices = set()
+_leaf_bytes = 0
+_owner = None  # the thread that records
+_lock = threading.RLock()
 stats = {"flushes": 0, "compiled_runs": 0, "eager_runs": 0, "builds": 0, "leaks": 0}
 
 
@@ -55,12 +60,14 @@ def enabled():
 
 
 def enable(on=True):
-    """Turn lazy mode on or off (off flushes what is pending)."""
-    global _on, _ever
+    """Turn lazy mode on or off (off flushes what is pending). Ops record in the thread that
+    turned it on; other threads run eagerly (a value they need is computed first)."""
+    global _on, _ever, _owner
     if not on:
         flush()
     _on = bool(on)
     _ever = _ever or _on
+    _owner = threading.get_ident() if _on else None
 
 
 class lazy:
@@ -130,13 +137,14 @@ class Pending:
 
 
 class _Call:
-    __slots__ = ("fn", "tree", "refs", "pos", "outs")
+    __slots__ = ("fn", "graph", "outs", "pos", "refs", "tree")
 
-    def __init__(self, fn, tree, refs, pos):
+    def __init__(self, fn, tree, refs, graph):
         self.fn = fn
         self.tree = tree
         self.refs = refs
-        self.pos = pos
+        self.graph = graph  # the list of calls it belongs to, until its flush
+        self.pos = len(graph)
         self.outs = ()
 
 
@@ -153,10 +161,16 @@ def call(fn, args, key=None, tree=True):
     """``fn(*args)`` for a jitted ``fn``: now, or in lazy mode a pytree of ``Pending`` computed
     at the next flush. ``key`` identifies ``fn``'s behaviour in the program cache (default:
     ``fn`` itself); ``tree=False`` says ``args`` is a flat sequence of arrays and scalars."""
-    if not _on or _tracing.Tracing.active is not None:
+    if not _on or _tracing.Tracing.active is not None or threading.get_ident() != _owner:
         if _ever:
             args = concrete_tree(args) if tree else [concrete(a) for a in args]
         return fn(*args)
+    with _lock:
+        return _record(fn, args, key, tree)
+
+
+def _record(fn, args, key, tree):
+    global _leaf_bytes
     if tree:
         flat, treedef = jax.tree.flatten(args)
     else:
@@ -164,22 +178,24 @@ def call(fn, args, key=None, tree=True):
     refs, avals, device, first = [], [], None, None
     for a in flat:
         if type(a) is Pending:
-            if a.value is None:
+            if a.value is None and a.call.graph is _calls:
                 refs.append((a.call.pos, a.index))
                 avals.append((a.shape, a.dtype, a.weak_type))
                 device = device or a.device
                 continue
-            a = a.value
+            a = a.force()  # computed, or its graph failed: force() raises
         k = _leaf_ids.get(id(a))
+        if isinstance(a, jax.Array):
+            aval = (a.shape, a.dtype, a.weak_type)
+            first = a if first is None else first
+        else:
+            aval = _host_aval(a)
+        avals.append(aval)
         if k is None:
             k = _leaf_ids[id(a)] = len(_leaves)
             _leaves.append(a)
+            _leaf_bytes += math.prod(aval[0]) * aval[1].itemsize
         refs.append(k)
-        if isinstance(a, jax.Array):
-            avals.append((a.shape, a.dtype, a.weak_type))
-            first = a if first is None else first
-        else:
-            avals.append(_host_aval(a))
     if device is None:
         device = next(iter(first.devices())) if first is not None else _default_device()
     key = fn if key is None else key
@@ -188,14 +204,14 @@ def call(fn, args, key=None, tree=True):
     if shapes is None:
         shapes = _shapes[skey] = _eval_shape(fn, treedef, avals)
     out_tree, out_avals = shapes
-    c = _Call(fn, treedef, tuple(refs), len(_calls))
+    c = _Call(fn, treedef, tuple(refs), _calls)
     outs = [Pending(s, d, w, device, c, j) for j, (s, d, w) in enumerate(out_avals)]
     c.outs = [weakref.ref(p) for p in outs]
     _calls.append(c)
     _sig.append((key, treedef, c.refs))
     _devices.add(device)
     result = outs[0] if out_tree == _LEAF else jax.tree.unflatten(out_tree, outs)
-    if len(_calls) >= MAX_CALLS:
+    if len(_calls) >= MAX_CALLS or _leaf_bytes > MAX_LEAF_BYTES:
         flush()
     return result
 
@@ -236,11 +252,16 @@ def _default_device():
 def flush(step_end=False):
     """Run what is pending: one compiled program for a structure seen before (or at the end
     of a step), else call by call. ``step_end``: called by ``optimizer.step()``."""
-    global _calls, _sig, _leaves, _leaf_ids, _devices
+    with _lock:
+        _flush(step_end)
+
+
+def _flush(step_end):
+    global _calls, _sig, _leaves, _leaf_ids, _devices, _leaf_bytes
     if not _calls:
         return
     calls, sig, leaves, devices = _calls, _sig, _leaves, _devices
-    _calls, _sig, _leaves, _leaf_ids, _devices = [], [], [], {}, set()
+    _calls, _sig, _leaves, _leaf_ids, _devices, _leaf_bytes = [], [], [], {}, set(), 0
     live = []
     for c in calls:
         for j, ref in enumerate(c.outs):
@@ -271,19 +292,32 @@ def flush(step_end=False):
         return _run_eager(calls, leaves, live)
     stats["compiled_runs"] += 1
     for (_, p), v in zip(live, values):
-        p.value = v
+        p.value, p.call = v, None
 
 
 def _run_eager(calls, leaves, live):
+    """The calls one by one, each result dropped after its last use unless it is wanted."""
+    wanted = {r: p for r, p in live}
+    last = {}
+    for c in calls:
+        for r in c.refs:
+            if type(r) is not int:
+                last[r] = c.pos
     env = {}
     for c in calls:
         args = [leaves[r] if type(r) is int else env[r] for r in c.refs]
         out = c.fn(*args) if c.tree is None else c.fn(*jax.tree.unflatten(c.tree, args))
         for j, o in enumerate(jax.tree.leaves(out)):
-            env[(c.pos, j)] = o
+            r = (c.pos, j)
+            p = wanted.get(r)
+            if p is not None:
+                p.value, p.call = o, None
+            if r in last:
+                env[r] = o
+        for r in c.refs:
+            if type(r) is not int and last[r] == c.pos:
+                env.pop(r, None)
     stats["eager_runs"] += 1
-    for r, p in live:
-        p.value = env[r]
 
 
 def _build(calls, live_refs):
