@@ -22,10 +22,12 @@ import torch
 import jtorch
 
 
-def timeit(fn, number, repeat):
-    """Median microseconds per call of ``fn`` (after a warm-up)."""
-    for _ in range(min(number, 50)):
+def timeit(fn, number, repeat, warm=True):
+    """Median microseconds per call of ``fn`` (after a warm-up unless ``warm`` is False)."""
+    for _ in range(min(number, 50) if warm else 0):
         fn()
+    if not repeat:
+        return None
     runs = []
     for _ in range(repeat):
         t0 = time.perf_counter()

@@ -24,7 +24,7 @@ ops record instead of running and the step runs as one cached XLA program at ``s
 (Note [compiled calls]).
 
 Columns: median ms per step (``repeat`` runs of ``steps`` steps after a warm-up, all libraries
-in this process, as in benchmarks/overhead.py); the first step of a fresh process (jit
+in this process, taking turns run by run); the first step of a fresh process (jit
 compilation included) and peak resident memory, both measured in one fresh child process per
 (library, model) that imports only that library, so libraries share neither caches nor the
 peak. Peak RSS is the child's peak resident size (Linux's VmHWM) less its size before importing
@@ -42,6 +42,7 @@ import argparse
 import importlib
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -351,20 +352,31 @@ def bench_model(model, args, tmp):
     from benchmarks.overhead import timeit
 
     spec, arrays = MODELS[model], _arrays(MODELS[model])
-    results = {}
+    results, steps = {}, {}
     for lib_name in LIBS:
         why = _unavailable(lib_name, args.device)
         if why:
             results[lib_name] = {"na": why}
             continue
         try:
-            step = _make_step(lib_name, spec, arrays, args.device, args.threads)
-            step()
-            ms = timeit(step, args.steps, args.repeat) / 1e3
-            results[lib_name] = {"ms": ms, **_run_child(lib_name, model, arrays, args, tmp)}
+            steps[lib_name] = _make_step(lib_name, spec, arrays, args.device, args.threads)
+            timeit(steps[lib_name], args.steps, 0)  # the warm-up only
         except Exception as e:  # noqa: BLE001 - one library failing must not lose the others
             print(f"{lib_name}, {model}: {type(e).__name__}: {e}", file=sys.stderr)
             results[lib_name] = {"na": f"failed ({type(e).__name__})"}
+    # the libraries take turns, repeat by repeat, so that a shared machine's changing load
+    # falls on all of them alike
+    runs = {lib_name: [] for lib_name in steps}
+    for _ in range(args.repeat):
+        for lib_name, step in steps.items():
+            runs[lib_name].append(timeit(step, args.steps, 1, warm=False) / 1e3)
+    for lib_name in steps:
+        try:
+            child = _run_child(lib_name, model, arrays, args, tmp)
+        except RuntimeError as e:
+            print(f"{lib_name}, {model}: {e}", file=sys.stderr)
+            child = {}
+        results[lib_name] = {"ms": statistics.median(runs[lib_name]), **child}
     return results
 
 
