@@ -19,8 +19,8 @@ forward, backward and update as one program; the concrete inputs (parameters, da
 are its arguments, and a structure that repeats reuses the compiled program.
 
 A structure is compiled the second time it is seen, or the first time when a step ends
-(training steps repeat); until then, and whenever the graph spans two devices or the
-program fails to build, the calls replay one by one through their own jitted functions,
+(training steps repeat); until then, and whenever the graph is a single call, spans two
+devices or fails to build, the calls replay one by one through their own jitted functions,
 exactly as eager mode runs them. Results are those of eager mode: the same jitted functions
 on the same values (a fused program may round differently only where XLA contracts a
 multiply and an add into an FMA, as under ``torch.compile``).
@@ -37,6 +37,7 @@ import numpy as np
 from . import _tracing
 
 MAX_CALLS = 4096  # a longer graph is flushed (a loop that never reads a value or steps)
+MIN_CALLS = 2  # a single call runs as itself
 MAX_PROGRAMS = 256  # structures remembered (with their compiled programs)
 MAX_LEAF_BYTES = 1 << 29  # inputs a graph may hold alive (an eval loop that never reads a value)
 
@@ -271,7 +272,7 @@ def _flush(step_end):
     stats["flushes"] += 1
     if not live:
         return
-    if len(calls) == 1 or len(devices) > 1:
+    if len(calls) < MIN_CALLS or len(devices) > 1:
         return _run_eager(calls, leaves, live)
     key = (tuple(sig), tuple(r for r, _ in live))
     entry = _programs.get(key, 0)
