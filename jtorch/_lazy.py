@@ -11,7 +11,7 @@ the script's Python (shapes, dtypes, errors, autograd's bookkeeping) goes on as 
 The recorded calls run at a flush: when a value is needed (``Tensor._value()``, which every
 read on the host goes through: ``item()``, printing, ``numpy()``, ``bool()``, a check that
 reads an index tensor), at the end of ``optimizer.step()``, before a compiled call, or when
-the graph grows past ``MAX_CALLS``. A flush computes the placeholders still referenced (a
+the graph grows past ``MAX_CALLS`` calls or ``MAX_LEAF_BYTES`` of inputs held alive. A flush computes the placeholders still referenced (a
 parameter's new value, a gradient, an optimizer state, the loss); dead ones are never
 materialised. The graph's structure (the calls, which results feed which, which results are
 wanted) is the cache key of one ``jax.jit`` of a function that replays the calls, so XLA sees
