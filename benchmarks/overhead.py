@@ -102,9 +102,14 @@ def main(argv=None):
     p.add_argument("--number", type=int, default=2000)
     args = p.parse_args(argv)
     torch.set_num_threads(1)
-    print(f"jtorch vs torch {torch.__version__} vs jax {jax.__version__} on {jax.devices()[0].platform}")
+    print(
+        f"jtorch vs torch {torch.__version__} vs jax {jax.__version__} on {jax.devices()[0].platform}"
+    )
     report("a + b, 100 float32 elements (median us per call)", bench_add(args.number, args.repeat))
-    report("10-op chain forward + backward (median us per step)", bench_backward(args.number // 10, args.repeat))
+    report(
+        "10-op chain forward + backward (median us per step)",
+        bench_backward(args.number // 10, args.repeat),
+    )
 
 
 if __name__ == "__main__":

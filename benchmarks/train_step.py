@@ -296,7 +296,12 @@ def _make_step(lib_name, spec, arrays, device, threads):
     if lib_name == "torch":
         lib.set_num_threads(threads)
     return _lib_step(
-        lib, spec, arrays, device, compiled=lib_name == "jtorch.compile", lazy=lib_name == "jtorch.lazy"
+        lib,
+        spec,
+        arrays,
+        device,
+        compiled=lib_name == "jtorch.compile",
+        lazy=lib_name == "jtorch.lazy",
     )
 
 
@@ -430,7 +435,13 @@ RATIOS = (
     ("jtorch.compile", "jax", "ms"),
     ("jtorch.compile", "torch", "rss_mb"),
 )
-_RATIO_NAME = {"jtorch": "eager", "jtorch.lazy": "lazy", "jtorch.compile": "compiled", "ms": "", "rss_mb": " RSS"}
+_RATIO_NAME = {
+    "jtorch": "eager",
+    "jtorch.lazy": "lazy",
+    "jtorch.compile": "compiled",
+    "ms": "",
+    "rss_mb": " RSS",
+}
 
 
 def format_table(rows, markdown):
