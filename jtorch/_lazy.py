@@ -46,7 +46,7 @@ _ever = False  # a Pending was ever made: eager calls then unwrap materialised o
 _calls = []  # the recorded calls, in the script's order
 _sig = []  # their structure: (key, tree, argument refs) per call
 _leaves = []  # the concrete arguments of the recorded calls
-_leaf_ids = {}  # id(leaf) -> its index in _leaves
+_leaf_ids = {}  # id(leaf) -> (its index in _leaves, its aval, whether it is a jax array)
 _shapes = {}  # (key, tree, avals) -> (output tree, output avals)
 _programs = {}  # structure -> jitted replay, or how often it was seen
 _devices = set()
@@ -185,18 +185,20 @@ def _record(fn, args, key, tree):
                 device = device or a.device
                 continue
             a = a.force()  # computed, or its graph failed: force() raises
-        k = _leaf_ids.get(id(a))
-        if isinstance(a, jax.Array):
-            aval = (a.shape, a.dtype, a.weak_type)
-            first = a if first is None else first
-        else:
-            aval = _host_aval(a)
-        avals.append(aval)
-        if k is None:
-            k = _leaf_ids[id(a)] = len(_leaves)
+        hit = _leaf_ids.get(id(a))
+        if hit is None:  # a new input of this graph
+            if isinstance(a, jax.Array):
+                hit = (len(_leaves), (a.shape, a.dtype, a.weak_type), True)
+            else:
+                hit = (len(_leaves), _host_aval(a), False)
+            _leaf_ids[id(a)] = hit
             _leaves.append(a)
-            _leaf_bytes += math.prod(aval[0]) * aval[1].itemsize
+            _leaf_bytes += math.prod(hit[1][0]) * hit[1][1].itemsize
+        k, aval, on_device = hit
+        if on_device and first is None:
+            first = a
         refs.append(k)
+        avals.append(aval)
     if device is None:
         device = next(iter(first.devices())) if first is not None else _default_device()
     key = fn if key is None else key
