@@ -44,7 +44,6 @@ MAX_LEAF_BYTES = 1 << 29  # inputs a graph may hold alive (an eval loop that nev
 _on = False
 _ever = False  # a Pending was ever made: eager calls then unwrap materialised ones
 _calls = []  # the recorded calls, in the script's order
-_sig = []  # their structure: (key, tree, argument refs) per call
 _leaves = []  # the concrete arguments of the recorded calls
 _leaf_ids = {}  # id(leaf) -> (its index in _leaves, its aval, whether it is a jax array)
 _shapes = {}  # (key, tree, avals) -> (output tree, output avals)
@@ -138,10 +137,11 @@ class Pending:
 
 
 class _Call:
-    __slots__ = ("fn", "graph", "outs", "pos", "refs", "tree")
+    __slots__ = ("fn", "graph", "key", "outs", "pos", "refs", "tree")
 
-    def __init__(self, fn, tree, refs, graph):
+    def __init__(self, fn, key, tree, refs, graph):
         self.fn = fn
+        self.key = key  # with tree and refs: the call's part of the graph's structure
         self.tree = tree
         self.refs = refs
         self.graph = graph  # the list of calls it belongs to, until its flush
@@ -207,11 +207,10 @@ def _record(fn, args, key, tree):
     if shapes is None:
         shapes = _shapes[skey] = _eval_shape(fn, treedef, avals)
     out_tree, out_avals = shapes
-    c = _Call(fn, treedef, tuple(refs), _calls)
+    c = _Call(fn, key, treedef, tuple(refs), _calls)
     outs = [Pending(s, d, w, device, c, j) for j, (s, d, w) in enumerate(out_avals)]
     c.outs = [weakref.ref(p) for p in outs]
     _calls.append(c)
-    _sig.append((key, treedef, c.refs))
     _devices.add(device)
     result = outs[0] if out_tree == _LEAF else jax.tree.unflatten(out_tree, outs)
     if len(_calls) >= MAX_CALLS or _leaf_bytes > MAX_LEAF_BYTES:
@@ -260,11 +259,11 @@ def flush(step_end=False):
 
 
 def _flush(step_end):
-    global _calls, _sig, _leaves, _leaf_ids, _devices, _leaf_bytes
+    global _calls, _leaves, _leaf_ids, _devices, _leaf_bytes
     if not _calls:
         return
-    calls, sig, leaves, devices = _calls, _sig, _leaves, _devices
-    _calls, _sig, _leaves, _leaf_ids, _devices, _leaf_bytes = [], [], [], {}, set(), 0
+    calls, leaves, devices = _calls, _leaves, _devices
+    _calls, _leaves, _leaf_ids, _devices, _leaf_bytes = [], [], {}, set(), 0
     live = []
     for c in calls:
         for j, ref in enumerate(c.outs):
@@ -276,7 +275,7 @@ def _flush(step_end):
         return
     if len(calls) < MIN_CALLS or len(devices) > 1:
         return _run_eager(calls, leaves, live)
-    key = (tuple(sig), tuple(r for r, _ in live))
+    key = (tuple((c.key, c.tree, c.refs) for c in calls), tuple(r for r, _ in live))
     entry = _programs.get(key, 0)
     if type(entry) is int:
         if entry == -1 or (entry == 0 and not step_end):
@@ -308,9 +307,7 @@ def _run_eager(calls, leaves, live):
                 last[r] = c.pos
     env = {}
     for c in calls:
-        args = [leaves[r] if type(r) is int else env[r] for r in c.refs]
-        out = c.fn(*args) if c.tree is None else c.fn(*jax.tree.unflatten(c.tree, args))
-        for j, o in enumerate(jax.tree.leaves(out)):
+        for j, o in enumerate(_apply(c.fn, c.tree, c.refs, leaves, env)):
             r = (c.pos, j)
             p = wanted.get(r)
             if p is not None:
@@ -323,15 +320,20 @@ def _run_eager(calls, leaves, live):
     stats["eager_runs"] += 1
 
 
+def _apply(fn, tree, refs, leaves, env):
+    """One recorded call on its arguments (inputs by index, earlier results from ``env``):
+    its results, flat."""
+    args = [leaves[r] if type(r) is int else env[r] for r in refs]
+    return jax.tree.leaves(fn(*args) if tree is None else fn(*jax.tree.unflatten(tree, args)))
+
+
 def _build(calls, live_refs):
     specs = [(c.fn, c.tree, c.refs, c.pos) for c in calls]
 
     def replay(leaves):
         env = {}
         for fn, tree, refs, pos in specs:
-            args = [leaves[r] if type(r) is int else env[r] for r in refs]
-            out = fn(*args) if tree is None else fn(*jax.tree.unflatten(tree, args))
-            for j, o in enumerate(jax.tree.leaves(out)):
+            for j, o in enumerate(_apply(fn, tree, refs, leaves, env)):
                 env[(pos, j)] = o
         return [env[r] for r in live_refs]
 
