@@ -7,6 +7,10 @@ signature, with every tensor it touches standing on a traced value, and then run
     parameters' ``.grad``). A new signature's first call runs eagerly and notes those, and the
     tensors it makes that outlive it (an optimizer's lazily made state); the next call traces
     with all of them as arguments (their storages stand on traced values, restored after).
+    That first call's ops are recorded as in lazy mode and run at its end as one program,
+    which is not kept (Note [lazy mode]): one XLA compilation instead of one per op, so the
+    first call is faster and a fresh process peaks lower (LeNet's training step: about 1.25x
+    torch's peak resident memory instead of about 1.4x).
     Tensors the code makes while tracing are the program's own; any that outlive the trace (a
     loss appended to a list outside) are given the traced call's values.
   * what comes out: the returned tensors, the new values of every tensor it wrote (written
@@ -349,7 +353,9 @@ class Compiled:
         tracing = _tracing.Tracing([], discovering=True)
         _tracing.Tracing.active, tensor_module.read_hook = tracing, tracing.note
         try:
-            result = self.fn(*args, **kwargs)
+            with _lazy.lazy(True):  # recorded, and run as one program: Note [compiled calls]
+                result = self.fn(*args, **kwargs)
+                _lazy.flush(once=True)
         finally:
             _tracing.Tracing.active, tensor_module.read_hook = None, None
         if tracing.host_reads or tracing.draws:  # a trace would stop there: stay eager

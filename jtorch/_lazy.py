@@ -89,12 +89,11 @@ class Pending:
     """A jax array the pending graph will compute: shape, dtype and device now, the value at
     the next flush (``force()``)."""
 
-    __slots__ = ("shape", "dtype", "weak_type", "device", "call", "index", "value", "__weakref__")
+    __slots__ = ("aval", "call", "device", "dtype", "index", "shape", "value", "weak_type", "__weakref__")
 
-    def __init__(self, shape, dtype, weak_type, device, call, index):
-        self.shape = shape
-        self.dtype = dtype
-        self.weak_type = weak_type
+    def __init__(self, aval, device, call, index):
+        self.aval = aval  # (shape, dtype, weak_type)
+        self.shape, self.dtype, self.weak_type = aval
         self.device = device
         self.call = call
         self.index = index
@@ -162,7 +161,8 @@ def call(fn, args, key=None, tree=True):
     """``fn(*args)`` for a jitted ``fn``: now, or in lazy mode a pytree of ``Pending`` computed
     at the next flush. ``key`` identifies ``fn``'s behaviour in the program cache (default:
     ``fn`` itself); ``tree=False`` says ``args`` is a flat sequence of arrays and scalars."""
-    if not _on or _tracing.Tracing.active is not None or threading.get_ident() != _owner:
+    tracing = _tracing.Tracing.active
+    if not _on or (tracing is not None and not tracing.discovering) or threading.get_ident() != _owner:
         if _ever:
             args = concrete_tree(args) if tree else [concrete(a) for a in args]
         return fn(*args)
@@ -171,51 +171,57 @@ def call(fn, args, key=None, tree=True):
 
 
 def _record(fn, args, key, tree):
-    global _leaf_bytes
     if tree:
         flat, treedef = jax.tree.flatten(args)
     else:
         flat, treedef = args, None
-    refs, avals, device, first = [], [], None, None
+    calls = _calls
+    refs, avals, device, leaf_device = [], [], None, None
     for a in flat:
         if type(a) is Pending:
-            if a.value is None and a.call.graph is _calls:
+            if a.value is None and a.call.graph is calls:
                 refs.append((a.call.pos, a.index))
-                avals.append((a.shape, a.dtype, a.weak_type))
-                device = device or a.device
+                avals.append(a.aval)
+                if device is None:
+                    device = a.device
                 continue
             a = a.force()  # computed, or its graph failed: force() raises
         hit = _leaf_ids.get(id(a))
         if hit is None:  # a new input of this graph
-            if isinstance(a, jax.Array):
-                hit = (len(_leaves), (a.shape, a.dtype, a.weak_type), True)
-            else:
-                hit = (len(_leaves), _host_aval(a), False)
-            _leaf_ids[id(a)] = hit
-            _leaves.append(a)
-            _leaf_bytes += math.prod(hit[1][0]) * hit[1][1].itemsize
-        k, aval, on_device = hit
-        if on_device and first is None:
-            first = a
-        refs.append(k)
-        avals.append(aval)
+            hit = _leaf_ids[id(a)] = _new_leaf(a)
+        refs.append(hit[0])
+        avals.append(hit[1])
+        if leaf_device is None:
+            leaf_device = hit[2]
     if device is None:
-        device = next(iter(first.devices())) if first is not None else _default_device()
+        device = leaf_device if leaf_device is not None else _default_device()
     key = fn if key is None else key
     skey = (key, treedef, tuple(avals))
     shapes = _shapes.get(skey)
     if shapes is None:
         shapes = _shapes[skey] = _eval_shape(fn, treedef, avals)
     out_tree, out_avals = shapes
-    c = _Call(fn, key, treedef, tuple(refs), _calls)
-    outs = [Pending(s, d, w, device, c, j) for j, (s, d, w) in enumerate(out_avals)]
+    c = _Call(fn, key, treedef, tuple(refs), calls)
+    outs = [Pending(aval, device, c, j) for j, aval in enumerate(out_avals)]
     c.outs = [weakref.ref(p) for p in outs]
-    _calls.append(c)
+    calls.append(c)
     _devices.add(device)
     result = outs[0] if out_tree == _LEAF else jax.tree.unflatten(out_tree, outs)
-    if len(_calls) >= MAX_CALLS or _leaf_bytes > MAX_LEAF_BYTES:
+    if len(calls) >= MAX_CALLS or _leaf_bytes > MAX_LEAF_BYTES:
         flush()
     return result
+
+
+def _new_leaf(a):
+    """(index, aval, device or None) of a new input ``a`` of the graph, now appended to it."""
+    global _leaf_bytes
+    if isinstance(a, jax.Array):
+        hit = (len(_leaves), (a.shape, a.dtype, a.weak_type), next(iter(a.devices())))
+    else:
+        hit = (len(_leaves), _host_aval(a), None)
+    _leaves.append(a)
+    _leaf_bytes += math.prod(hit[1][0]) * hit[1][1].itemsize
+    return hit
 
 
 def _host_aval(a):
@@ -251,14 +257,16 @@ def _default_device():
     return _default[0]
 
 
-def flush(step_end=False):
+def flush(step_end=False, once=False):
     """Run what is pending: one compiled program for a structure seen before (or at the end
-    of a step), else call by call. ``step_end``: called by ``optimizer.step()``."""
+    of a step), else call by call. ``step_end``: called by ``optimizer.step()``; ``once``: the
+    graph is one that will not repeat (a compiled call's first run), compiled as one program
+    and not kept."""
     with _lock:
-        _flush(step_end)
+        _flush(step_end or once, once)
 
 
-def _flush(step_end):
+def _flush(step_end, once=False):
     global _calls, _leaves, _leaf_ids, _devices, _leaf_bytes
     if not _calls:
         return
@@ -276,8 +284,10 @@ def _flush(step_end):
     if len(calls) < MIN_CALLS or len(devices) > 1:
         return _run_eager(calls, leaves, live)
     key = (tuple((c.key, c.tree, c.refs) for c in calls), tuple(r for r, _ in live))
-    entry = _programs.get(key, 0)
-    if type(entry) is int:
+    entry = _programs.get(key, 0) if not once else _build(calls, [r for r, _ in live])
+    if once:
+        stats["builds"] += 1
+    elif type(entry) is int:
         if entry == -1 or (entry == 0 and not step_end):
             if entry == 0:
                 _programs[key] = 1
@@ -290,7 +300,8 @@ def _flush(step_end):
         values = entry(leaves)
     except Exception:  # noqa: BLE001 - any failure to build or run: the calls one by one
         # a structure that cannot run as one program (it ran fine call by call) stays eager
-        _programs[key] = -1
+        if not once:
+            _programs[key] = -1
         return _run_eager(calls, leaves, live)
     stats["compiled_runs"] += 1
     for (_, p), v in zip(live, values):

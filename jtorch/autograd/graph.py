@@ -23,13 +23,14 @@ from .. import _lazy
 class PureFn:
     """A pure jax function and a hashable key that identifies it for jit caches."""
 
-    __slots__ = ("key", "fn", "jitted", "linear")
+    __slots__ = ("key", "fn", "jitted", "linear", "vjps")
 
     def __init__(self, key, fn, linear=False):
         self.key = key
         self.fn = fn
         self.jitted = None
         self.linear = linear  # backward needs no saved values, so it may run twice
+        self.vjps = {}  # (mask, out_mask) -> vjp_fn's result, without hashing the key again
 
 
 _vjp_cache = {}
@@ -50,11 +51,14 @@ def _restrict(fn, mask, out_mask):
 
 
 def vjp_fn(pf, mask, out_mask):
-    """Jitted ``(primals, cotangents) -> grads of the masked inputs`` for PureFn ``pf``."""
-    key = (pf.key, mask, out_mask)
-    f = _vjp_cache.get(key)
+    """Jitted ``(*primals, *cotangents) -> grads of the masked inputs`` for PureFn ``pf``."""
+    f = pf.vjps.get((mask, out_mask))
     if f is None:
-        f = _vjp_cache[key] = jax.jit(_make_pullback(pf.fn, mask, out_mask))
+        key = (pf.key, mask, out_mask)
+        f = _vjp_cache.get(key)
+        if f is None:
+            f = _vjp_cache[key] = jax.jit(_flat_pullback(pf.fn, mask, out_mask))
+        pf.vjps[(mask, out_mask)] = f
     return f
 
 
@@ -70,15 +74,20 @@ def _make_pullback(fn, mask, out_mask):
     return pullback
 
 
-def double_backward_fn(pf, mask, out_mask):
-    """The backward of ``pf`` as a PureFn of (primals..., cotangents...), for create_graph."""
-    pullback = _make_pullback(pf.fn, mask, out_mask)
+def _flat_pullback(fn, mask, out_mask):
+    """The pullback as a function of (primals..., cotangents...)."""
+    pullback = _make_pullback(fn, mask, out_mask)
     n = len(mask)
 
-    def fn(*args):
+    def flat(*args):
         return tuple(pullback(args[:n], _pack(args[n:], out_mask)))
 
-    return PureFn(("backward", pf.key, mask, out_mask), fn, linear=pf.linear)
+    return flat
+
+
+def double_backward_fn(pf, mask, out_mask):
+    """The backward of ``pf`` as a PureFn of (primals..., cotangents...), for create_graph."""
+    return PureFn(("backward", pf.key, mask, out_mask), _flat_pullback(pf.fn, mask, out_mask), linear=pf.linear)
 
 
 def _pack(cts, out_mask):
@@ -152,7 +161,7 @@ class Node:
     def apply(self, cts):
         """Input gradients (jax arrays) for output cotangents ``cts`` (jax arrays)."""
         f = vjp_fn(self._pf, self._mask, self._out_mask)
-        return list(_lazy.call(f, (self._saved, _pack(tuple(cts), self._out_mask))))
+        return list(_lazy.call(f, (*self._saved, *cts), tree=False))
 
     def zero_cotangent(self, i):
         shape, dt = self._out_meta[i]
