@@ -202,6 +202,22 @@ def test_python_values_it_reads_are_guarded():
     assert compiled(x).tolist() == [-5.0, 10.0]
 
 
+def test_a_replaced_parameter_is_read():
+    t, j = _pair(lambda lib: lib.nn.Linear(3, 2))
+    compiled = jtorch.compile(j)
+    x = np.random.default_rng(5).standard_normal((4, 3)).astype(np.float32)
+    for step in range(4):
+        if step == 2:  # a new parameter of the same shape: the program must read it
+            t.weight = torch.nn.Parameter(torch.full((2, 3), 2.0))
+            j.weight = jtorch.nn.Parameter(jtorch.full((2, 3), 2.0))
+        out = compiled(jtorch.tensor(x))
+        expected = t(torch.tensor(x))
+        assert_close(out, expected, rtol=1e-5, atol=1e-6)
+        out.sum().backward()
+        expected.sum().backward()
+        assert_close(j.weight.grad, t.weight.grad, rtol=1e-5, atol=1e-6)
+
+
 def test_a_compiled_function_sees_its_modules_mode():
     t, j = _pair(_dropout_net)
 

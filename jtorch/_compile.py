@@ -35,6 +35,8 @@ effects happen then, not on every call.
 
 import functools
 import gc
+import itertools
+import operator
 import sys
 import weakref
 
@@ -42,8 +44,13 @@ import jax
 import jax.numpy as jnp
 
 from . import _lazy, _random, _tracing
+from ._ops._registry import _differentiable, record_function
 from .autograd import grad_mode
 from .autograd.graph import Node, PureFn
+from .nn.modules import _hooks
+from .nn.modules import module as module_file
+from .nn.modules.module import Module
+from .tensor import Tensor
 
 _EAGER = object()  # a cache entry: this signature runs eagerly
 
@@ -73,8 +80,6 @@ _PLAIN = (bool, int, float, complex, str, bytes, type(None))
 def _flatten(tree, leaves):
     """The tensors of a nest of tuples, lists and dicts (appended to ``leaves``), and a hashable
     description of the rest."""
-    from .tensor import Tensor
-
     if isinstance(tree, Tensor):
         leaves.append(tree)
         return ("T",)
@@ -84,6 +89,22 @@ def _flatten(tree, leaves):
         return ("dict", tuple((k, _flatten(v, leaves)) for k, v in tree.items()))
     hash(tree)  # an unhashable value cannot key a signature: TypeError, so eager
     return ("v", type(tree), tree)
+
+
+def _flatten_call(args, kwargs, leaves):
+    """``_flatten((args, kwargs), leaves)``, without its walk for the usual call (tensors only,
+    passed by position)."""
+    if not kwargs and all(isinstance(a, Tensor) for a in args):
+        leaves.extend(args)
+        return _positional_tensors(len(args))
+    return _flatten((args, kwargs), leaves)
+
+
+@functools.cache
+def _positional_tensors(n):
+    """``_flatten``'s description of ``n`` tensors passed by position: one object for each ``n``,
+    so that comparing a key with the last call's is quick."""
+    return ("tuple", (("tuple", (("T",),) * n), ("dict", ())))
 
 
 def _unflatten(desc, leaves):
@@ -105,26 +126,29 @@ _GLOBAL_HOOKS = (
     "_global_backward_hooks",
 )
 _plain_attributes = weakref.WeakKeyDictionary()  # module -> (attribute writes, plain values)
+_HOOKS = ("_forward_pre_hooks", "_forward_hooks", "_backward_pre_hooks", "_backward_hooks")
+_hooks_of = operator.attrgetter(*_HOOKS)
+_submodules_of = operator.attrgetter("_modules")
+_tables_of = operator.attrgetter("_modules", "_parameters", "_buffers")
+_MISSING = object()  # among a function's sources: a global it names that is unbound, an empty cell
 
 
 def _plain_values_of_module(m):
     """A module's plain attributes (read again only after some module attribute was set) and
     its hooks."""
-    from .nn.modules import module as module_file
-
     writes = module_file.attribute_writes[0]
     known = _plain_attributes.get(m)
     if known is None or known[0] != writes:
         plain = tuple((k, v) for k, v in m.__dict__.items() if isinstance(v, _PLAIN))
         known = _plain_attributes[m] = (writes, plain)
-    hooks = (m._forward_pre_hooks, m._forward_hooks, m._backward_pre_hooks, m._backward_hooks)
-    return known[1], tuple(map(tuple, hooks))
+    return known[1], tuple(map(tuple, _hooks_of(m)))
 
 
-def _plain_values_of_function(fn):
+def _plain_values_of_function(fn, modules):
     """The plain values a function may read without taking them as arguments: its globals and
     closure values, the plain attributes of the object it is bound to, and those of every
-    module among them (a module's ``training`` flag, say)."""
+    module among them (a module's ``training`` flag, say), whose modules are appended to
+    ``modules``."""
     owner = getattr(fn, "__self__", None)
     fn = getattr(fn, "__func__", fn)
     code = getattr(fn, "__code__", None)
@@ -139,18 +163,40 @@ def _plain_values_of_function(fn):
             continue
     if owner is not None:
         values += list(getattr(owner, "__dict__", {}).items())
-    Module = _module_class()
     found = []
     for name, value in values:
         if isinstance(value, _PLAIN):
             found.append((name, value))
         elif isinstance(value, Module):
-            found.append((name, tuple(_plain_values_of_module(m) for m in value.modules())))
+            walked = list(value.modules())
+            modules += walked
+            found.append((name, tuple(map(_plain_values_of_module, walked))))
     return tuple(found)
 
 
-def _meta(t):
-    return (t._shape, t._dtype, t._device)
+def _function_sources(fn, objects, tables):
+    """What ``_plain_values_of_function(fn)`` reads outside the modules it walks: its code and
+    the values of the globals it names and of its closure cells (appended to ``objects``), and
+    the dict of the object it is bound to (appended to ``tables``)."""
+    owner = getattr(fn, "__self__", None)
+    fn = getattr(fn, "__func__", fn)
+    code = getattr(fn, "__code__", None)
+    objects.append(code)
+    if code is None:
+        return
+    names = fn.__globals__
+    objects += [names.get(n, _MISSING) for n in code.co_names]
+    for cell in fn.__closure__ or ():
+        try:
+            objects.append(cell.cell_contents)
+        except ValueError:  # an empty cell
+            objects.append(_MISSING)
+    if owner is not None and hasattr(owner, "__dict__"):
+        tables.append(owner.__dict__)
+
+
+# a tensor's part of a signature: (shape, dtype, device)
+_meta = operator.attrgetter("_shape", "_dtype", "_device")
 
 
 class _Entry:
@@ -160,10 +206,11 @@ class _Entry:
         self.desc = desc
         self.state = state  # the module's parameters and buffers
         self.captured = captured  # other tensors the code touches (one per storage)
+        self.held = state + captured  # the program's first arguments
         self.inputs_meta = inputs_meta
         self.out_desc = None
         self.n_out = 0
-        self.written = ()  # indices into state + captured of the storages it writes
+        self.written = ()  # the tensors of ``held`` whose storages it writes
         self.grad_targets = ()  # the tensors whose .grad it sets (after: None or a value)
         self.grad_none = ()
         self.ran_backward = False
@@ -178,24 +225,19 @@ class _Entry:
         self.pullbacks = {}  # operand mask -> the static part of the vjp's pullback
 
     def operands(self, inputs):
-        return [*self.state, *self.captured, *inputs]
+        return [*self.held, *inputs]
 
     def arrays(self, inputs):
-        held = [t._storage.read() for t in (*self.state, *self.captured)]
-        return held + [t._value() for t in inputs]
+        return [t._storage.read() for t in self.held] + [t._value() for t in inputs]
 
     def differentiable(self):
         """Whether every output can carry a gradient (else backward recomputes the forward)."""
-        from ._ops._registry import _differentiable
-
         return all(map(_differentiable, self.out_dtypes))
 
 
 def _traced(entry, fn, *arrays):
     """The pure function of a signature: the user's code on traced values."""
-    from .tensor import Tensor
-
-    held = entry.state + entry.captured
+    held = entry.held
     given = zip(arrays[len(held) :], entry.inputs_meta)
     inputs = [Tensor._wrap(a, device) for a, (_, _, device) in given]
     tracing = _tracing.Tracing([*held, *inputs])
@@ -229,13 +271,14 @@ def _traced(entry, fn, *arrays):
     entry.kept = [st for st, _ in kept]
     entry.guards = tracing.guards
     entry.checks = [(exc, message) for _, _, exc, message in tracing.checks]
-    entry.written = tuple(i for i, (a, b) in enumerate(zip(after, arrays)) if a is not b)
+    written = [(t, a) for t, a, b in zip(held, after, arrays) if a is not b]
+    entry.written = tuple(t for t, _ in written)
     entry.grad_targets = tuple(t for t, _ in changed)
     entry.ran_backward = tracing.ran_backward
     entry.grad_none = grad_none
     entry.n_out = len(outs)
     entry.out_dtypes = [a.dtype for a in outs]
-    written = [_strong(after[i]) for i in entry.written]  # as the next call's arguments
+    written = [_strong(a) for _, a in written]  # as the next call's arguments
     return (*outs, *checks, *written, *map(_strong, new_grads), *(a for _, a in kept))
 
 
@@ -308,21 +351,64 @@ class Compiled:
         self.fn = fn
         self.module = weakref.ref(module) if module is not None else None
         self.cache = {}
+        self.last = (None, None)  # the key and entry of the last call that ran a program
+        self.memo = None  # what ``_state`` last read: (modules walked, sources, result)
         functools.update_wrapper(self, fn, updated=())
 
     def _state(self):
         """The module's parameters and buffers, and the Python values the code may read: the
         plain attributes and hooks of every submodule, or a function's plain globals and
-        closure values (a change traces again, as torch's guards do)."""
-        from .nn.modules import _hooks
+        closure values (a change traces again, as torch's guards do).
 
+        Walking the modules and the function's names on every call would cost more than the
+        rest of a call's Python, so the last result is kept while what it was read from is unchanged: the same
+        objects (by identity) in the same places (``_sources``), and no module attribute set
+        since (which covers the plain attributes, as in ``_plain_values_of_module``)."""
+        if self.memo is not None:
+            modules, sources, result = self.memo
+            counts, objects = self._sources(modules)
+            if counts == sources[0] and all(map(operator.is_, objects, sources[1])):
+                return result
+        modules = []
+        result = self._read_state(modules)
+        self.memo = (modules, self._sources(modules), result)
+        return result
+
+    def _read_state(self, modules):
+        """``_state``, read afresh; the modules it walks are appended to ``modules``."""
         hooks = tuple(tuple(getattr(_hooks, name)) for name in _GLOBAL_HOOKS)
         module = self.module() if self.module is not None else None
         if module is None:
-            return [], (hooks, _plain_values_of_function(self.fn))
+            return [], (hooks, _plain_values_of_function(self.fn, modules))
+        modules += module.modules()
         tensors = [p for _, p in module.named_parameters(remove_duplicate=True)]
         tensors += [b for _, b in module.named_buffers(remove_duplicate=True) if b is not None]
-        return tensors, (hooks, tuple(_plain_values_of_module(m) for m in module.modules()))
+        return tensors, (hooks, tuple(map(_plain_values_of_module, modules)))
+
+    def _sources(self, modules):
+        """What ``_read_state`` reads, given the modules it walked, in two parts that the next
+        call compares with the memo's:
+          * counts, by equality: the module attribute writes so far, how many objects, the
+            lengths of the tables, and the keys of the hooks (the global ones and the modules');
+          * objects, by identity: the module, or the function's code, globals and closure
+            values; then the keys and values of the tables: the modules' submodules (which
+            decide what the walk finds), a compiled module's parameters and buffers, and the
+            dict of the object the function is bound to."""
+        module = self.module() if self.module is not None else None
+        objects = [module]
+        tables = []
+        if module is None:
+            _function_sources(self.fn, objects, tables)
+            tables += map(_submodules_of, modules)
+        else:
+            tables += itertools.chain.from_iterable(map(_tables_of, modules))
+        objects += itertools.chain.from_iterable(tables)
+        objects += [v for table in tables for v in table.values()]
+        hooks = [getattr(_hooks, name) for name in _GLOBAL_HOOKS]
+        hooks += itertools.chain.from_iterable(map(_hooks_of, modules))
+        hook_keys = tuple(map(tuple, hooks)) if any(hooks) else ()  # usually there are none
+        lengths = tuple(map(len, tables))
+        return (module_file.attribute_writes[0], len(objects), lengths, hook_keys), objects
 
     def __call__(self, *args, **kwargs):
         if _tracing.Tracing.active is not None:  # inside another compiled call: part of its trace
@@ -330,22 +416,30 @@ class Compiled:
         _lazy.flush()  # the program's arguments are values (Note [lazy mode])
         inputs = []
         try:
-            desc = _flatten((args, kwargs), inputs)
+            desc = _flatten_call(args, kwargs, inputs)
         except TypeError:
             return self.fn(*args, **kwargs)
         state, plain = self._state()
         grad = grad_mode._state["enabled"]
         key = (desc, tuple(map(_meta, inputs)), tuple(map(_meta, state)), plain, grad)
-        entry = self.cache.get(key)
-        if isinstance(entry, _Entry) and any(f() != v for f, v in entry.guards):
-            entry = _Discovered(entry.captured, 0)  # a Python value it read changed: trace again
+        # a repeated call's key holds the last one's objects: comparing is quicker than hashing
+        last_key, entry = self.last
+        if key != last_key:
+            entry = self.cache.get(key)
+        if isinstance(entry, _Entry):
+            same = entry.state is state or all(map(operator.is_, entry.state, state))
+            if same and not any(f() != v for f, v in entry.guards):
+                self.last = (key, entry)
+                return self._run(entry, inputs, grad)
+            # a parameter or buffer was replaced by another of its shape, or a Python value it
+            # read changed: trace again
+            entry = _Discovered(entry.captured, 0)
+        self.last = (None, None)  # what follows may change this key's entry
         if entry is _EAGER:
             return self.fn(*args, **kwargs)
         if entry is None:
             return self._discover(key, args, kwargs)
-        if isinstance(entry, _Discovered):
-            return self._build(key, entry, desc, state, inputs, grad, args, kwargs)
-        return self._run(entry, inputs, grad)
+        return self._build(key, entry, desc, state, inputs, grad, args, kwargs)
 
     def _discover(self, key, args, kwargs):
         """A new signature's first call: eager, noting the tensors from outside that it touches
@@ -397,32 +491,26 @@ class Compiled:
 
     def _run(self, entry, inputs, grad):
         arrays = entry.arrays(inputs)
-        operands = entry.operands(inputs)
-        mask = ()
         if grad and not entry.ran_backward:
-            mask = tuple(t._requires_grad for t in operands)
-        if any(mask) and entry.differentiable():
-            outs, rest, residuals = entry.with_pullback(mask, *arrays)
-            pullback = (entry.pullbacks[mask], residuals)
-            return self._finish(entry, inputs, grad, arrays, (*outs, *rest), pullback)
+            mask = tuple(t._requires_grad for t in entry.operands(inputs))
+            if any(mask) and entry.differentiable():
+                outs, rest, residuals = entry.with_pullback(mask, *arrays)
+                pullback = (entry.pullbacks[mask], residuals)
+                return self._finish(entry, inputs, grad, arrays, (*outs, *rest), pullback)
         return self._finish(entry, inputs, grad, arrays, entry.jitted(*arrays), None)
 
     def _finish(self, entry, inputs, grad, arrays, results, pullback):
         """Write back what the program wrote, set the gradients it made, record the node."""
-        from ._ops._registry import record_function
-        from .tensor import Tensor
-
         n_out, n_checks, n_written = entry.n_out, 2 * len(entry.checks), len(entry.written)
         found = results[n_out : n_out + n_checks]
         for (exc, message), any_bad, first in zip(entry.checks, found[::2], found[1::2]):
             if bool(any_bad):
                 raise exc(message(first.item()))
         outs = [Tensor._wrap(a) for a in results[:n_out]]
-        held = entry.state + entry.captured
         n_out += n_checks
-        for i, new in zip(entry.written, results[n_out : n_out + n_written]):
-            held[i]._storage.write(new)
-            held[i]._vc[0] += 1
+        for t, new in zip(entry.written, results[n_out : n_out + n_written]):
+            t._storage.write(new)
+            t._vc[0] += 1
         rest = iter(results[n_out + n_written :])
         for t, none in zip(entry.grad_targets, entry.grad_none):
             t._grad = None if none else Tensor._wrap(next(rest), t._device)
@@ -444,13 +532,7 @@ class Compiled:
         return _unflatten(entry.out_desc, iter(outs))
 
 
-def _module_class():
-    from .nn.modules.module import Module
-
-    return Module
-
-
-class OptimizedModule(_module_class()):
+class OptimizedModule(Module):
     """What ``torch.compile(module)`` returns: a Module holding the original as ``_orig_mod``
     (so its parameters, ``state_dict`` keys ``_orig_mod.*``, ``train()``/``eval()`` and repr
     are torch's) whose forward is the original's call, compiled; other attributes are the
@@ -498,7 +580,7 @@ def compile(
         return fn
     if disable:
         return model
-    if isinstance(model, _module_class()):
+    if isinstance(model, Module):
         return OptimizedModule(model)
     if not callable(model):
         raise AssertionError(f"A callable function is expected, but {type(model)} is provided.")  # noqa: TRY004  (torch)

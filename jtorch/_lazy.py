@@ -89,7 +89,17 @@ class Pending:
     """A jax array the pending graph will compute: shape, dtype and device now, the value at
     the next flush (``force()``)."""
 
-    __slots__ = ("aval", "call", "device", "dtype", "index", "shape", "value", "weak_type", "__weakref__")
+    __slots__ = (
+        "aval",
+        "call",
+        "device",
+        "dtype",
+        "index",
+        "shape",
+        "value",
+        "weak_type",
+        "__weakref__",
+    )
 
     def __init__(self, aval, device, call, index):
         self.aval = aval  # (shape, dtype, weak_type)
@@ -162,7 +172,11 @@ def call(fn, args, key=None, tree=True):
     at the next flush. ``key`` identifies ``fn``'s behaviour in the program cache (default:
     ``fn`` itself); ``tree=False`` says ``args`` is a flat sequence of arrays and scalars."""
     tracing = _tracing.Tracing.active
-    if not _on or (tracing is not None and not tracing.discovering) or threading.get_ident() != _owner:
+    if (
+        not _on
+        or (tracing is not None and not tracing.discovering)
+        or threading.get_ident() != _owner
+    ):
         if _ever:
             args = concrete_tree(args) if tree else [concrete(a) for a in args]
         return fn(*args)

@@ -87,7 +87,11 @@ def _flat_pullback(fn, mask, out_mask):
 
 def double_backward_fn(pf, mask, out_mask):
     """The backward of ``pf`` as a PureFn of (primals..., cotangents...), for create_graph."""
-    return PureFn(("backward", pf.key, mask, out_mask), _flat_pullback(pf.fn, mask, out_mask), linear=pf.linear)
+    return PureFn(
+        ("backward", pf.key, mask, out_mask),
+        _flat_pullback(pf.fn, mask, out_mask),
+        linear=pf.linear,
+    )
 
 
 def _pack(cts, out_mask):

@@ -74,25 +74,33 @@ def _with_step_hooks(step):
     @functools.wraps(step)
     def wrapper(*args, **kwargs):
         self = args[0]  # as torch's, the hooks see ``args`` with the optimizer first
-        for pre_hook in chain(
-            _global_optimizer_pre_hooks.values(), self._optimizer_step_pre_hooks.values()
-        ):
-            result = pre_hook(self, args, kwargs)
-            if result is not None:
-                if not (isinstance(result, tuple) and len(result) == 2):
-                    raise RuntimeError(
-                        f"{step} must return None or a tuple of (new_args, new_kwargs), but got {result}."
-                    )
-                args, kwargs = result
+        if _global_optimizer_pre_hooks or self._optimizer_step_pre_hooks:
+            args, kwargs = _run_pre_hooks(step, self, args, kwargs)
         out = step(*args, **kwargs)
-        for post_hook in chain(
-            self._optimizer_step_post_hooks.values(), _global_optimizer_post_hooks.values()
-        ):
-            post_hook(self, args, kwargs)
+        if self._optimizer_step_post_hooks or _global_optimizer_post_hooks:
+            for post_hook in chain(
+                self._optimizer_step_post_hooks.values(), _global_optimizer_post_hooks.values()
+            ):
+                post_hook(self, args, kwargs)
         return out
 
     wrapper.hooked = True
     return wrapper
+
+
+def _run_pre_hooks(step, self, args, kwargs):
+    """The pre step hooks, in torch's order; each may return new ``(args, kwargs)``."""
+    for pre_hook in chain(
+        _global_optimizer_pre_hooks.values(), self._optimizer_step_pre_hooks.values()
+    ):
+        result = pre_hook(self, args, kwargs)
+        if result is not None:
+            if not (isinstance(result, tuple) and len(result) == 2):
+                raise RuntimeError(
+                    f"{step} must return None or a tuple of (new_args, new_kwargs), but got {result}."
+                )
+            args, kwargs = result
+    return args, kwargs
 
 
 def _check_lr(lr):
@@ -151,7 +159,8 @@ def _traced(value):
         return tuple(_traced(v) for v in value)
     if value is None:
         return None
-    return float(value)
+    # the group's own float while it holds one: lazy mode then sees the same input each step
+    return value if type(value) is float else float(value)
 
 
 def _is_static(key, value, static_keys):
@@ -454,7 +463,8 @@ class Optimizer:
                 state.update(self._init_state(group, p))
             states.append(state)
         static, traced = _split_hyper(group, self.defaults, self._static_keys, self._nonzero_keys)
-        _tracing.guard(functools.partial(_plain_hyper, group))  # a compiled step bakes them in
+        if _tracing.Tracing.active is not None:  # a compiled step bakes the plain values in
+            _tracing.guard(functools.partial(_plain_hyper, group))
         device = params[0]._device
         arrays = [
             {k: _on(v, device) for k, v in s.items() if isinstance(v, Tensor)} for s in states
