@@ -166,6 +166,21 @@ def test_autograd_through_views_and_hooks(lazy):
     np.testing.assert_allclose(got[2], want[2], rtol=1e-6)
 
 
+def test_backward_through_writes_into_views(lazy):
+    def run(lib):
+        w = lib.linspace(-1, 1, 6, requires_grad=True)
+        h = (w * 2).reshape(2, 3)
+        h[:, 1] = w[:2] ** 2  # CopySlices: its backward takes the view's index arrays
+        h.t()[2].mul_(w[3:5])
+        loss = (h * lib.arange(6.0).reshape(2, 3)).sum()
+        loss.backward()
+        return w.grad.tolist(), loss.item()
+
+    got, want = run(jtorch), run(torch)
+    np.testing.assert_allclose(got[0], want[0], rtol=1e-6)
+    assert got[1] == pytest.approx(want[1], rel=1e-6)
+
+
 def test_errors_are_raised_at_the_op(lazy):
     a = jtorch.ones(2, 3) * 1  # pending
     with pytest.raises(RuntimeError) as got:

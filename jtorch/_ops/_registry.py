@@ -121,6 +121,13 @@ class TorchOp:
             return _write_out(self, out, result)
         return result
 
+    # an op is a function, which Python copies by reference (a module's activation, say)
+    def __copy__(self):
+        return self
+
+    def __deepcopy__(self, memo):
+        return self
+
     def __get__(self, obj, objtype=None):
         # Lets ``Tensor.X = op`` act as a method (``t.X(...)`` passes ``t`` as ``input``).
         if obj is None:

@@ -165,7 +165,10 @@ class Node:
     def apply(self, cts):
         """Input gradients (jax arrays) for output cotangents ``cts`` (jax arrays)."""
         f = vjp_fn(self._pf, self._mask, self._out_mask)
-        return list(_lazy.call(f, (*self._saved, *cts), tree=False))
+        args = (*self._saved, *cts)
+        # flat, unless an operand is itself a sequence (a view's index arrays, for CopySlices)
+        nested = any(type(a) in (list, tuple) for a in self._saved)
+        return list(_lazy.call(f, args, tree=nested))
 
     def zero_cotangent(self, i):
         shape, dt = self._out_meta[i]
