@@ -10,6 +10,7 @@ import pickle
 import warnings
 from collections import OrderedDict
 
+import numpy as np
 import pytest
 import torch
 
@@ -1055,18 +1056,24 @@ def test_copies_of_a_module_share_the_functions_it_holds():
     as Python copies functions; a deep copy made after the function ran runs in lazy mode too."""
 
     def script(lib):
+        lib.manual_seed(0)
         m = lib.nn.TransformerEncoderLayer(
             4, 2, dim_feedforward=8, dropout=0.0, activation=lib.nn.functional.gelu
         )
-        x = lib.ones(3, 1, 4)
+        x = lib.arange(12.0).reshape(3, 1, 4) / 10
         m(x)
         copied = [copy.deepcopy(m), copy.copy(m)]
         same = [c.activation is lib.nn.functional.gelu for c in copied]
         if lib is jtorch:
             with jtorch._lazy.lazy(True):
-                outs = [c(x) for c in copied]
+                outs = [to_numpy(c(x)) for c in copied]
         else:
-            outs = [c(x) for c in copied]
-        return same, [o.sum().item() for o in outs]
+            outs = [to_numpy(c(x)) for c in copied]
+        return same, outs, to_numpy(m(x))
 
-    run(script)
+    (t_same, t_outs, t_out), (j_same, j_outs, j_out) = script(torch), script(jtorch)
+    assert j_same == t_same == [True, True]
+    for j, t in zip(
+        [*j_outs, j_out], [*t_outs, t_out]
+    ):  # the copies compute what the original does
+        np.testing.assert_allclose(j, t, rtol=1e-5, atol=1e-5)
