@@ -228,10 +228,18 @@ def test_worker_init_fn_error_is_reraised():
     same_outcome(run)
 
 
+# torch reports a dead worker in one of two words, depending on which of its checks sees the
+# death first: the SIGCHLD handler ("... (pid N) exited unexpectedly with exit code N. Details
+# are lost ...") or the queue poll ("... (pid(s) N) exited unexpectedly"); jtorch polls.
+_DEAD_WORKER = re.compile(r"DataLoader worker \(pid(\(s\))? N\) exited unexpectedly")
+
+
 def test_dying_worker_raises_instead_of_hanging():
-    same_outcome(
-        lambda lib: _pids_masked(_error(lib, W.Failing(lib.__name__, 8, 5, "exit"), batch_size=2))
-    )
+    for lib in (torch, jtorch):
+        kind, message = _pids_masked(
+            _error(lib, W.Failing(lib.__name__, 8, 5, "exit"), batch_size=2)
+        )
+        assert kind == "RuntimeError" and _DEAD_WORKER.match(message), (lib.__name__, message)
 
 
 def test_timeout_raises():
