@@ -5,6 +5,7 @@ once, parameterized by ``lib``), runs the same script on both, and compares a pl
 summary of the results: names, orders, reprs, error types and texts, tensor values and dtypes.
 """
 
+import contextlib
 import copy
 import pickle
 import warnings
@@ -148,16 +149,10 @@ def test_repr_tree():
         lambda lib: lib.nn.Module(),
         lambda lib: lib.nn.Sequential(),
         lambda lib: lib.nn.ModuleList(),
-        lambda lib: lib.nn.ModuleList(
-            [classes(lib)[0](2), classes(lib)[0](2), classes(lib)[0](3), lib.nn.Module()]
-        ),
-        lambda lib: lib.nn.Sequential(
-            OrderedDict(first=classes(lib)[0](1), second=lib.nn.ModuleDict())
-        ),
+        lambda lib: lib.nn.ModuleList([classes(lib)[0](2), classes(lib)[0](2), classes(lib)[0](3), lib.nn.Module()]),
+        lambda lib: lib.nn.Sequential(OrderedDict(first=classes(lib)[0](1), second=lib.nn.ModuleDict())),
         lambda lib: lib.nn.ModuleDict({"z": lib.nn.Module(), "a": classes(lib)[1](2)}),
-        lambda lib: lib.nn.ParameterList(
-            [lib.ones(2, 3), lib.nn.Parameter(lib.zeros(1, dtype=lib.float64)), 7]
-        ),
+        lambda lib: lib.nn.ParameterList([lib.ones(2, 3), lib.nn.Parameter(lib.zeros(1, dtype=lib.float64)), 7]),
         lambda lib: lib.nn.ParameterDict({"b": lib.ones(2), "a": lib.zeros(4, 1), "c": "text"}),
         lambda lib: lib.nn.Parameter(lib.tensor([1.5, 2.0])),
         lambda lib: lib.nn.Parameter(lib.tensor([1.5, 2.0]), requires_grad=False),
@@ -207,23 +202,12 @@ def _perturbed(lib):
     [
         (lambda sd, lib: sd, True),
         (lambda sd, lib: {k: v for k, v in sd.items() if "blocks.1" not in k}, True),
-        (
-            lambda sd, lib: {
-                **sd,
-                "extra": lib.ones(1),
-                "blocks.0.zz.w": lib.ones(1),
-                "head.nope": lib.ones(1),
-            },
-            True,
-        ),
+        (lambda sd, lib: {**sd, "extra": lib.ones(1), "blocks.0.zz.w": lib.ones(1), "head.nope": lib.ones(1)}, True),
         (lambda sd, lib: {**sd, "extra": lib.ones(1), "blocks.0.zz.w": lib.ones(1)}, False),
         (lambda sd, lib: {k: v for k, v in sd.items() if k != "steps"}, False),
         (lambda sd, lib: {**sd, "head.weight": lib.ones(4), "scale": lib.ones(2, 2)}, True),
         (lambda sd, lib: {**sd, "head.weight": lib.ones(4), "steps2": lib.ones(1)}, False),
-        (
-            lambda sd, lib: {**sd, "scale": lib.tensor([5.0])},
-            True,
-        ),  # 1-element into a 0-d parameter
+        (lambda sd, lib: {**sd, "scale": lib.tensor([5.0])}, True),  # 1-element into a 0-d parameter
         (lambda sd, lib: {**sd, "scale": 3.0}, True),
         (lambda sd, lib: {**sd, "steps": lib.tensor([1.5, 2.5])}, True),  # float into int64 buffer
         (lambda sd, lib: [1, 2], True),
@@ -234,13 +218,8 @@ def test_load_state_dict(edit, strict):
         m = net(lib)
         before = [id(p) for p in m.parameters()]
         result = m.load_state_dict(edit(_perturbed(lib), lib), strict=strict)
-        return (
-            repr(result),
-            result.missing_keys,
-            result.unexpected_keys,
-            before == [id(p) for p in m.parameters()],
-            m.state_dict(keep_vars=True),
-        )
+        return (repr(result), result.missing_keys, result.unexpected_keys,
+                before == [id(p) for p in m.parameters()], m.state_dict(keep_vars=True))
 
     run(script)
 
@@ -273,15 +252,9 @@ def test_state_dict_hooks_and_extra_state():
 
         outer = lib.nn.Sequential(Extra())
         log = []
-        outer.register_state_dict_pre_hook(
-            lambda mod, prefix, keep_vars: log.append(("pre", prefix, keep_vars))
-        )
-        outer[0].register_state_dict_post_hook(
-            lambda mod, sd, prefix, meta: log.append(("post", prefix, list(sd)))
-        )
-        outer.register_load_state_dict_post_hook(
-            lambda mod, keys: log.append(("load", list(keys.missing_keys)))
-        )
+        outer.register_state_dict_pre_hook(lambda mod, prefix, keep_vars: log.append(("pre", prefix, keep_vars)))
+        outer[0].register_state_dict_post_hook(lambda mod, sd, prefix, meta: log.append(("post", prefix, list(sd))))
+        outer.register_load_state_dict_post_hook(lambda mod, keys: log.append(("load", list(keys.missing_keys))))
         sd = outer.state_dict()
         sd["0._extra_state"] = {"step": 7}
         r = outer.load_state_dict(sd)
@@ -413,19 +386,9 @@ def test_to_double_keeps_parameter_identity():
         p, steps_before = m.head.weight, m.steps
         m.head.weight.grad = lib.ones(3)
         out = m.to(lib.float64)
-        return (
-            out is m,
-            p is m.head.weight,
-            isinstance(p, lib.nn.Parameter),
-            p.dtype,
-            p.grad.dtype,
-            p.requires_grad,
-            m.steps.dtype,
-            m.head.count.dtype,
-            m.head.scratch.dtype,
-            steps_before is m.steps,
-            m.state_dict(keep_vars=True),
-        )
+        return (out is m, p is m.head.weight, isinstance(p, lib.nn.Parameter), p.dtype, p.grad.dtype,
+                p.requires_grad, m.steps.dtype, m.head.count.dtype, m.head.scratch.dtype,
+                steps_before is m.steps, m.state_dict(keep_vars=True))
 
     run(script)
 
@@ -482,14 +445,10 @@ def test_forward_hooks():
         h1 = m.register_forward_pre_hook(lambda mod, args: log.append(("pre1", len(args))))
         m.register_forward_pre_hook(lambda mod, args: (args[0] * 2,))
         m.register_forward_pre_hook(lambda mod, args: log.append("pre0"), prepend=True)
-        m.register_forward_pre_hook(
-            lambda mod, args, kw: log.append(("prekw", sorted(kw))), with_kwargs=True
-        )
+        m.register_forward_pre_hook(lambda mod, args, kw: log.append(("prekw", sorted(kw))), with_kwargs=True)
         m.register_forward_hook(lambda mod, args, out: log.append(("post", summary(out))))
         h2 = m.register_forward_hook(lambda mod, args, out: out + 100)
-        m.register_forward_hook(
-            lambda mod, args, kw, out: log.append(("postkw", summary(args))), with_kwargs=True
-        )
+        m.register_forward_hook(lambda mod, args, kw, out: log.append(("postkw", summary(args))), with_kwargs=True)
         first = m(lib.ones(2))
         h1.remove()
         with h2:
@@ -590,14 +549,8 @@ def test_deepcopy():
         m = net(lib)
         m.register_forward_hook(lambda mod, args, out: out * 0)
         c = copy.deepcopy(m)
-        return (
-            repr(c),
-            c.state_dict(keep_vars=True),
-            c.head.weight is m.head.weight,
-            c.tied is c.scale,
-            c.blocks[0].b is c.blocks[0].shared,
-            c(lib.ones(3)),
-        )
+        return (repr(c), c.state_dict(keep_vars=True), c.head.weight is m.head.weight,
+                c.tied is c.scale, c.blocks[0].b is c.blocks[0].shared, c(lib.ones(3)))
 
     run(script)
 
@@ -606,9 +559,7 @@ def test_pickle():
     def script(lib):
         nn = lib.nn
         shared = nn.Parameter(lib.tensor([1.0, 2.0]))
-        m = nn.Sequential(
-            nn.ModuleList([nn.Module()]), nn.ParameterDict({"a": shared, "b": shared})
-        )
+        m = nn.Sequential(nn.ModuleList([nn.Module()]), nn.ParameterDict({"a": shared, "b": shared}))
         m.eval()
         c = pickle.loads(pickle.dumps(m))
         return repr(c), c.state_dict(keep_vars=True), c.training, c[1]["a"] is c[1]["b"]
@@ -623,19 +574,9 @@ def test_parameter_basics():
         p.data.add_(1)  # shares t's storage
         q = copy.deepcopy(p)
         q.data.mul_(10)
-        return (
-            isinstance(p, lib.Tensor),
-            isinstance(p, lib.nn.Parameter),
-            isinstance(p + 1, lib.nn.Parameter),
-            isinstance(p.detach(), lib.nn.Parameter),
-            isinstance(p.data, lib.nn.Parameter),
-            type(q).__name__,
-            t,
-            p,
-            q,
-            p.is_leaf,
-            lib.nn.Parameter(lib.ones(1), False).requires_grad,
-        )
+        return (isinstance(p, lib.Tensor), isinstance(p, lib.nn.Parameter), isinstance(p + 1, lib.nn.Parameter),
+                isinstance(p.detach(), lib.nn.Parameter), isinstance(p.data, lib.nn.Parameter),
+                type(q).__name__, t, p, q, p.is_leaf, lib.nn.Parameter(lib.ones(1), False).requires_grad)
 
     run(script)
 
@@ -701,14 +642,7 @@ def test_sequential_named():
 @pytest.mark.parametrize(
     "script",
     [
-        lambda lib, m: (
-            m[0].n,
-            m[-1].n,
-            len(m),
-            [x.n for x in m],
-            type(m[1:]).__name__,
-            _names(m[::2]),
-        ),
+        lambda lib, m: (m[0].n, m[-1].n, len(m), [x.n for x in m], type(m[1:]).__name__, _names(m[::2])),
         lambda lib, m: m[9],
         lambda lib, m: _names(m.append(lib.nn.Module())),
         lambda lib, m: (m.insert(1, lib.nn.Module()), _names(m)),
@@ -731,13 +665,7 @@ def test_module_list(script):
 @pytest.mark.parametrize(
     "script",
     [
-        lambda lib, d: (
-            list(d),
-            list(d.keys()),
-            [type(v).__name__ for v in d.values()],
-            len(d),
-            "b" in d,
-        ),
+        lambda lib, d: (list(d), list(d.keys()), [type(v).__name__ for v in d.values()], len(d), "b" in d),
         lambda lib, d: (d.pop("b").n, list(d)),
         lambda lib, d: (d.update([("z", lib.nn.Module()), ("a", lib.nn.Module())]), _names(d)),
         lambda lib, d: (d.update({"q": lib.nn.Module(), "c": lib.nn.Module()}), _names(d)),
@@ -752,11 +680,7 @@ def test_module_list(script):
     ],
 )
 def test_module_dict(script):
-    run(
-        lambda lib: script(
-            lib, lib.nn.ModuleDict({"b": classes(lib)[0](2), "a": classes(lib)[0](1)})
-        )
-    )
+    run(lambda lib: script(lib, lib.nn.ModuleDict({"b": classes(lib)[0](2), "a": classes(lib)[0](1)})))
 
 
 @pytest.mark.parametrize(
@@ -774,24 +698,13 @@ def test_module_dict(script):
     ],
 )
 def test_parameter_list(script):
-    run(
-        lambda lib: script(
-            lib, lib.nn.ParameterList([lib.ones(2), lib.nn.Parameter(lib.zeros(3)), "s"])
-        )
-    )
+    run(lambda lib: script(lib, lib.nn.ParameterList([lib.ones(2), lib.nn.Parameter(lib.zeros(3)), "s"])))
 
 
 @pytest.mark.parametrize(
     "script",
     [
-        lambda lib, pd: (
-            list(pd),
-            list(pd.keys()),
-            list(pd.values()),
-            list(pd.items()),
-            len(pd),
-            "a" in pd,
-        ),
+        lambda lib, pd: (list(pd), list(pd.keys()), list(pd.values()), list(pd.items()), len(pd), "a" in pd),
         lambda lib, pd: (pd.pop("b"), list(pd)),
         lambda lib, pd: (pd.popitem(), list(pd)),
         lambda lib, pd: (pd.setdefault("new", lib.ones(1)), pd.setdefault("a"), list(pd)),
@@ -801,15 +714,8 @@ def test_parameter_list(script):
         lambda lib, pd: pd.update(5),
         lambda lib, pd: pd.update([("q",)]),
         lambda lib, pd: pd[3],
-        lambda lib, pd: (
-            list(reversed(pd)),
-            list(pd.copy()),
-            list(pd.fromkeys(["x", "y"], lib.ones(1))),
-        ),
-        lambda lib, pd: (
-            list(pd | lib.nn.ParameterDict({"a": lib.zeros(1)})),
-            list(pd.__ior__(pd.copy())),
-        ),
+        lambda lib, pd: (list(reversed(pd)), list(pd.copy()), list(pd.fromkeys(["x", "y"], lib.ones(1)))),
+        lambda lib, pd: (list(pd | lib.nn.ParameterDict({"a": lib.zeros(1)})), list(pd.__ior__(pd.copy()))),
         lambda lib, pd: (pd.clear(), len(pd), list(pd.named_parameters())),
         lambda lib, pd: pd(1),
         lambda lib, pd: repr(pd),
@@ -817,11 +723,7 @@ def test_parameter_list(script):
     ],
 )
 def test_parameter_dict(script):
-    run(
-        lambda lib: script(
-            lib, lib.nn.ParameterDict({"b": lib.ones(2), "a": lib.zeros(1, 2), "s": 3})
-        )
-    )
+    run(lambda lib: script(lib, lib.nn.ParameterDict({"b": lib.ones(2), "a": lib.zeros(1, 2), "s": 3})))
 
 
 # ---- the deprecated backward hook, global hooks, to() corners -------------------------------------
@@ -933,23 +835,13 @@ def test_global_forward_and_backward_hooks(global_hooks):
         m.register_forward_pre_hook(lambda mod, args: log.append("local pre"))
         m.register_forward_hook(lambda mod, args, out: log.append("local post"))
         m.register_full_backward_hook(lambda mod, gi, go: log.append(("local bw", summary(gi))))
-        global_hooks.extend(
-            [
-                g.register_module_forward_pre_hook(lambda mod, args: (args[0] * 2,)),
-                g.register_module_forward_hook(
-                    lambda mod, args, kw, out: out + 1, with_kwargs=True
-                ),
-                g.register_module_forward_hook(
-                    lambda mod, args, out: log.append(("post", summary(out)))
-                ),
-                g.register_module_full_backward_pre_hook(
-                    lambda mod, go: log.append("global bw pre")
-                ),
-                g.register_module_full_backward_hook(
-                    lambda mod, gi, go: log.append(("global bw", summary(go)))
-                ),
-            ]
-        )
+        global_hooks.extend([
+            g.register_module_forward_pre_hook(lambda mod, args: (args[0] * 2,)),
+            g.register_module_forward_hook(lambda mod, args, kw, out: out + 1, with_kwargs=True),
+            g.register_module_forward_hook(lambda mod, args, out: log.append(("post", summary(out)))),
+            g.register_module_full_backward_pre_hook(lambda mod, go: log.append("global bw pre")),
+            g.register_module_full_backward_hook(lambda mod, gi, go: log.append(("global bw", summary(go)))),
+        ])
         x = lib.tensor([1.0, 2.0, 3.0], requires_grad=True)
         y = m(x)
         y.sum().backward()
@@ -995,23 +887,17 @@ def test_global_registration_hooks(global_hooks):
         def on(kind, replace):
             def hook(mod, name, value):
                 # a layer registers its parameters before initialising them: shapes only
-                shape = (
-                    tuple(value.shape) if isinstance(value, (torch.Tensor, jtorch.Tensor)) else None
-                )
+                shape = tuple(value.shape) if isinstance(value, (torch.Tensor, jtorch.Tensor)) else None
                 log.append((kind, type(mod).__name__, name, type(value).__name__, shape))
                 return replace(lib) if replace else None
 
             return hook
 
-        global_hooks.extend(
-            [
-                g.register_module_buffer_registration_hook(on("buffer", lambda lib: lib.zeros(1))),
-                g.register_module_parameter_registration_hook(on("param", None)),
-                g.register_module_module_registration_hook(
-                    on("module", lambda lib: lib.nn.Identity())
-                ),
-            ]
-        )
+        global_hooks.extend([
+            g.register_module_buffer_registration_hook(on("buffer", lambda lib: lib.zeros(1))),
+            g.register_module_parameter_registration_hook(on("param", None)),
+            g.register_module_module_registration_hook(on("module", lambda lib: lib.nn.Identity())),
+        ])
         m = lib.nn.Module()
         m.register_buffer("b", lib.ones(2))
         m.register_buffer("none", None)
@@ -1064,16 +950,12 @@ def test_copies_of_a_module_share_the_functions_it_holds():
         m(x)
         copied = [copy.deepcopy(m), copy.copy(m)]
         same = [c.activation is lib.nn.functional.gelu for c in copied]
-        if lib is jtorch:
-            with jtorch._lazy.lazy(True):
-                outs = [to_numpy(c(x)) for c in copied]
-        else:
+        with jtorch._lazy.lazy(True) if lib is jtorch else contextlib.nullcontext():
             outs = [to_numpy(c(x)) for c in copied]
         return same, outs, to_numpy(m(x))
 
     (t_same, t_outs, t_out), (j_same, j_outs, j_out) = script(torch), script(jtorch)
     assert j_same == t_same == [True, True]
-    for j, t in zip(
-        [*j_outs, j_out], [*t_outs, t_out]
-    ):  # the copies compute what the original does
+    # the copies compute what the original does, in both libraries
+    for j, t in zip([*j_outs, j_out], [*t_outs, t_out]):
         np.testing.assert_allclose(j, t, rtol=1e-5, atol=1e-5)

@@ -361,9 +361,10 @@ class Compiled:
         closure values (a change traces again, as torch's guards do).
 
         Walking the modules and the function's names on every call would cost more than the
-        rest of a call's Python, so the last result is kept while what it was read from is unchanged: the same
-        objects (by identity) in the same places (``_sources``), and no module attribute set
-        since (which covers the plain attributes, as in ``_plain_values_of_module``)."""
+        rest of a call's Python, so the last result is kept while what it was read from is
+        unchanged: the same objects (by identity) in the same places (``_sources``), and no
+        module attribute set since (which covers the plain attributes, as in
+        ``_plain_values_of_module``)."""
         if self.memo is not None:
             modules, sources, result = self.memo
             counts, objects = self._sources(modules)

@@ -11,9 +11,9 @@ the script's Python (shapes, dtypes, errors, autograd's bookkeeping) goes on as 
 The recorded calls run at a flush: when a value is needed (``Tensor._value()``, which every
 read on the host goes through: ``item()``, printing, ``numpy()``, ``bool()``, a check that
 reads an index tensor), at the end of ``optimizer.step()``, before a compiled call, or when
-the graph grows past ``MAX_CALLS`` calls or ``MAX_LEAF_BYTES`` of inputs held alive. A flush computes the placeholders still referenced (a
-parameter's new value, a gradient, an optimizer state, the loss); dead ones are never
-materialised. The graph's structure (the calls, which results feed which, which results are
+the graph grows past ``MAX_CALLS`` calls or ``MAX_LEAF_BYTES`` of inputs held alive. A flush
+computes the placeholders still referenced (a parameter's new value, a gradient, an optimizer
+state, the loss); dead ones are never materialised. The graph's structure (the calls, which results feed which, which results are
 wanted) is the cache key of one ``jax.jit`` of a function that replays the calls, so XLA sees
 forward, backward and update as one program; the concrete inputs (parameters, data, scalars)
 are its arguments, and a structure that repeats reuses the compiled program.
@@ -45,7 +45,7 @@ _on = False
 _ever = False  # a Pending was ever made: eager calls then unwrap materialised ones
 _calls = []  # the recorded calls, in the script's order
 _leaves = []  # the concrete arguments of the recorded calls
-_leaf_ids = {}  # id(leaf) -> (its index in _leaves, its aval, whether it is a jax array)
+_leaf_ids = {}  # id(leaf) -> (its index in _leaves, its aval, its device or None)
 _shapes = {}  # (key, tree, avals) -> (output tree, output avals)
 _programs = {}  # structure -> jitted replay, or how often it was seen
 _devices = set()
@@ -277,7 +277,7 @@ def flush(step_end=False, once=False):
     graph is one that will not repeat (a compiled call's first run), compiled as one program
     and not kept."""
     with _lock:
-        _flush(step_end or once, once)
+        _flush(step_end, once)
 
 
 def _flush(step_end, once=False):
@@ -297,8 +297,9 @@ def _flush(step_end, once=False):
         return
     if len(calls) < MIN_CALLS or len(devices) > 1:
         return _run_eager(calls, leaves, live)
-    key = (tuple((c.key, c.tree, c.refs) for c in calls), tuple(r for r, _ in live))
-    entry = _programs.get(key, 0) if not once else _build(calls, [r for r, _ in live])
+    wanted = [r for r, _ in live]
+    key = (tuple((c.key, c.tree, c.refs) for c in calls), tuple(wanted))
+    entry = _build(calls, wanted) if once else _programs.get(key, 0)
     if once:
         stats["builds"] += 1
     elif type(entry) is int:
@@ -308,7 +309,7 @@ def _flush(step_end, once=False):
             return _run_eager(calls, leaves, live)
         if len(_programs) >= MAX_PROGRAMS:  # a script whose structures never repeat
             _programs.clear()
-        entry = _programs[key] = _build(calls, [r for r, _ in live])
+        entry = _programs[key] = _build(calls, wanted)
         stats["builds"] += 1
     try:
         values = entry(leaves)

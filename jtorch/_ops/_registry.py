@@ -94,13 +94,7 @@ class TorchOp:
         self._names = [p[0] for p in self.params]
         self._dtype_pos = self._names.index("dtype") if "dtype" in self._names else None
         self._kinds = [p[1] for p in self.params]
-        self._defaults = [p[2] for p in self.params]
-        required = [i for i, p in enumerate(self.params) if p[2] is inspect.Parameter.empty]
-        self._n_required = required[-1] + 1 if required else 0
-        self._index = {n: i for i, n in enumerate(self._names)}
-        kw_only = [i for i, p in enumerate(self.params) if p[3] == inspect.Parameter.KEYWORD_ONLY]
-        self._n_positional = kw_only[0] if kw_only else len(self.params)
-        # Note [dispatch plans]: None where every call binds anew
+        # Note [dispatch plans]: None where every call derives anew
         plain = not callable(promote) and varargs is None and _TL not in self._kinds
         self._plans = {} if plain and self._dtype_pos is None else None
         params = [p.replace(annotation=inspect.Parameter.empty) for p in sig.parameters.values()]
@@ -419,14 +413,18 @@ def _make_pure(top, layout, dtypes):
 # ---- dispatch -------------------------------------------------------------------------------
 
 
+def _is_d_tuple(lay):
+    return type(lay) is tuple and lay[0] == "d"
+
+
 class _Plan:
     """What dispatch derived for one call signature (Note [dispatch plans])."""
 
     __slots__ = ("dev", "operand_pos", "pf", "scalar_dtypes")
 
-    def __init__(self, top, values, operands, dtypes, dev, pf):
-        # as _classify takes them: every value of a non-static parameter that is not None
-        self.operand_pos = [i for i, (k, v) in enumerate(zip(top._kinds, values)) if k != _STATIC and v is not None]
+    def __init__(self, layout, operands, dtypes, dev, pf):
+        # the parameters _classify took an operand from (plans are never made for tensor lists)
+        self.operand_pos = [i for i, lay in enumerate(layout) if lay in ("t", "s", "d") or _is_d_tuple(lay)]
         self.scalar_dtypes = [None if isinstance(v, _Tensor) else dt._np for v, dt in zip(operands, dtypes)]
         self.dev = dev
         self.pf = pf
@@ -438,34 +436,13 @@ class _Plan:
 # values and on the default dtype. For most ops (no dtype or tensor-list parameter, no
 # promotion rule of its own), a call whose arguments are plain (tensors, Python numbers,
 # None, and static ints, floats, strings, dtypes or tuples of ints) keys the plan derived on
-# its first call by exactly that, and later calls skip binding, classification, promotion and
-# the device check. The op's ``pre`` checks run on every call, and what depends on shapes or
-# values (broadcasting, index checks) happens in the jitted function or in ``pre``, as on the
-# first call. A call that would raise while binding or classifying never makes a plan.
+# its first call by exactly that (after binding), and later calls skip classification,
+# promotion and the device check. The op's ``pre`` checks run on every call, and what depends
+# on shapes or values (broadcasting, index checks) happens in the jitted function or in
+# ``pre``, as on the first call. A call that would raise while classifying never makes a plan.
 _PLAIN_STATIC = (int, bool, float, str, type(None), _dtype.dtype)
 _NUMBERS = (int, float, bool, complex)
 _MAX_PLANS = 256  # per op
-
-
-def _quick_bind(top, args, kwargs):
-    """The values of a call in parameter order, or None where ``bind`` must do it (and raise
-    torch's errors): too many arguments, a name given twice or unknown, a required one missing,
-    a keyword-only parameter given by position."""
-    n = len(args)
-    if n > top._n_positional:
-        return None
-    values = [*args, *top._defaults[n:]]
-    for name, v in kwargs.items():
-        i = top._index.get(name)
-        if i is None or i < n:
-            return None
-        values[i] = v
-    if n < top._n_required and any(values[i] is _EMPTY for i in range(n, top._n_required)):
-        return None
-    return values
-
-
-_EMPTY = inspect.Parameter.empty
 
 
 def _signature(top, values):
@@ -496,25 +473,20 @@ def _signature(top, values):
 
 def dispatch(top, args, kwargs):
     """Run op ``top`` on torch-style arguments: promote, check, call jitted, record, wrap."""
-    plan = sig = values = None
-    if top._plans is not None:
-        values = _quick_bind(top, args, kwargs)
-        sig = _signature(top, values) if values is not None else None
-        plan = top._plans.get(sig) if sig is not None else None
+    values = top.bind(args, kwargs)
+    if top._dtype_pos is not None:  # dtype=float means float64, as in torch
+        values[top._dtype_pos] = _dtype.as_dtype(values[top._dtype_pos])
+    sig = _signature(top, values) if top._plans is not None else None
+    plan = top._plans.get(sig) if sig is not None else None
+    if top.pre is not None:
+        top.pre(*values)
     if plan is not None:
-        if top.pre is not None:
-            top.pre(*values)
         operands = [values[i] for i in plan.operand_pos]
         arrays = [
             v._lazy_value() if dt is None else np.asarray(v, dtype=dt) for v, dt in zip(operands, plan.scalar_dtypes)
         ]
         pf, dev = plan.pf, plan.dev
     else:
-        values = top.bind(args, kwargs)
-        if top._dtype_pos is not None:  # dtype=float means float64, as in torch
-            values[top._dtype_pos] = _dtype.as_dtype(values[top._dtype_pos])
-        if top.pre is not None:
-            top.pre(*values)
         layout, operands, kinds = _classify(top, values)
         compute = _compute_dtype(top, values, operands, kinds)
         arrays, dtypes = _arrays(operands, kinds, compute)
@@ -523,7 +495,7 @@ def dispatch(top, args, kwargs):
         if sig is not None:
             if len(top._plans) >= _MAX_PLANS:  # static values that never repeat
                 top._plans.clear()
-            top._plans[sig] = _Plan(top, values, operands, dtypes, dev, pf)
+            top._plans[sig] = _Plan(layout, operands, dtypes, dev, pf)
     if dev is not None and dev.type != "cpu":  # a CPU scalar tensor may have joined the GPU
         _to_device(operands, arrays, dev)
     try:
