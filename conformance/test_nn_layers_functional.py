@@ -53,10 +53,27 @@ def test_max_pool_ceil_mode_shapes(size):
     same(lambda lib, x: lib.nn.functional.avg_pool2d(x, 3, 2, 1, ceil_mode=True, count_include_pad=False), x)
 
 
-def test_max_pool_ties_route_to_first():
+@pytest.mark.parametrize("indices", [True, False])
+def test_max_pool_ties_route_to_first(indices):
     x = np.array([[[[1.0, 3.0, 3.0, 0.0], [3.0, 2.0, 3.0, 3.0], [0.0, 0.0, 5.0, 5.0], [5.0, 5.0, 5.0, 5.0]]]])
-    same(lambda lib, x: lib.nn.functional.max_pool2d(x, 2, 1, return_indices=True), x)
-    same(lambda lib, x: lib.nn.functional.adaptive_max_pool2d(x, (3, 2), return_indices=True), x)
+    same(lambda lib, x: lib.nn.functional.max_pool2d(x, 2, 1, return_indices=indices), x)
+    same(lambda lib, x: lib.nn.functional.adaptive_max_pool2d(x, (3, 2), return_indices=indices), x)
+
+
+@pytest.mark.parametrize("indices", [True, False])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_max_pool_nan_windows(indices, dtype):
+    """torch's kernels take ``val > max || isnan(val)``: a window's value is NaN and its gradient
+    (and index) goes to the window's last NaN."""
+    x = arr(2, 2, 6, 7, dtype=dtype)
+    x[0, 0, :, 0] = x[0, 1, 1:3, 2:5] = x[1, 0, 2, 2] = np.nan
+    for call in (
+        lambda F, x: F.max_pool2d(x, 3, 2, 1, ceil_mode=True, return_indices=indices),
+        lambda F, x: F.max_pool2d(x, (2, 3), 1, dilation=(2, 1), return_indices=indices),
+        lambda F, x: F.max_pool1d(x[0], 3, 1, return_indices=indices),
+        lambda F, x: F.adaptive_max_pool2d(x, (4, 3), return_indices=indices),
+    ):
+        same(lambda lib, x, call=call: call(lib.nn.functional, x), x)
 
 
 def test_avg_pool_divisors():

@@ -3,9 +3,16 @@ max_unpool, and the op_db-visible aten entry ``max_pool2d_with_indices_backward`
 
 Note [pooling windows]: every pooling op here gathers its windows with static index tables
 (numpy, per spatial dim, ``-1`` for a position in the padding) into a ``(..., K)`` array of the
-K window elements in torch's row-major scan order, then reduces over K. ``argmax`` takes the
-first maximum, as torch's kernels do, and the gradient of ``take_along_axis`` routes to exactly
-that element, so ties and torch's returned ``indices`` agree by construction (no custom_vjp).
+K window elements in torch's row-major scan order, then reduces over K. ``_winner`` takes the
+first maximum (or the last NaN), as torch's kernels do, and the gradient of ``take_along_axis`` routes to exactly
+that element, so ties and torch's returned ``indices`` agree by construction.
+
+Note [max pooling values]: a float max pooling without indices (the common case, LeNet's) computes
+its values with one ``reduce_window`` (NaN propagates, as in torch) and defines only its
+derivative through the windows above (``custom_jvp``): the tangent is read at the element
+torch's kernel picks (``_winner``), so the gradient goes where torch's does. The windows' gather and argmax then appear once, in the
+backward, instead of three times (forward, the pullback's recomputed forward, and the pullback),
+which keeps a training step's XLA program, and the memory its compilation takes, small.
 """
 
 import functools
@@ -140,15 +147,49 @@ def _geometry(n, x, kernel_size, stride, padding, dilation, ceil_mode, avg):
 # ---- max pooling ----------------------------------------------------------------------------------
 
 
+def _winner(vals):
+    """The position over the last axis that torch's max pooling picks: the first maximum, or the
+    last NaN (its kernels take ``val > max || isnan(val)``)."""
+    arg = jnp.argmax(vals, axis=-1, keepdims=True)
+    if not jnp.issubdtype(vals.dtype, jnp.floating):
+        return arg
+    nan = jnp.isnan(vals)
+    last_nan = vals.shape[-1] - 1 - jnp.argmax(nan[..., ::-1], axis=-1, keepdims=True)
+    return jnp.where(nan.any(axis=-1, keepdims=True), last_nan, arg)
+
+
 def _max_over(x, tables, return_indices):
     vals = windows(x, tables, _fill_low(x.dtype))
-    arg = jnp.argmax(vals, axis=-1, keepdims=True)
+    arg = _winner(vals)
     out = jnp.take_along_axis(vals, arg, axis=-1)[..., 0]
     if not return_indices:
         return out, None
     flat = jnp.asarray(flat_indices(tables, x.shape[2:]))
     idx = jnp.take_along_axis(jnp.broadcast_to(flat, vals.shape), arg, axis=-1)[..., 0]
     return out, idx
+
+
+def _max_values(x, tables, k, s, p, d):
+    """The max pooling values of float ``x`` (Note [max pooling values])."""
+    fill = _fill_low(x.dtype)
+    pads = [(0, 0), (0, 0)] + [
+        (pp, (t.shape[0] - 1) * ss + dd * (kk - 1) + 1 - size - pp)
+        for t, size, kk, ss, pp, dd in zip(tables, x.shape[2:], k, s, p, d)
+    ]
+
+    @jax.custom_jvp
+    def values(x):
+        init = jnp.asarray(fill, x.dtype)
+        return lax.reduce_window(x, init, lax.max, (1, 1) + k, (1, 1) + s, pads, window_dilation=(1, 1) + d)
+
+    @values.defjvp
+    def values_jvp(primals, tangents):
+        (x,), (t,) = primals, tangents
+        vals = windows(x, tables, fill)
+        won = _winner(vals) == np.arange(vals.shape[-1])
+        return values(x), jnp.where(won, windows(t, tables, 0), 0).sum(axis=-1)
+
+    return values(x)
 
 
 def _max_pool(n, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices):
@@ -160,8 +201,11 @@ def _max_pool(n, input, kernel_size, stride, padding, dilation, ceil_mode, retur
         lambda: f"Expected {n + 1}D or {n + 2}D (batch mode) tensor with optional 0 dim batch size for "
         f"input, but got:{list(input.shape)}",
     )
-    tables, _ = _geometry(n, x, kernel_size, stride, padding, dilation, ceil_mode, False)
-    out, idx = _max_over(x, tables, return_indices)
+    tables, (k, s, p) = _geometry(n, x, kernel_size, stride, padding, dilation, ceil_mode, False)
+    if not return_indices and jnp.issubdtype(x.dtype, jnp.floating):
+        out, idx = _max_values(x, tables, k, s, p, tuple_arg(dilation, n, "dilation")), None
+    else:
+        out, idx = _max_over(x, tables, return_indices)
     if unbatched:
         out, idx = out[0], (None if idx is None else idx[0])
     return (out, idx) if return_indices else out
