@@ -144,25 +144,37 @@ def _plain_values_of_module(m):
     return known[1], tuple(map(tuple, _hooks_of(m)))
 
 
+def _function_reads(fn):
+    """What function ``fn`` may read without taking it as an argument: its code, the
+    ``(name, value)`` of each global its code names and the value of each closure cell
+    (``_MISSING`` for an unbound global or an empty cell), and the dict of the object it is
+    bound to (or None). A callable without code reads nothing that is known."""
+    owner = getattr(fn, "__self__", None)
+    fn = getattr(fn, "__func__", fn)
+    code = getattr(fn, "__code__", None)
+    if code is None:
+        return None, (), (), None
+    names = fn.__globals__
+    globals_ = [(n, names.get(n, _MISSING)) for n in code.co_names]
+    cells = []
+    for cell in fn.__closure__ or ():
+        try:
+            cells.append(cell.cell_contents)
+        except ValueError:  # an empty cell
+            cells.append(_MISSING)
+    return code, globals_, cells, getattr(owner, "__dict__", None)
+
+
 def _plain_values_of_function(fn, modules):
     """The plain values a function may read without taking them as arguments: its globals and
     closure values, the plain attributes of the object it is bound to, and those of every
     module among them (a module's ``training`` flag, say), whose modules are appended to
     ``modules``."""
-    owner = getattr(fn, "__self__", None)
-    fn = getattr(fn, "__func__", fn)
-    code = getattr(fn, "__code__", None)
-    if code is None:
-        return ()
-    names = fn.__globals__
-    values = [(n, names[n]) for n in code.co_names if n in names]
-    for cell in fn.__closure__ or ():
-        try:
-            values.append(("", cell.cell_contents))
-        except ValueError:  # an empty cell
-            continue
-    if owner is not None:
-        values += list(getattr(owner, "__dict__", {}).items())
+    _, globals_, cells, table = _function_reads(fn)
+    values = [(n, v) for n, v in globals_ if v is not _MISSING]
+    values += [("", v) for v in cells if v is not _MISSING]
+    if table is not None:
+        values += table.items()
     found = []
     for name, value in values:
         if isinstance(value, _PLAIN):
@@ -178,21 +190,12 @@ def _function_sources(fn, objects, tables):
     """What ``_plain_values_of_function(fn)`` reads outside the modules it walks: its code and
     the values of the globals it names and of its closure cells (appended to ``objects``), and
     the dict of the object it is bound to (appended to ``tables``)."""
-    owner = getattr(fn, "__self__", None)
-    fn = getattr(fn, "__func__", fn)
-    code = getattr(fn, "__code__", None)
+    code, globals_, cells, table = _function_reads(fn)
     objects.append(code)
-    if code is None:
-        return
-    names = fn.__globals__
-    objects += [names.get(n, _MISSING) for n in code.co_names]
-    for cell in fn.__closure__ or ():
-        try:
-            objects.append(cell.cell_contents)
-        except ValueError:  # an empty cell
-            objects.append(_MISSING)
-    if owner is not None and hasattr(owner, "__dict__"):
-        tables.append(owner.__dict__)
+    objects += [v for _, v in globals_]
+    objects += cells
+    if table is not None:
+        tables.append(table)
 
 
 # a tensor's part of a signature: (shape, dtype, device)
