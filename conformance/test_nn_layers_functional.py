@@ -76,6 +76,19 @@ def test_max_pool_nan_windows(indices, dtype):
         same(lambda lib, x, call=call: call(lib.nn.functional, x), x)
 
 
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+def test_avg_pool_half_precision_rounds_once(dtype):
+    """torch sums and divides a half-precision window in float32 and rounds once, so the values
+    are torch's exactly (summing in the input's dtype differs in most elements)."""
+    x = arr(2, 3, 16, 16) * 3
+    for kw in ({"kernel_size": 4, "stride": 1, "padding": 2}, {"kernel_size": 3, "stride": 2, "ceil_mode": True}):
+        expected, actual = (
+            lib.nn.functional.avg_pool2d(lib.tensor(x).to(getattr(lib, dtype)), **kw).float().numpy()
+            for lib in (torch, jtorch)
+        )
+        np.testing.assert_array_equal(actual, expected)
+
+
 def test_avg_pool_divisors():
     x = arr(1, 1, 5, 5)
     same(lambda lib, x: lib.nn.functional.avg_pool2d(x, 3, 2, 1, ceil_mode=True), x)

@@ -1,18 +1,21 @@
 """Pooling: max/avg pooling (1-3d, ceil_mode, dilation, return_indices), adaptive pooling,
 max_unpool, and the op_db-visible aten entry ``max_pool2d_with_indices_backward``.
 
-Note [pooling windows]: every pooling op here gathers its windows with static index tables
+Note [pooling windows]: the pooling ops here gather their windows with static index tables
 (numpy, per spatial dim, ``-1`` for a position in the padding) into a ``(..., K)`` array of the
-K window elements in torch's row-major scan order, then reduces over K. ``_winner`` takes the
-first maximum (or the last NaN), as torch's kernels do, and the gradient of ``take_along_axis`` routes to exactly
-that element, so ties and torch's returned ``indices`` agree by construction.
+K window elements in torch's row-major scan order, then reduce over K (except for the
+``reduce_window`` cases below). ``_winner`` takes the first maximum (or the last NaN), as
+torch's kernels do, and the gradient of ``take_along_axis`` routes to exactly that element, so
+ties and torch's returned ``indices`` agree by construction.
 
-Note [max pooling values]: a float max pooling without indices (the common case, LeNet's) computes
-its values with one ``reduce_window`` (NaN propagates, as in torch) and defines only its
-derivative through the windows above (``custom_jvp``): the tangent is read at the element
-torch's kernel picks (``_winner``), so the gradient goes where torch's does. The windows' gather and argmax then appear once, in the
-backward, instead of three times (forward, the pullback's recomputed forward, and the pullback),
-which keeps a training step's XLA program, and the memory its compilation takes, small.
+Note [max pooling values]: a float max pooling without indices (the common case, LeNet's)
+computes its values with one ``reduce_window`` (NaN propagates, as in torch) and defines only
+its derivative through the windows above (``custom_jvp``): the tangent is read at the element
+torch's kernel picks (``_winner``), so the gradient goes where torch's does. The windows' gather
+and argmax then appear once, in the backward, instead of three times (forward, the pullback's
+recomputed forward, and the pullback), which keeps a training step's XLA program, and the
+memory its compilation takes, small. Average pooling sums its windows with one
+``reduce_window`` as well (jax differentiates it without a gather).
 """
 
 import functools
@@ -169,18 +172,25 @@ def _max_over(x, tables, return_indices):
     return out, idx
 
 
-def _max_values(x, tables, k, s, p, d):
-    """The max pooling values of float ``x`` (Note [max pooling values])."""
-    fill = _fill_low(x.dtype)
+def _reduce_windows(x, init, reduce, tables, k, s, p, d):
+    """``reduce`` over each window of ``x`` ``(B, C, *spatial)`` (the windows of ``tables``:
+    stride ``s``, padding ``p``, dilation ``d``, as many as ``tables`` has rows), positions
+    outside the input reading ``init``: one ``reduce_window``, whose derivative jax knows."""
     pads = [(0, 0), (0, 0)] + [
         (pp, (t.shape[0] - 1) * ss + dd * (kk - 1) + 1 - size - pp)
         for t, size, kk, ss, pp, dd in zip(tables, x.shape[2:], k, s, p, d)
     ]
+    init = np.asarray(init, x.dtype)  # a constant: jax then knows the reduction's derivative
+    return lax.reduce_window(x, init, reduce, (1, 1) + k, (1, 1) + s, pads, window_dilation=(1, 1) + d)
+
+
+def _max_values(x, tables, k, s, p, d):
+    """The max pooling values of float ``x`` (Note [max pooling values])."""
+    fill = _fill_low(x.dtype)
 
     @jax.custom_jvp
     def values(x):
-        init = jnp.asarray(fill, x.dtype)
-        return lax.reduce_window(x, init, lax.max, (1, 1) + k, (1, 1) + s, pads, window_dilation=(1, 1) + d)
+        return _reduce_windows(x, fill, lax.max, tables, k, s, p, d)
 
     @values.defjvp
     def values_jvp(primals, tangents):
@@ -286,7 +296,9 @@ def _avg_pool(n, input, kernel_size, stride, padding, ceil_mode, count_include_p
     x, unbatched = _as_batched(name, input, n, msg)
     check(divisor_override is None or divisor_override != 0, RuntimeError, "divisor must be not zero")
     tables, geometry = _geometry(n, x, kernel_size, stride, padding, 1, ceil_mode, True)
-    total = windows(x, tables, 0).sum(axis=-1, dtype=x.dtype)
+    # torch sums and divides half and bfloat16 windows in float32, rounding once
+    acc = x.astype(jnp.float32) if x.dtype in (jnp.float16, jnp.bfloat16) else x
+    total = _reduce_windows(acc, 0, lax.add, tables, *geometry, (1,) * n)
     if divisor_override is not None:
         div = np.full(total.shape[2:], divisor_override, np.int64)
     else:
@@ -294,7 +306,7 @@ def _avg_pool(n, input, kernel_size, stride, padding, ceil_mode, count_include_p
     if jnp.issubdtype(x.dtype, jnp.integer):
         out = lax.div(total, jnp.broadcast_to(jnp.asarray(div, x.dtype), total.shape))
     else:
-        out = total / jnp.asarray(div, x.dtype)
+        out = (total / jnp.asarray(div, acc.dtype)).astype(x.dtype)
     return out[0] if unbatched else out
 
 
