@@ -420,7 +420,7 @@ def _is_d_tuple(lay):
 class _Plan:
     """What dispatch derived for one call signature (Note [dispatch plans])."""
 
-    __slots__ = ("dev", "operand_pos", "pf", "scalar_dtypes")
+    __slots__ = ("dev", "operand_pos", "pf", "scalar_dtypes", "visible")
 
     def __init__(self, layout, operands, dtypes, dev, pf):
         # the parameters _classify took an operand from (plans are never made for tensor lists)
@@ -428,6 +428,7 @@ class _Plan:
         self.scalar_dtypes = [None if isinstance(v, _Tensor) else dt._np for v, dt in zip(operands, dtypes)]
         self.dev = dev
         self.pf = pf
+        self.visible = None  # _visible's answer, the same for every call of the signature
 
 
 # Note [dispatch plans]: an op's layout, computation dtype, operand dtypes, result device and
@@ -505,7 +506,7 @@ def dispatch(top, args, kwargs):
     multi = isinstance(result, (tuple, list))
     outs = [_Tensor._wrap(a, dev) for a in (result if multi else (result,))]
     if grad_mode._state["enabled"]:
-        _record(top, pf, values, operands, arrays, outs, multi)
+        _record(top, pf, values, operands, arrays, outs, multi, plan)
     if top.view:
         _make_views(top, pf, operands[0], arrays[1:], outs, multi, values)
     if not multi:
@@ -547,12 +548,19 @@ def _differentiable(jax_dtype):
     return jax_dtype.kind in "fc" or jax_dtype == _dtype.bfloat16._np  # bfloat16's kind is "V"
 
 
-def _record(top, pf, values, operands, arrays, outs, multi):
-    if any(isinstance(v, _Tensor) and v._requires_grad for v in operands):
-        name = top.grad_name(*values) if callable(top.grad_name) else top.grad_name
-        node = record_function(name, pf, operands, arrays, outs, multi)
-        if node is not None:
+def _record(top, pf, values, operands, arrays, outs, multi, plan):
+    mask = tuple([isinstance(v, _Tensor) and v._requires_grad for v in operands])
+    if True not in mask:
+        return
+    name = top.grad_name(*values) if callable(top.grad_name) else top.grad_name
+    node = record_function(name, pf, operands, arrays, outs, multi, mask=mask)
+    if node is not None:
+        if plan is None:
             node._visible = _visible(top, values)
+        else:
+            if plan.visible is None:
+                plan.visible = _visible(top, values)
+            node._visible = plan.visible
 
 
 def _visible(top, values):
@@ -570,19 +578,21 @@ def _visible(top, values):
     return tuple(visible)
 
 
-def record_function(name, pf, operands, arrays, outs, multi, cls=None):
+def record_function(name, pf, operands, arrays, outs, multi, cls=None, mask=None):
     """Record PureFn ``pf`` applied to ``operands`` (whose values are ``arrays``) as the
     producer of Tensors ``outs``: the one place a Node is made (Note [recording]).
 
     Also used outside ``dispatch`` by code that computes through a pure function of its own:
     the backward pass under create_graph, autograd.Function, CopySlices, compiled calls (whose
-    Node class ``cls`` has its own backward).
+    Node class ``cls`` has its own backward). ``mask``: which operands require grad, where the
+    caller has found it already (dispatch, when at least one does).
     """
     if not grad_mode._state["enabled"]:
         return
-    mask = tuple(isinstance(v, _Tensor) and v._requires_grad for v in operands)
-    if not any(mask):
-        return
+    if mask is None:
+        mask = tuple([isinstance(v, _Tensor) and v._requires_grad for v in operands])
+        if True not in mask:
+            return
     if multi:
         out_mask = tuple(_differentiable(o._lazy_value().dtype) for o in outs)
         diff = [o for o, m in zip(outs, out_mask) if m]
