@@ -13,10 +13,11 @@ read on the host goes through: ``item()``, printing, ``numpy()``, ``bool()``, a 
 reads an index tensor), at the end of ``optimizer.step()``, before a compiled call, or when
 the graph grows past ``MAX_CALLS`` calls or ``MAX_LEAF_BYTES`` of inputs held alive. A flush
 computes the placeholders still referenced (a parameter's new value, a gradient, an optimizer
-state, the loss); dead ones are never materialised. The graph's structure (the calls, which results feed which, which results are
-wanted) is the cache key of one ``jax.jit`` of a function that replays the calls, so XLA sees
-forward, backward and update as one program; the concrete inputs (parameters, data, scalars)
-are its arguments, and a structure that repeats reuses the compiled program.
+state, the loss); dead ones are never materialised. The graph's structure (the calls, which
+results feed which, which results are wanted) is the cache key of one ``jax.jit`` of a function
+that replays the calls, so XLA sees forward, backward and update as one program; the concrete
+inputs (parameters, data, scalars) are its arguments, and a structure that repeats reuses the
+compiled program.
 
 A structure is compiled the second time it is seen, or the first time when a step ends
 (training steps repeat); until then, and whenever the graph is a single call, spans two

@@ -4,6 +4,7 @@ Kept apart from _compile.py so that ops can ask whether a value is traced, and d
 that needs it on the host, without importing the compiler.
 """
 
+import functools
 import sys
 import weakref
 
@@ -72,8 +73,10 @@ def deferred(bad, values, exc_type, message):
     Tracing.active.checks.append((flat_bad.any(), first, exc_type, message))
 
 
-def guard(snapshot):
-    """Make the trace in progress depend on ``snapshot()`` (a hashable view of Python values it
-    read): a compiled call whose snapshot differs traces again."""
+def guard(fn, *args):
+    """Make the trace in progress, if any, depend on ``fn(*args)`` (a hashable view of Python
+    values it read): a compiled call whose snapshot differs traces again. Outside a trace this
+    costs no more than the call (hot paths call it on every step)."""
     if Tracing.active is not None:
+        snapshot = functools.partial(fn, *args)
         Tracing.active.guards.append((snapshot, snapshot()))

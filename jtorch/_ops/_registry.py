@@ -548,8 +548,13 @@ def _differentiable(jax_dtype):
     return jax_dtype.kind in "fc" or jax_dtype == _dtype.bfloat16._np  # bfloat16's kind is "V"
 
 
+def _grad_mask(operands):
+    """Which operands are tensors that require grad."""
+    return tuple([isinstance(v, _Tensor) and v._requires_grad for v in operands])
+
+
 def _record(top, pf, values, operands, arrays, outs, multi, plan):
-    mask = tuple([isinstance(v, _Tensor) and v._requires_grad for v in operands])
+    mask = _grad_mask(operands)
     if True not in mask:
         return
     name = top.grad_name(*values) if callable(top.grad_name) else top.grad_name
@@ -590,7 +595,7 @@ def record_function(name, pf, operands, arrays, outs, multi, cls=None, mask=None
     if not grad_mode._state["enabled"]:
         return
     if mask is None:
-        mask = tuple([isinstance(v, _Tensor) and v._requires_grad for v in operands])
+        mask = _grad_mask(operands)
         if True not in mask:
             return
     if multi:

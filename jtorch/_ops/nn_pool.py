@@ -144,7 +144,7 @@ def _geometry(n, x, kernel_size, stride, padding, dilation, ceil_mode, avg):
         lambda: f"Given input size: ({'x'.join(map(str, x.shape[1:]))}). Calculated output size: "
         f"({'x'.join(map(str, (x.shape[1],) + outs))}). Output size is too small",
     )
-    return [_sliding_table(*a) for a in zip(spatial, outs, k, s, p, d)], (k, s, p)
+    return [_sliding_table(*a) for a in zip(spatial, outs, k, s, p, d)], (k, s, p, d)
 
 
 # ---- max pooling ----------------------------------------------------------------------------------
@@ -211,9 +211,9 @@ def _max_pool(n, input, kernel_size, stride, padding, dilation, ceil_mode, retur
         lambda: f"Expected {n + 1}D or {n + 2}D (batch mode) tensor with optional 0 dim batch size for "
         f"input, but got:{list(input.shape)}",
     )
-    tables, (k, s, p) = _geometry(n, x, kernel_size, stride, padding, dilation, ceil_mode, False)
+    tables, geometry = _geometry(n, x, kernel_size, stride, padding, dilation, ceil_mode, False)
     if not return_indices and jnp.issubdtype(x.dtype, jnp.floating):
-        out, idx = _max_values(x, tables, k, s, p, tuple_arg(dilation, n, "dilation")), None
+        out, idx = _max_values(x, tables, *geometry), None
     else:
         out, idx = _max_over(x, tables, return_indices)
     if unbatched:
@@ -275,7 +275,7 @@ def max_pool2d_with_indices_backward(
 def _avg_divisor(spatial, tables, geometry, count_include_pad):
     """torch's per-window divisor: the window clipped to the padded input (count_include_pad)
     or to the input itself."""
-    k, s, p = geometry
+    k, s, p, _ = geometry
     div = np.ones((), np.int64)
     for d, (size, t) in enumerate(zip(spatial, tables)):
         start = np.arange(t.shape[0]) * s[d] - p[d]
@@ -298,7 +298,7 @@ def _avg_pool(n, input, kernel_size, stride, padding, ceil_mode, count_include_p
     tables, geometry = _geometry(n, x, kernel_size, stride, padding, 1, ceil_mode, True)
     # torch sums and divides half and bfloat16 windows in float32, rounding once
     acc = x.astype(jnp.float32) if x.dtype in (jnp.float16, jnp.bfloat16) else x
-    total = _reduce_windows(acc, 0, lax.add, tables, *geometry, (1,) * n)
+    total = _reduce_windows(acc, 0, lax.add, tables, *geometry)
     if divisor_override is not None:
         div = np.full(total.shape[2:], divisor_override, np.int64)
     else:

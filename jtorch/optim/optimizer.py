@@ -463,8 +463,7 @@ class Optimizer:
                 state.update(self._init_state(group, p))
             states.append(state)
         static, traced = _split_hyper(group, self.defaults, self._static_keys, self._nonzero_keys)
-        if _tracing.Tracing.active is not None:  # a compiled step bakes the plain values in
-            _tracing.guard(functools.partial(_plain_hyper, group))
+        _tracing.guard(_plain_hyper, group)  # a compiled step bakes the plain values in
         device = params[0]._device
         arrays = [
             {k: _on(v, device) for k, v in s.items() if isinstance(v, Tensor)} for s in states
