@@ -316,3 +316,21 @@ def test_other_threads_run_eagerly(lazy):
     t.join()
     assert out == {"pending": False, "value": [1.0, 4.0, 7.0, 10.0]}
     assert isinstance((y * 2)._storage.array, lazy.Pending)  # this thread still records
+
+
+def test_scalar_inputs_of_a_compiled_graph(lazy):
+    # Note [scalar inputs]: a compiled graph gets its Python scalars as device arrays made once
+    # per value, so values that compare equal but compute differently must stay apart
+    import jax
+    import jax.numpy as jnp
+
+    a = jnp.arange(1.0, 4.0, dtype=jnp.float32)
+    f = jax.jit(lambda a, s: jnp.copysign(a, s * 1.0) * (s + 1))
+    g = jax.jit(lambda x: x * 2)
+    for s in (0.0, -0.0, 2.5, 1, True, 2**40, -3, 0.0):
+        before = lazy.stats["compiled_runs"]
+        out = lazy.call(g, (lazy.call(f, (a, s)),))
+        lazy.flush(step_end=True)
+        assert lazy.stats["compiled_runs"] == before + 1
+        got, want = np.asarray(out.force()), np.asarray(g(f(a, s)))
+        assert got.dtype == want.dtype and got.tobytes() == want.tobytes(), (s, got, want)

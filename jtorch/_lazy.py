@@ -47,6 +47,8 @@ _ever = False  # a Pending was ever made: eager calls then unwrap materialised o
 _calls = []  # the recorded calls, in the script's order
 _leaves = []  # the concrete arguments of the recorded calls
 _leaf_ids = {}  # id(leaf) -> (its index in _leaves, its aval, its device or None)
+_scalar_leaves = []  # the indices in _leaves of Python scalars (Note [scalar inputs])
+_device_scalars = {}  # (type, value's key, device) -> the scalar as a jax array on that device
 _shapes = {}  # (key, tree, avals) -> (output tree, output avals)
 _programs = {}  # structure -> jitted replay, or how often it was seen
 _devices = set()
@@ -234,6 +236,8 @@ def _new_leaf(a):
         hit = (len(_leaves), (a.shape, a.dtype, a.weak_type), next(iter(a.devices())))
     else:
         hit = (len(_leaves), _host_aval(a), None)
+        if type(a) in _SCALAR_KEY:
+            _scalar_leaves.append(hit[0])
     _leaves.append(a)
     _leaf_bytes += math.prod(hit[1][0]) * hit[1][1].itemsize
     return hit
@@ -252,6 +256,37 @@ def _host_aval(a):
         return ((), np.dtype(np.complex128), True)
     a = np.asarray(a)
     return (a.shape, a.dtype, False)
+
+
+# Note [scalar inputs]: a Python scalar among a program's arguments (an optimizer's lr,
+# momentum, ...) is copied to the device at every call, which lengthens both the dispatch and
+# the run (SGD's four hyperparameters cost a 10-50-1 MLP's lazy step 20-50 µs of its ~350 on
+# this project's CPU machine). A flush that runs a compiled program passes each
+# one as a jax array made once per (type, value, device) instead: the same value and aval
+# (``jax.device_put`` keeps a Python scalar's weak type), so the same program and results.
+# Floats are keyed by ``float.hex()``: 0.0 and -0.0 are one key as floats, and a NaN is no key at
+# all (it is not equal to itself).
+_SCALAR_KEY = {float: float.hex, int: int, bool: bool}
+MAX_DEVICE_SCALARS = 4096
+
+
+def _on_device(leaves, scalars, devices):
+    """``leaves`` with the Python scalars at ``scalars`` replaced by cached device arrays."""
+    device = next(iter(devices)) if devices else _default_device()
+    leaves = list(leaves)
+    for i in scalars:
+        v = leaves[i]
+        key = (type(v), _SCALAR_KEY[type(v)](v), device)
+        a = _device_scalars.get(key)
+        if a is None:
+            if len(_device_scalars) >= MAX_DEVICE_SCALARS:
+                _device_scalars.clear()
+            try:
+                a = _device_scalars[key] = jax.device_put(v, device)
+            except OverflowError:  # an int outside int64: jax reports it when the program runs
+                continue
+        leaves[i] = a
+    return leaves
 
 
 def _eval_shape(fn, treedef, avals):
@@ -282,11 +317,11 @@ def flush(step_end=False, once=False):
 
 
 def _flush(step_end, once=False):
-    global _calls, _leaves, _leaf_ids, _devices, _leaf_bytes
+    global _calls, _leaves, _leaf_ids, _scalar_leaves, _devices, _leaf_bytes
     if not _calls:
         return
-    calls, leaves, devices = _calls, _leaves, _devices
-    _calls, _leaves, _leaf_ids, _devices, _leaf_bytes = [], [], {}, set(), 0
+    calls, leaves, scalars, devices = _calls, _leaves, _scalar_leaves, _devices
+    _calls, _leaves, _leaf_ids, _scalar_leaves, _devices, _leaf_bytes = [], [], {}, [], set(), 0
     live = []
     for c in calls:
         for j, ref in enumerate(c.outs):
@@ -313,7 +348,7 @@ def _flush(step_end, once=False):
         entry = _programs[key] = _build(calls, wanted)
         stats["builds"] += 1
     try:
-        values = entry(leaves)
+        values = entry(_on_device(leaves, scalars, devices) if scalars else leaves)
     except Exception:  # noqa: BLE001 - any failure to build or run: the calls one by one
         # a structure that cannot run as one program (it ran fine call by call) stays eager
         if not once:
