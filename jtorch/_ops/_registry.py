@@ -436,14 +436,24 @@ class _Plan:
 # zero-dim, their devices), on the Python types of the scalar ones, on the static arguments'
 # values and on the default dtype. For most ops (no dtype or tensor-list parameter, no
 # promotion rule of its own), a call whose arguments are plain (tensors, Python numbers,
-# None, and static ints, floats, strings, dtypes or tuples of ints) keys the plan derived on
-# its first call by exactly that (after binding), and later calls skip classification,
-# promotion and the device check. The op's ``pre`` checks run on every call, and what depends
+# None, and static ints, floats, strings, dtypes, or tuples of ints, strings and such tuples,
+# as indexing's view spec) keys the plan derived on its first call by exactly that (after
+# binding), and later calls skip classification, promotion and the device check. The op's ``pre`` checks run on every call, and what depends
 # on shapes or values (broadcasting, index checks) happens in the jitted function or in
 # ``pre``, as on the first call. A call that would raise while classifying never makes a plan.
 _PLAIN_STATIC = (int, bool, float, str, type(None), _dtype.dtype)
 _NUMBERS = (int, float, bool, complex)
 _MAX_PLANS = 256  # per op
+
+
+def _plain_tuple(v):
+    """Whether static tuple ``v`` holds only ints, strings and such tuples (no bool or float,
+    which would key alike with the equal int)."""
+    for x in v:
+        t = type(x)
+        if t is not int and t is not str and not (t is tuple and _plain_tuple(x)):
+            return False
+    return True
 
 
 def _signature(top, values):
@@ -457,7 +467,7 @@ def _signature(top, values):
             continue
         t = type(v)
         if kind == _STATIC:
-            if t in _PLAIN_STATIC or (t is tuple and all(type(x) is int for x in v)):
+            if t in _PLAIN_STATIC or (t is tuple and _plain_tuple(v)):
                 sig.append((t, v))
                 continue
             return None

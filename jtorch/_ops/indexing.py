@@ -25,11 +25,15 @@ from .. import _dtype, _tracing
 from .._errors import broadcast_shapes, check
 from ._registry import NONE, TL, TN, D, T, check_inplace, dtype_title, method, op
 
+_TENSOR = []
+
 
 def _tensor_cls():
-    from ..tensor import Tensor
+    if not _TENSOR:  # imported on first use: tensor.py imports this module
+        from ..tensor import Tensor
 
-    return Tensor
+        _TENSOR.append(Tensor)
+    return _TENSOR[0]
 
 
 def _wrap_np(a, like=None):
@@ -185,7 +189,7 @@ def _parse(x, index):
             spec += [("s", n, 1) for n in shape[src : src + k]]
             starts += [0] * k
         src, out = src + k, out + (kind != "int") * k
-    if not _is_empty(spec, shape, dims, arrays):  # torch reads no index of an empty result
+    if pending and not _is_empty(spec, shape, dims, arrays):  # torch reads no index of an empty result
         for kind, v, sizes, d in pending:
             if kind == "adv":
                 _check_in_range(v, sizes[0], d, IndexError)

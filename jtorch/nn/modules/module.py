@@ -670,6 +670,17 @@ class Module:
         return _add_hook(self._load_state_dict_post_hooks, hook, False)
 
     def _call_impl(self, *args, **kwargs):
+        if not (
+            self._forward_pre_hooks
+            or self._forward_hooks
+            or self._backward_hooks
+            or self._backward_pre_hooks
+            or _global_forward_pre_hooks
+            or _global_forward_hooks
+            or _global_backward_hooks
+            or _global_backward_pre_hooks
+        ):  # no hooks (as torch's _call_impl checks first)
+            return self.forward(*args, **kwargs)
         for hook_id, hook in (*_global_forward_pre_hooks.items(), *self._forward_pre_hooks.items()):
             if hook_id in self._forward_pre_hooks_with_kwargs:
                 result = hook(self, args, kwargs)
