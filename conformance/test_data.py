@@ -155,7 +155,34 @@ LOADERS = {
         L, L.utils.data.ChainDataset([stream(L, 3), stream(L, 1)]), batch_size=3
     ),
     "pin_memory": lambda L: loader(L, tensors(L, 3), batch_size=2, pin_memory=True),
+    # TensorDataset batches come from one index_select per tensor where nothing can tell
+    # (Note [TensorDataset batches] in jtorch/utils/data/_worker.py); these reach its edges
+    "tensor_negative_keys": lambda L: loader(L, tensors(L), batch_size=3, sampler=[-1, 3, -10]),
+    "tensor_key_past_end": lambda L: loader(L, tensors(L), batch_size=2, sampler=[0, 10]),
+    "tensor_key_too_negative": lambda L: loader(L, tensors(L), batch_size=2, sampler=[-11, 0]),
+    "tensor_numpy_keys": lambda L: loader(L, tensors(L), batch_size=2, sampler=list(np.arange(4))),
+    "tensor_requires_grad": lambda L: loader(
+        L, L.utils.data.TensorDataset(L.arange(6.0).reshape(3, 2).requires_grad_()), batch_size=2
+    ),
+    "tensor_dtypes": lambda L: loader(
+        L,
+        L.utils.data.TensorDataset(
+            L.arange(4) % 2 == 0, L.arange(8, dtype=L.float16).view(4, 2), L.ones(4, 0)
+        ),
+        batch_size=3,
+    ),
+    "tensor_subclass_getitem": lambda L: loader(L, doubled(L, tensors(L, 4)), batch_size=3),
 }
+
+
+def doubled(lib, ds):
+    """``ds``, a TensorDataset, whose samples are twice its tensors' rows."""
+
+    class Doubled(lib.utils.data.TensorDataset):
+        def __getitem__(self, index):
+            return tuple(2 * t for t in super().__getitem__(index))
+
+    return Doubled(*ds.tensors)
 
 
 @pytest.mark.parametrize("name", LOADERS)
@@ -166,6 +193,20 @@ def test_loader_batches_and_len(name):
 
     same_outcome(epochs)
     same_outcome(lambda lib: len(LOADERS[name](lib)))
+
+
+def test_tensor_dataset_batches_follow_a_changed_collate_map():
+    # a tensor rule set in default_collate_fn_map applies to TensorDataset batches too
+    def run(lib):
+        fn_map = lib.utils.data._utils.collate.default_collate_fn_map
+        old = fn_map[lib.Tensor]
+        fn_map[lib.Tensor] = lambda batch, *, collate_fn_map=None: ("rule", len(batch))
+        try:
+            return list(loader(lib, tensors(lib, 5), batch_size=2))
+        finally:
+            fn_map[lib.Tensor] = old
+
+    same_outcome(run)
 
 
 # ---- len() of loaders over iterable datasets, and the warning when it is exceeded -----------

@@ -1,5 +1,6 @@
 """torch.utils.data: datasets, samplers and the DataLoader."""
 
+from . import _utils as _utils  # torch.utils.data._utils.collate, as torch exposes it
 from .dataloader import DataLoader, _DatasetKind, default_collate, default_convert, get_worker_info
 from .dataset import (
     ChainDataset,

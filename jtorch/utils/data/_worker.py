@@ -45,8 +45,54 @@ class _MapDatasetFetcher:
         if getattr(self.dataset, "__getitems__", None):
             data = self.dataset.__getitems__(possibly_batched_index)
         else:
+            batch = _tensor_dataset_batch(self.dataset, possibly_batched_index, self.collate_fn)
+            if batch is not None:
+                return batch
             data = [self.dataset[idx] for idx in possibly_batched_index]
         return self.collate_fn(data)
+
+
+def _tensor_dataset_batch(dataset, indices, collate_fn):
+    """``default_collate([dataset[i] for i in indices])`` for a TensorDataset, as one
+    ``index_select`` per tensor; None where that might differ from sample-by-sample collation.
+
+    Note [TensorDataset batches]: sample ``i`` of a TensorDataset is ``tuple(t[i] for t in
+    tensors)``, and default_collate stacks each field and returns the fields as a list. Stacking
+    rows ``t[i]`` gives the rows ``t.index_select(0, indices)`` gives, with the same dtype and
+    device, in one op instead of one per sample (on jax, a DataLoader batch of 64 MNIST samples
+    took 5-7 ms sample by sample). It applies only where nothing could tell the difference: the
+    dataset's ``__getitem__`` is TensorDataset's, the collate function is default_collate with
+    its tensor rule unchanged, the keys are ints in range (out-of-range keys take the sample path,
+    which raises torch's error at the right sample) and no tensor requires grad (a stacked batch
+    would have a StackBackward0 ``grad_fn``).
+    """
+    from ... import _dtype
+    from ..._ops.creation import tensor
+    from ._collate import collate_tensor_fn, default_collate, default_collate_fn_map
+    from .dataset import TensorDataset
+
+    if (
+        type(dataset).__getitem__ is not TensorDataset.__getitem__
+        or collate_fn is not default_collate
+        or not isinstance(indices, list)
+        or not indices
+        or any(type(i) is not int for i in indices)
+    ):
+        return None
+    from ...tensor import Tensor
+
+    if default_collate_fn_map.get(Tensor) is not collate_tensor_fn:
+        return None
+    tensors = dataset.tensors
+    if not tensors or any(type(t) is not Tensor or t._requires_grad for t in tensors):
+        return None
+    n = tensors[0].size(0)
+    if not (-n <= min(indices) and max(indices) < n):
+        return None
+    if min(indices) < 0:  # t[-1] is the last row; index_select takes no negative index
+        indices = [i + n if i < 0 else i for i in indices]
+    index = tensor(indices, dtype=_dtype.int64)
+    return [t.index_select(0, index.to(t.device)) for t in tensors]
 
 
 class _IterableDatasetFetcher(_MapDatasetFetcher):
