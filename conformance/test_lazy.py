@@ -319,7 +319,7 @@ def test_other_threads_run_eagerly(lazy):
 
 
 def test_scalar_inputs_of_a_compiled_graph(lazy):
-    # Note [scalar inputs]: a compiled graph gets its Python scalars as device arrays made once
+    # Note [host inputs]: a compiled graph gets its Python scalars as device arrays made once
     # per value, so values that compare equal but compute differently must stay apart
     import jax
     import jax.numpy as jnp
@@ -334,3 +334,42 @@ def test_scalar_inputs_of_a_compiled_graph(lazy):
         assert lazy.stats["compiled_runs"] == before + 1
         got, want = np.asarray(out.force()), np.asarray(g(f(a, s)))
         assert got.dtype == want.dtype and got.tobytes() == want.tobytes(), (s, got, want)
+
+
+def test_numpy_inputs_of_a_compiled_graph(lazy):
+    # Note [host inputs]: numpy inputs reach a compiled graph packed into one array per dtype;
+    # each call must still see its own values, shapes and dtypes
+    import jax
+    import jax.numpy as jnp
+    import ml_dtypes
+
+    f = jax.jit(lambda a, u, v: (a * u.sum(), v))
+    g = jax.jit(lambda x: x * 2)
+    inputs = [
+        np.arange(6, dtype=np.float32).reshape(2, 3),
+        np.float32(2.5),
+        np.zeros((0, 2), np.float32),
+        np.array([[1, -2], [3, 4]], np.int64),
+        np.array(7, np.int64),
+        np.array([True, False]),
+        np.arange(3, dtype=np.float16) / 3,
+        np.arange(3).astype(ml_dtypes.bfloat16),
+        np.array([1 + 2j], np.complex64),
+    ]
+    a = jnp.float32(3.0)
+    for _ in range(2):  # the second time through, the program exists: the layout is reused
+        outs = []
+        before = lazy.stats["compiled_runs"]
+        for u in inputs:
+            for v in inputs[::-1][:3]:
+                y, w = lazy.call(f, (a, u, v))
+                outs.append((lazy.call(g, (y,)), w, u, v))
+        lazy.flush(step_end=True)
+        assert lazy.stats["compiled_runs"] == before + 1
+        for y, w, u, v in outs:
+            want_y, want_w = f(a, u, v)
+            want_y = g(want_y)
+            for got, want in ((y.force(), want_y), (w.force(), want_w)):
+                got, want = np.asarray(got), np.asarray(want)
+                assert got.dtype == want.dtype and got.shape == want.shape
+                assert got.tobytes() == want.tobytes(), (u, v, got, want)

@@ -47,7 +47,7 @@ _ever = False  # a Pending was ever made: eager calls then unwrap materialised o
 _calls = []  # the recorded calls, in the script's order
 _leaves = []  # the concrete arguments of the recorded calls
 _leaf_ids = {}  # id(leaf) -> (its index in _leaves, its aval, its device or None)
-_scalar_leaves = []  # the indices in _leaves of Python scalars (Note [scalar inputs])
+_host_leaves = []  # the indices in _leaves of Python scalars and numpy values (Note [host inputs])
 _device_scalars = {}  # (type, value's key, device) -> the scalar as a jax array on that device
 _shapes = {}  # (key, tree, avals) -> (output tree, output avals)
 _programs = {}  # structure -> jitted replay, or how often it was seen
@@ -236,8 +236,7 @@ def _new_leaf(a):
         hit = (len(_leaves), (a.shape, a.dtype, a.weak_type), next(iter(a.devices())))
     else:
         hit = (len(_leaves), _host_aval(a), None)
-        if type(a) in _SCALAR_KEY:
-            _scalar_leaves.append(hit[0])
+        _host_leaves.append(hit[0])
     _leaves.append(a)
     _leaf_bytes += math.prod(hit[1][0]) * hit[1][1].itemsize
     return hit
@@ -258,25 +257,38 @@ def _host_aval(a):
     return (a.shape, a.dtype, False)
 
 
-# Note [scalar inputs]: a Python scalar among a program's arguments (an optimizer's lr,
-# momentum, ...) is copied to the device at every call, which lengthens both the dispatch and
-# the run (SGD's four hyperparameters cost a 10-50-1 MLP's lazy step 20-50 µs of its ~350 on
-# this project's CPU machine). A flush that runs a compiled program passes each
-# one as a jax array made once per (type, value, device) instead: the same value and aval
-# (``jax.device_put`` keeps a Python scalar's weak type), so the same program and results.
-# Floats are keyed by ``float.hex()``: 0.0 and -0.0 are one key as floats, and a NaN is no key at
-# all (it is not equal to itself).
+# Note [host inputs]: each input of a program that is not a jax array (a Python scalar, a
+# numpy value) is copied to the device at every call, one transfer per input, and that lengthens
+# both the dispatch and the run: SGD's four hyperparameters cost a 10-50-1 MLP's lazy step
+# 20-50 µs of its ~350 on this project's CPU machine, and a batch loaded sample by sample
+# (``x[i]`` 128 times, each with its index as a numpy input) about 230 µs. So a flush that runs a
+# compiled program passes
+#   * each Python scalar (an optimizer's lr, momentum, ...) as a jax array made once per (type,
+#     value, device): the same value and aval (``jax.device_put`` keeps a Python scalar's weak
+#     type). Floats are keyed by ``float.hex()``: 0.0 and -0.0 are one key as floats, and a NaN
+#     is no key at all (it is not equal to itself);
+#   * the numpy values (never weakly typed) packed into one flat array per dtype, which the
+#     program slices back into its inputs: one transfer per dtype.
+# The program computes on the same values with the same avals, so its results do not change.
 _SCALAR_KEY = {float: float.hex, int: int, bool: bool}
 MAX_DEVICE_SCALARS = 4096
 
 
-def _on_device(leaves, scalars, devices):
-    """``leaves`` with the Python scalars at ``scalars`` replaced by cached device arrays."""
+def _program_inputs(leaves, hosts, devices):
+    """(leaves, packed, layout): ``leaves`` with the Python scalars among ``hosts`` replaced by
+    cached device arrays and the numpy values by None, ``packed`` one flat array per dtype of
+    those values, and ``layout`` where each comes from: (leaf index, array, offset, shape)."""
     device = next(iter(devices)) if devices else _default_device()
     leaves = list(leaves)
-    for i in scalars:
+    groups = {}
+    for i in hosts:
         v = leaves[i]
-        key = (type(v), _SCALAR_KEY[type(v)](v), device)
+        keyed = _SCALAR_KEY.get(type(v))
+        if keyed is None:
+            if isinstance(v, (np.ndarray, np.generic)) and v.dtype.kind in "biufcV":
+                groups.setdefault(v.dtype, []).append(i)
+            continue
+        key = (type(v), keyed(v), device)
         a = _device_scalars.get(key)
         if a is None:
             if len(_device_scalars) >= MAX_DEVICE_SCALARS:
@@ -286,7 +298,17 @@ def _on_device(leaves, scalars, devices):
             except OverflowError:  # an int outside int64: jax reports it when the program runs
                 continue
         leaves[i] = a
-    return leaves
+    packed, layout = [], []
+    for g, members in enumerate(groups.values()):
+        offset, flat = 0, []
+        for i in members:
+            v = np.asarray(leaves[i])
+            layout.append((i, g, offset, v.shape))
+            offset += v.size
+            flat.append(v.reshape(-1))
+            leaves[i] = None
+        packed.append(flat[0] if len(flat) == 1 else np.concatenate(flat))
+    return leaves, packed, tuple(layout)
 
 
 def _eval_shape(fn, treedef, avals):
@@ -317,11 +339,11 @@ def flush(step_end=False, once=False):
 
 
 def _flush(step_end, once=False):
-    global _calls, _leaves, _leaf_ids, _scalar_leaves, _devices, _leaf_bytes
+    global _calls, _leaves, _leaf_ids, _host_leaves, _devices, _leaf_bytes
     if not _calls:
         return
-    calls, leaves, scalars, devices = _calls, _leaves, _scalar_leaves, _devices
-    _calls, _leaves, _leaf_ids, _scalar_leaves, _devices, _leaf_bytes = [], [], {}, [], set(), 0
+    calls, leaves, hosts, devices = _calls, _leaves, _host_leaves, _devices
+    _calls, _leaves, _leaf_ids, _host_leaves, _devices, _leaf_bytes = [], [], {}, [], set(), 0
     live = []
     for c in calls:
         for j, ref in enumerate(c.outs):
@@ -348,7 +370,7 @@ def _flush(step_end, once=False):
         entry = _programs[key] = _build(calls, wanted)
         stats["builds"] += 1
     try:
-        values = entry(_on_device(leaves, scalars, devices) if scalars else leaves)
+        values = entry(*_program_inputs(leaves, hosts, devices)) if hosts else entry(leaves, [], ())
     except Exception:  # noqa: BLE001 - any failure to build or run: the calls one by one
         # a structure that cannot run as one program (it ran fine call by call) stays eager
         if not once:
@@ -392,14 +414,18 @@ def _apply(fn, tree, refs, leaves, env):
 def _build(calls, live_refs):
     specs = [(c.fn, c.tree, c.refs, c.pos) for c in calls]
 
-    def replay(leaves):
+    def replay(leaves, packed, layout):
+        if layout:  # the numpy inputs, from their packed arrays (Note [host inputs])
+            leaves = list(leaves)
+            for i, g, offset, shape in layout:
+                leaves[i] = packed[g][offset : offset + math.prod(shape)].reshape(shape)
         env = {}
         for fn, tree, refs, pos in specs:
             for j, o in enumerate(_apply(fn, tree, refs, leaves, env)):
                 env[(pos, j)] = o
         return [env[r] for r in live_refs]
 
-    return jax.jit(replay)
+    return jax.jit(replay, static_argnums=2)
 
 
 if os.environ.get("JTORCH_LAZY", "").strip() not in ("", "0"):
