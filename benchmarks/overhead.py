@@ -5,6 +5,8 @@
 Measures (medians over ``repeat`` runs of ``number`` calls, microseconds per call):
   * ``a + b`` on 100 float32 elements;
   * a 10-op chain (``y = y * 1.0001`` ten times, then ``sum``) forward and backward;
+  * a shuffled DataLoader's batches of 64 MNIST-sized samples, from a TensorDataset and from a
+    Dataset whose ``__getitem__`` indexes two tensors (milliseconds per batch; torch and jtorch);
 and prints each library's time and jtorch's ratio to torch and to hand-written JAX (for the
 chain: a jitted ``jax.value_and_grad`` of the same function, the best JAX can do, and eager
 ``jax.vjp``, what an op-by-op shim without caching would pay).
@@ -86,10 +88,46 @@ def bench_backward(number, repeat):
     }
 
 
-def report(title, times):
+def _loaders(lib, images, labels):
+    """Two shuffled DataLoaders of batch 64 over the same samples: a TensorDataset, and the
+    Dataset a learner writes, whose ``__getitem__`` indexes two tensors."""
+    data = lib.utils.data
+    x, y = lib.tensor(images), lib.tensor(labels)
+
+    class Samples(data.Dataset):
+        def __len__(self):
+            return len(x)
+
+        def __getitem__(self, i):
+            return x[i], y[i]
+
+    return {
+        "TensorDataset": data.DataLoader(data.TensorDataset(x, y), batch_size=64, shuffle=True),
+        "Dataset": data.DataLoader(Samples(), batch_size=64, shuffle=True),
+    }
+
+
+def bench_loader(number, repeat):
+    """{dataset kind: {library: ms per batch}}: one epoch of 100 batches per call, eager mode
+    (under ``python -m jtorch`` the per-sample indexing is recorded into the step's program)."""
+    rng = np.random.default_rng(2)
+    images = rng.standard_normal((6400, 1, 28, 28)).astype(np.float32)
+    labels = rng.integers(0, 10, 6400)
+    loaders = {lib.__name__: _loaders(lib, images, labels) for lib in (torch, jtorch)}
+    out = {}
+    for kind in loaders["torch"]:
+        out[kind] = {}
+        for name, by_kind in loaders.items():
+            loader = by_kind[kind]
+            out[kind][name] = timeit(lambda loader=loader: list(loader), number, repeat)
+            out[kind][name] /= 1e3 * len(loader)
+    return out
+
+
+def report(title, times, unit="us"):
     print(f"\n{title}")
-    for name, us in times.items():
-        print(f"  {name:26s} {us:9.1f} us")
+    for name, value in times.items():
+        print(f"  {name:26s} {value:9.{1 if unit == 'us' else 3}f} {unit}")
     base = times["jtorch"]
     for name, us in times.items():
         if name != "jtorch":
@@ -110,6 +148,8 @@ def main(argv=None):
         "10-op chain forward + backward (median us per step)",
         bench_backward(args.number // 10, args.repeat),
     )
+    for kind, times in bench_loader(max(args.number // 1000, 2), args.repeat).items():
+        report(f"DataLoader over a {kind}, batch 64 (median ms per batch)", times, "ms")
 
 
 if __name__ == "__main__":

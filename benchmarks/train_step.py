@@ -31,7 +31,9 @@ peak. Peak RSS is the child's peak resident size (Linux's VmHWM) less its size b
 the library: the library's import plus ``1 + steps`` training steps. Then the ratios of jtorch
 eager, lazy and compiled to torch and to the jax floor (ms/step), and of jtorch lazy's and
 compiled's peak RSS to torch's. The per-op and backward overhead rows come from
-benchmarks/overhead.py (microseconds, on the CPU, whatever ``--device``).
+benchmarks/overhead.py (microseconds, on the CPU, whatever ``--device``), and so do the
+DataLoader rows (milliseconds per batch of 64 from 6400 MNIST-sized samples, shuffled, in eager
+mode: from a TensorDataset, and from a Dataset whose ``__getitem__`` returns ``x[i], y[i]``).
 
 ``--threads 1`` (the default) sets ``torch.set_num_threads(1)`` and XLA's
 ``--xla_cpu_multi_thread_eigen=false`` in XLA_FLAGS (an ``intra_op_parallelism_threads`` flag
@@ -391,6 +393,13 @@ def bench_overhead(number, repeat):
 
     add = overhead.bench_add(number, repeat)
     chain = overhead.bench_backward(max(number // 10, 5), repeat)
+    loaders = overhead.bench_loader(max(number // 500, 2), repeat)
+    rows = {
+        f"DataLoader, {kind}, batch 64 (CPU, ms/batch)": {
+            lib: {"ms": ms} for lib, ms in times.items()
+        }
+        for kind, times in loaders.items()
+    }
     return {
         "a + b, 100 float32 (CPU, us/call; jax: eager jnp)": {
             "torch": {"ms": add["torch"]},
@@ -402,6 +411,7 @@ def bench_overhead(number, repeat):
             "jtorch": {"ms": chain["jtorch"]},
             "jax": {"ms": chain["jax.jit(value_and_grad)"]},
         },
+        **rows,
     }
 
 
