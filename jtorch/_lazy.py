@@ -277,7 +277,8 @@ MAX_DEVICE_SCALARS = 4096
 def _program_inputs(leaves, hosts, devices):
     """(leaves, packed, layout): ``leaves`` with the Python scalars among ``hosts`` replaced by
     cached device arrays and the numpy values by None, ``packed`` one flat array per dtype of
-    those values, and ``layout`` where each comes from: (leaf index, array, offset, shape)."""
+    those values, and ``layout`` where each comes from: (leaf index, index of its packed array,
+    offset, shape)."""
     device = next(iter(devices)) if devices else _default_device()
     leaves = list(leaves)
     groups = {}
