@@ -147,6 +147,8 @@ def _parse(x, index):
     """(spec, starts, dims, arrays) of ``x[index]``: the basic view's static spec and traced
     starts, then the advanced index tensors and the dims of that view they index."""
     shape, ndim = x._shape, x.dim()
+    if type(index) is int and ndim:  # x[i], the commonest index (a Dataset's __getitem__)
+        return (("i",),), (_int_index(index, shape[0], 0),), (), []
     items = [_classify(item) for item in _items(index)]
     used = sum(v.dim() if k == "mask" else k in ("int", "slice", "adv") for k, v in items)
     check(used <= ndim, IndexError, lambda: f"too many indices for tensor of dimension {ndim}")
