@@ -851,3 +851,45 @@ def test_write_view_under_no_grad_then_grad():
         return w * x
 
     same(run, arr(2, 3))
+
+
+# ops whose sizes or dims come as varargs or one sequence: each call after the first takes the
+# dispatch plan its signature made (Note [dispatch plans]), which must not carry one call's
+# sizes into another's or skip a later call's error
+VARARGS_CALLS = {
+    "view": (
+        lambda L: L.arange(6.0),
+        "view",
+        [(2, 3), (2, 3), ((3, 2),), ([6],), (-1,), (1, 6), (4, 4), (2, -1)],
+    ),
+    "permute": (
+        lambda L: L.ones(1, 2, 3),
+        "permute",
+        [(2, 0, 1), (2, 0, 1), (0, 2, 1), ((1, 0, 2),), (0, 0, 1)],
+    ),
+    "expand": (lambda L: L.arange(3.0), "expand", [(2, 3), (2, -1), (1, 2, 3), (2, 3), (2, 4)]),
+    "repeat": (lambda L: L.arange(2.0), "repeat", [(2,), (2, 2), (3,), (1, 1, 2), ((2, 1),)]),
+    "tile": (lambda L: L.arange(2.0), "tile", [(2,), (2, 2), (3,), ((1, 2),)]),
+    "flip": (
+        lambda L: L.arange(6.0).view(2, 3),
+        "flip",
+        [(0,), (1,), (0, 1), (-1,), (2,), ((0,),)],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", VARARGS_CALLS)
+def test_varargs_ops_called_again(name):
+    make, method, calls = VARARGS_CALLS[name]
+
+    def run(lib):
+        out = []
+        for _ in range(2):
+            for args in calls:
+                try:
+                    out.append(getattr(make(lib), method)(*args))
+                except (RuntimeError, TypeError, IndexError) as e:
+                    out.append((type(e).__name__, str(e)))
+        return out
+
+    _compare.same_outcome(run)

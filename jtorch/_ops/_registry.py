@@ -95,7 +95,7 @@ class TorchOp:
         self._dtype_pos = self._names.index("dtype") if "dtype" in self._names else None
         self._kinds = [p[1] for p in self.params]
         # Note [dispatch plans]: None where every call derives anew
-        plain = not callable(promote) and varargs is None and _TL not in self._kinds
+        plain = not callable(promote) and _TL not in self._kinds
         self._plans = {} if plain and self._dtype_pos is None else None
         params = [p.replace(annotation=inspect.Parameter.empty) for p in sig.parameters.values()]
         if out:
