@@ -139,6 +139,13 @@ def _describe(args, kwargs):
 
 def to(t, *args, **kwargs):
     """Tensor.to(dtype), .to(device), .to(device, dtype), .to(other): self when nothing changes."""
+    if len(args) == 1 and not kwargs:  # x.to(device) or x.to(dtype), once per batch in a loop
+        a = args[0]
+        if isinstance(a, (_device.device, str)):
+            dev = _device.canonical(a)
+            return t if dev == t._device else _transfer(t, dev)
+        if isinstance(a, _dtype.dtype):
+            return t if a is t._dtype else _to_dtype(t, a)
     dtype, device, copy = _parse_to(args, kwargs)
     out = t
     if device is not None:
