@@ -380,3 +380,37 @@ def test_reflected_bitwise(name):
 
 def test_rmatmul():
     same(lambda L, x, y: x.__rmatmul__(y), arr(3, 2), arr(4, 3))
+
+
+# ---- thread counts (jtorch/_threads.py) ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", [0, -1, 1.5, True, "2", np.float64(2.0), None, 3, np.int64(2)])
+def test_set_num_threads(value):
+    before = torch.get_num_threads()
+    try:
+        _compare.same_outcome(lambda lib: (lib.set_num_threads(value), lib.get_num_threads())[1])
+    finally:
+        torch.set_num_threads(before)
+
+
+def test_interop_threads_are_set_once():
+    # torch allows one set_num_interop_threads per process: each library in a fresh one
+    import subprocess
+    import sys
+
+    def run(lib):
+        code = (
+            f"import {lib}\n"
+            f"{lib}.set_num_interop_threads(2)\n"
+            f"print({lib}.get_num_interop_threads())\n"
+            f"for v in (0, 1.5, 3):\n"
+            f"    try:\n"
+            f"        {lib}.set_num_interop_threads(v)\n"
+            f"    except RuntimeError as e:\n"
+            f"        print(e)\n"
+        )
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        return done.stdout
+
+    assert run("jtorch") == run("torch")

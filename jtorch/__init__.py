@@ -170,6 +170,12 @@ from . import fft, linalg, masked, nn, optim, signal, special  # noqa: E402  (na
 from . import utils  # noqa: E402
 from .serialization import load, save  # noqa: E402
 from ._compile import compile  # noqa: E402,A004  (torch.compile)
+from ._threads import (  # noqa: E402
+    get_num_interop_threads,
+    get_num_threads,
+    set_num_interop_threads,
+    set_num_threads,
+)
 
 _registry.install_methods(Tensor)
 from . import _tensor_methods  # noqa: E402,F401  (operators and aliases on Tensor)
