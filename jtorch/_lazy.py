@@ -13,7 +13,8 @@ read on the host goes through: ``item()``, printing, ``numpy()``, ``bool()``, a 
 reads an index tensor), at the end of ``optimizer.step()``, before a compiled call, or when
 the graph grows past ``MAX_CALLS`` calls or ``MAX_LEAF_BYTES`` of inputs held alive. A flush
 computes the placeholders still referenced (a parameter's new value, a gradient, an optimizer
-state, the loss); dead ones are never materialised. The graph's structure (the calls, which
+state, the loss); dead ones are never materialised. A value needed before the graph's end runs
+only the calls it depends on (Note [partial flushes]). The graph's structure (the calls, which
 results feed which, which results are wanted) is the cache key of one ``jax.jit`` of a function
 that replays the calls, so XLA sees forward, backward and update as one program; the concrete
 inputs (parameters, data, scalars) are its arguments, and a structure that repeats reuses the
@@ -24,7 +25,8 @@ A structure is compiled the second time it is seen, or the first time when a ste
 devices or fails to build, the calls replay one by one through their own jitted functions,
 exactly as eager mode runs them. Results are those of eager mode: the same jitted functions
 on the same values (a fused program may round differently only where XLA contracts a
-multiply and an add into an FMA, as under ``torch.compile``).
+multiply and an add into an FMA, as under ``torch.compile``; programs are built without XLA's
+excess precision, so float16 and bfloat16 intermediates are rounded as in eager mode).
 """
 
 import math
@@ -125,7 +127,8 @@ class Pending:
 
     def force(self):
         if self.value is None:
-            flush()
+            with _lock:
+                _flush_for(self)
             if self.value is None:  # its graph raised while running: the error was reported then
                 raise RuntimeError("this value's computation failed in an earlier lazy-mode flush")
         return self.value
@@ -345,18 +348,26 @@ def _flush(step_end, once=False):
         return
     calls, leaves, hosts, devices = _calls, _leaves, _host_leaves, _devices
     _calls, _leaves, _leaf_ids, _host_leaves, _devices, _leaf_bytes = [], [], {}, [], set(), 0
-    live = []
-    for c in calls:
-        for j, ref in enumerate(c.outs):
-            p = ref()
-            if p is not None and p.value is None:
-                live.append(((c.pos, j), p))
+    live = [
+        ((c.pos, j), p)
+        for c in calls
+        for j, ref in enumerate(c.outs)
+        if (p := ref()) is not None and p.value is None
+    ]
     stats["flushes"] += 1
     if not live:
         return
+    values = _execute(calls, leaves, hosts, devices, [r for r, _ in live], step_end, once)
+    for (_, p), v in zip(live, values):
+        p.value, p.call = v, None
+
+
+def _execute(calls, leaves, hosts, devices, wanted, step_end=False, once=False):
+    """The values of the results ``wanted`` ((position, output) pairs) of graph ``calls``:
+    one compiled program for a structure seen before (or at the end of a step, or ``once``),
+    else call by call."""
     if len(calls) < MIN_CALLS or len(devices) > 1:
-        return _run_eager(calls, leaves, live)
-    wanted = [r for r, _ in live]
+        return _run_eager(calls, leaves, wanted)
     key = (tuple((c.key, c.tree, c.refs) for c in calls), tuple(wanted))
     entry = _build(calls, wanted) if once else _programs.get(key, 0)
     if once:
@@ -365,7 +376,7 @@ def _flush(step_end, once=False):
         if entry == -1 or (entry == 0 and not step_end):
             if entry == 0:
                 _programs[key] = 1
-            return _run_eager(calls, leaves, live)
+            return _run_eager(calls, leaves, wanted)
         if len(_programs) >= MAX_PROGRAMS:  # a script whose structures never repeat
             _programs.clear()
         entry = _programs[key] = _build(calls, wanted)
@@ -376,15 +387,16 @@ def _flush(step_end, once=False):
         # a structure that cannot run as one program (it ran fine call by call) stays eager
         if not once:
             _programs[key] = -1
-        return _run_eager(calls, leaves, live)
+        return _run_eager(calls, leaves, wanted)
     stats["compiled_runs"] += 1
-    for (_, p), v in zip(live, values):
-        p.value, p.call = v, None
+    return values
 
 
-def _run_eager(calls, leaves, live):
-    """The calls one by one, each result dropped after its last use unless it is wanted."""
-    wanted = {r: p for r, p in live}
+def _run_eager(calls, leaves, wanted):
+    """The calls one by one, each result dropped after its last use unless it is wanted: the
+    values of ``wanted``."""
+    want = {r: i for i, r in enumerate(wanted)}
+    values = [None] * len(wanted)
     last = {}
     for c in calls:
         for r in c.refs:
@@ -394,15 +406,122 @@ def _run_eager(calls, leaves, live):
     for c in calls:
         for j, o in enumerate(_apply(c.fn, c.tree, c.refs, leaves, env)):
             r = (c.pos, j)
-            p = wanted.get(r)
-            if p is not None:
-                p.value, p.call = o, None
+            i = want.get(r)
+            if i is not None:
+                values[i] = o
             if r in last:
                 env[r] = o
         for r in c.refs:
             if type(r) is not int and last[r] == c.pos:
                 env.pop(r, None)
     stats["eager_runs"] += 1
+    return values
+
+
+# Note [partial flushes]: a value read in the middle of a step (a loss function's check of its
+# class indices, which the DataLoader's batch leaves pending; a print) needs only the calls it
+# depends on. Flushing the whole graph there would cut the step into two programs, each with
+# its own dispatch, and keep XLA from fusing across the cut. So ``force()`` runs only the
+# value's ancestors, as a graph of their own (cached like any other), and leaves the other
+# calls pending: they read the results they need from the ancestors as new inputs. Where the
+# ancestors are the whole graph, this is a plain flush.
+
+
+def _flush_for(p):
+    """Compute pending value ``p`` and what it depends on (Note [partial flushes])."""
+    calls, c = _calls, p.call
+    if c is None or c.graph is not calls:  # made by a graph that failed: flush reports it
+        return _flush(False)
+    needed = {c.pos}
+    for d in reversed(calls[: c.pos + 1]):
+        if d.pos in needed:
+            needed.update(r[0] for r in d.refs if type(r) is not int)
+    if len(needed) == len(calls):
+        return _flush(False)
+    _cut(calls, needed)
+
+
+def _cut(calls, needed):
+    """Run the calls at positions ``needed`` (closed under their inputs) as a graph of their
+    own; the other calls stay pending, renumbered, reading what they need of those results as
+    new inputs."""
+    global _calls, _leaves, _leaf_ids, _host_leaves, _leaf_bytes
+    leaves = _leaves
+    kept = set()  # the other calls whose results are still referenced, directly or through others
+    for d in reversed(calls):
+        if d.pos not in needed and (d.pos in kept or any(ref() is not None for ref in d.outs)):
+            kept.add(d.pos)
+            kept.update(r[0] for r in d.refs if type(r) is not int and r[0] not in needed)
+    fed = {
+        r for d in calls if d.pos in kept for r in d.refs if type(r) is not int and r[0] in needed
+    }
+    live = [
+        ((d.pos, j), q)
+        for d in calls
+        if d.pos in needed
+        for j, ref in enumerate(d.outs)
+        if (q := ref()) is not None and q.value is None
+    ]
+    wanted = list(dict.fromkeys([r for r, _ in live] + sorted(fed)))
+    # the needed calls, numbered from 0, with the inputs they read
+    sub, sub_leaves, sub_hosts, inputs, where = [], [], [], {}, {}
+    for d in calls:
+        if d.pos in needed:
+            refs = []
+            for r in d.refs:
+                if type(r) is not int:
+                    refs.append((where[r[0]], r[1]))
+                    continue
+                if r not in inputs:
+                    inputs[r] = len(sub_leaves)
+                    if not isinstance(leaves[r], jax.Array):
+                        sub_hosts.append(len(sub_leaves))
+                    sub_leaves.append(leaves[r])
+                refs.append(inputs[r])
+            where[d.pos] = len(sub)
+            sub.append(_Call(d.fn, d.key, d.tree, tuple(refs), sub))
+    try:
+        values = _execute(
+            sub, sub_leaves, sub_hosts, _devices, [(where[r[0]], r[1]) for r in wanted]
+        )
+    except Exception:  # noqa: BLE001 - the whole graph then, which reports the error as a flush does
+        return _flush(False)
+    stats["flushes"] += 1
+    got = dict(zip(wanted, values))
+    for r, q in live:
+        q.value, q.call = got[r], None
+    # the other calls: the pending graph, renumbered
+    hits = {hit[0]: hit for hit in _leaf_ids.values()}  # old input index -> (index, aval, device)
+    rest, rest_leaves, ids, hosts, moved, index = [], [], {}, [], {}, {}
+    nbytes = 0
+    for d in calls:
+        if d.pos not in kept:
+            d.graph = None  # not run: its results are referenced nowhere
+            continue
+        refs = []
+        for r in d.refs:
+            if type(r) is not int and r[0] not in needed:
+                refs.append((moved[r[0]], r[1]))
+                continue
+            i = index.get(r)
+            if i is None:
+                a = leaves[r] if type(r) is int else got[r]
+                hit = hits[r] if type(r) is int else None
+                i = index[r] = len(rest_leaves)
+                if hit is None:
+                    hit = (i, (a.shape, a.dtype, a.weak_type), next(iter(a.devices())))
+                else:
+                    hit = (i, *hit[1:])
+                    if hit[2] is None:
+                        hosts.append(i)
+                ids[id(a)] = hit
+                rest_leaves.append(a)
+                nbytes += math.prod(hit[1][0]) * hit[1][1].itemsize
+            refs.append(i)
+        moved[d.pos] = len(rest)
+        d.refs, d.pos, d.graph = tuple(refs), len(rest), rest
+        rest.append(d)
+    _calls, _leaves, _leaf_ids, _host_leaves, _leaf_bytes = rest, rest_leaves, ids, hosts, nbytes
 
 
 def _apply(fn, tree, refs, leaves, env):
@@ -426,7 +545,12 @@ def _build(calls, live_refs):
                 env[(pos, j)] = o
         return [env[r] for r in live_refs]
 
-    return jax.jit(replay, static_argnums=2)
+    # no excess precision: a float16/bfloat16 result that the graph reads again is rounded
+    # first, as the eager calls round it (XLA otherwise keeps it in float32 inside a program)
+    return jax.jit(replay, static_argnums=2, compiler_options=_EXACT)
+
+
+_EXACT = {"xla_allow_excess_precision": False}
 
 
 if os.environ.get("JTORCH_LAZY", "").strip() not in ("", "0"):
