@@ -441,3 +441,21 @@ def test_a_loss_check_does_not_cut_the_step(lazy):
     assert all(pending), pending
     # per step: the class indices' own small graph, then the step as one program
     assert counts["flushes"] == 2 * 9 and counts["compiled_runs"] >= 7, counts
+
+
+def test_half_precision_intermediates_round_as_in_eager(lazy):
+    # a compiled graph must round a bfloat16/float16 result before reading it again, as the
+    # eager calls do (XLA's excess precision would keep it in float32)
+    def run(lib):
+        out = []
+        for dtype in (lib.bfloat16, lib.float16):
+            g = lib.tensor([[-0.08544922, 0.1, 0.3333, 7.1]], dtype=dtype)
+            h = lib.tensor([0.9977, 1.01, -0.37, 0.33], dtype=dtype)
+            for _ in range(3):  # call by call, then compiled
+                out.append(((g * h).float() * 3).tolist())
+        return out
+
+    before = lazy.stats["compiled_runs"]
+    got = run(jtorch)
+    assert lazy.stats["compiled_runs"] > before
+    assert got == run(torch)
