@@ -206,9 +206,7 @@ def _record(fn, args, key, tree):
                     device = a.device
                 continue
             a = a.force()  # computed, or its graph failed: force() raises
-        hit = _leaf_ids.get(id(a))
-        if hit is None:  # a new input of this graph
-            hit = _leaf_ids[id(a)] = _new_leaf(a)
+        hit = _leaf_ids.get(id(a)) or _new_leaf(a)
         refs.append(hit[0])
         avals.append(hit[1])
         if leaf_device is None:
@@ -241,6 +239,7 @@ def _new_leaf(a):
         hit = (len(_leaves), _host_aval(a), None)
         _host_leaves.append(hit[0])
     _leaves.append(a)
+    _leaf_ids[id(a)] = hit
     _leaf_bytes += math.prod(hit[1][0]) * hit[1][1].itemsize
     return hit
 
@@ -348,18 +347,23 @@ def _flush(step_end, once=False):
         return
     calls, leaves, hosts, devices = _calls, _leaves, _host_leaves, _devices
     _calls, _leaves, _leaf_ids, _host_leaves, _devices, _leaf_bytes = [], [], {}, [], set(), 0
-    live = [
-        ((c.pos, j), p)
-        for c in calls
-        for j, ref in enumerate(c.outs)
-        if (p := ref()) is not None and p.value is None
-    ]
+    live = _live(calls)
     stats["flushes"] += 1
     if not live:
         return
     values = _execute(calls, leaves, hosts, devices, [r for r, _ in live], step_end, once)
     for (_, p), v in zip(live, values):
         p.value, p.call = v, None
+
+
+def _live(calls):
+    """((position, output), placeholder) of the results of ``calls`` still referenced."""
+    return [
+        ((c.pos, j), p)
+        for c in calls
+        for j, ref in enumerate(c.outs)
+        if (p := ref()) is not None and p.value is None
+    ]
 
 
 def _execute(calls, leaves, hosts, devices, wanted, step_end=False, once=False):
@@ -455,13 +459,7 @@ def _cut(calls, needed):
     fed = {
         r for d in calls if d.pos in kept for r in d.refs if type(r) is not int and r[0] in needed
     }
-    live = [
-        ((d.pos, j), q)
-        for d in calls
-        if d.pos in needed
-        for j, ref in enumerate(d.outs)
-        if (q := ref()) is not None and q.value is None
-    ]
+    live = _live([d for d in calls if d.pos in needed])
     wanted = list(dict.fromkeys([r for r, _ in live] + sorted(fed)))
     # the needed calls, numbered from 0, with the inputs they read
     sub, sub_leaves, sub_hosts, inputs, where = [], [], [], {}, {}
@@ -490,10 +488,9 @@ def _cut(calls, needed):
     got = dict(zip(wanted, values))
     for r, q in live:
         q.value, q.call = got[r], None
-    # the other calls: the pending graph, renumbered
-    hits = {hit[0]: hit for hit in _leaf_ids.values()}  # old input index -> (index, aval, device)
-    rest, rest_leaves, ids, hosts, moved, index = [], [], {}, [], {}, {}
-    nbytes = 0
+    # the other calls: the pending graph, renumbered, its inputs interned anew as by _record
+    _calls, _leaves, _leaf_ids, _host_leaves, _leaf_bytes = [], [], {}, [], 0
+    moved = {}
     for d in calls:
         if d.pos not in kept:
             d.graph = None  # not run: its results are referenced nowhere
@@ -502,26 +499,12 @@ def _cut(calls, needed):
         for r in d.refs:
             if type(r) is not int and r[0] not in needed:
                 refs.append((moved[r[0]], r[1]))
-                continue
-            i = index.get(r)
-            if i is None:
+            else:
                 a = leaves[r] if type(r) is int else got[r]
-                hit = hits[r] if type(r) is int else None
-                i = index[r] = len(rest_leaves)
-                if hit is None:
-                    hit = (i, (a.shape, a.dtype, a.weak_type), next(iter(a.devices())))
-                else:
-                    hit = (i, *hit[1:])
-                    if hit[2] is None:
-                        hosts.append(i)
-                ids[id(a)] = hit
-                rest_leaves.append(a)
-                nbytes += math.prod(hit[1][0]) * hit[1][1].itemsize
-            refs.append(i)
-        moved[d.pos] = len(rest)
-        d.refs, d.pos, d.graph = tuple(refs), len(rest), rest
-        rest.append(d)
-    _calls, _leaves, _leaf_ids, _host_leaves, _leaf_bytes = rest, rest_leaves, ids, hosts, nbytes
+                refs.append((_leaf_ids.get(id(a)) or _new_leaf(a))[0])
+        moved[d.pos] = len(_calls)
+        d.refs, d.pos, d.graph = tuple(refs), len(_calls), _calls
+        _calls.append(d)
 
 
 def _apply(fn, tree, refs, leaves, env):

@@ -438,9 +438,10 @@ class _Plan:
 # promotion rule of its own), a call whose arguments are plain (tensors, Python numbers,
 # None, and static ints, floats, strings, dtypes, or tuples of ints, strings and such tuples,
 # as indexing's view spec) keys the plan derived on its first call by exactly that (after
-# binding), and later calls skip classification, promotion and the device check. The op's ``pre`` checks run on every call, and what depends
-# on shapes or values (broadcasting, index checks) happens in the jitted function or in
-# ``pre``, as on the first call. A call that would raise while classifying never makes a plan.
+# binding), and later calls skip classification, promotion and the device check. The op's
+# ``pre`` checks run on every call, and what depends on shapes or values (broadcasting, index
+# checks) happens in the jitted function or in ``pre``, as on the first call. A call that
+# would raise while classifying never makes a plan.
 _PLAIN_STATIC = (int, bool, float, str, type(None), _dtype.dtype)
 _NUMBERS = (int, float, bool, complex)
 _MAX_PLANS = 256  # per op

@@ -80,6 +80,12 @@ def _parse_to(args, kwargs):
     dtype=None, non_blocking, copy), (dtype, non_blocking, copy), (tensor, non_blocking, copy)."""
     from ..tensor import Tensor
 
+    if len(args) == 1 and not kwargs:  # .to(device) or .to(dtype), once per batch in a loop
+        a = args[0]
+        if isinstance(a, (_device.device, str)):
+            return None, a, False
+        if isinstance(a, _dtype.dtype):
+            return a, None, False
     rest = [_dtype.as_dtype(a) for a in args]
     kwargs = {k: _dtype.as_dtype(v) if k == "dtype" else v for k, v in kwargs.items()}
     dtype = device = None
@@ -139,13 +145,6 @@ def _describe(args, kwargs):
 
 def to(t, *args, **kwargs):
     """Tensor.to(dtype), .to(device), .to(device, dtype), .to(other): self when nothing changes."""
-    if len(args) == 1 and not kwargs:  # x.to(device) or x.to(dtype), once per batch in a loop
-        a = args[0]
-        if isinstance(a, (_device.device, str)):
-            dev = _device.canonical(a)
-            return t if dev == t._device else _transfer(t, dev)
-        if isinstance(a, _dtype.dtype):
-            return t if a is t._dtype else _to_dtype(t, a)
     dtype, device, copy = _parse_to(args, kwargs)
     out = t
     if device is not None:
