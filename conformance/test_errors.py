@@ -112,3 +112,71 @@ def test_no_jax_frames_in_user_errors(case):
     assert not any("/jax/" in f.filename or "/jaxlib/" in f.filename for f in frames)
     assert not getattr(info.value, "__notes__", None)
     assert "jax" not in str(info.value).lower()
+
+
+# The argument parser on int-list and int arguments (sizes, dims, repeats): the call works, or
+# torch's TypeError, word for word. ``x`` is a float 2x3 tensor; ``lib`` is torch or jtorch.
+ARG_PARSING = [
+    "x.view(2.0, 3)",
+    "x.view(True, 6)",
+    "x.view((2.0, 3))",
+    "x.view([2, 3.0])",
+    "x.view(2, True)",
+    "x.view(2.0)",
+    "x.view(2, None)",
+    "x.view('a')",
+    "x.view(2, np.float64(3))",
+    "x.view(np.int64(2), 3)",
+    "x.view(lib.tensor(2), 3)",
+    "x.view(lib.tensor([2]), 3)",
+    "x.view(lib.tensor(2.0), 3)",
+    "x.reshape(2.0, 3)",
+    "x.reshape((2, 3.0))",
+    "x.reshape(True, 6)",
+    "x.reshape(-1.0)",
+    "x.reshape(lib.tensor(2), 3)",
+    "lib.reshape(x, (2, 3.0))",
+    "x.permute(1.0, 0)",
+    "x.permute((1.0, 0))",
+    "x.permute((0, 1.0))",
+    "x.permute(1.0)",
+    "x.permute(lib.tensor(1), 0)",
+    "x.permute(lib.tensor(1.0), 0)",
+    "x.expand(2.0, 3)",
+    "x.expand((2.0, 3))",
+    "x.expand(2, 3.0)",
+    "x.expand(lib.tensor(2), 3)",
+    "x.repeat(2.0, 1)",
+    "x.repeat((1, 2.0))",
+    "x.repeat(2.0)",
+    "x.tile((2.0, 1))",
+    "x.tile(2.0)",
+    "x.flip(0.0, 1)",
+    "x.flip((0, 1.0))",
+    "x.flip(0.0)",
+    "x.flip(lib.tensor(0))",
+    "x.roll(1.0)",
+    "x.roll((1.0,), (0,))",
+    "x.roll(1, 0.0)",
+    "x.unflatten(1, (3.0, 1))",
+    "x.unflatten(1, (3, 1.0))",
+    "x.narrow(0, 0.0, 1)",
+    "x.narrow(0, lib.tensor(0), 1)",
+    "x.select(0, 1.0)",
+    "x.split(1.0)",
+    "x.split([1, 1.0])",
+    "x.chunk(2.0)",
+]
+
+
+@pytest.mark.parametrize("expr", ARG_PARSING)
+def test_int_arguments_parse_as_in_torch(expr):
+    def outcome(lib):
+        x = lib.arange(6.0).reshape(2, 3)
+        try:
+            r = eval(expr, {"x": x, "lib": lib, "np": np})
+        except Exception as e:  # noqa: BLE001 - the outcome compared is the exception
+            return type(e).__name__, str(e)
+        return "ok", [t.tolist() for t in (r if isinstance(r, tuple) else (r,))]
+
+    assert outcome(jtorch) == outcome(torch)

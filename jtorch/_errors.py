@@ -44,6 +44,84 @@ def broadcast_shapes(*shapes):
     return tuple(out)
 
 
+def type_name(v):
+    """An argument's type as torch's argument parser names it (``float``, ``numpy.float64``)."""
+    t = type(v)
+    if t.__module__ == "builtins" or t.__module__.startswith("jtorch"):
+        return t.__name__
+    return f"{t.__module__}.{t.__name__}"
+
+
+def int_like(v, first):
+    # the parser's first element must be an index and not a bool nor a floating tensor; the
+    # others only unpack as one
+    if not first:
+        return hasattr(v, "__index__")
+    dtype = getattr(v, "_dtype", None)  # a Tensor
+    if dtype is not None:
+        return not (dtype.is_floating_point or dtype.is_complex)
+    return not isinstance(v, bool) and hasattr(v, "__index__")
+
+
+def invalid_combination(name, got, overloads, detail=None):
+    lines = [f"{name}() received an invalid combination of arguments - got ({got}), but expected one of:"]
+    for o in overloads:
+        lines.append(f" * ({o})")
+        if detail is not None:
+            lines.append(f"      didn't match because some of the arguments have invalid types: ({detail})")
+    return "\n".join(lines) + "\n"
+
+
+def int_arg(v, name, arg, position=1):
+    """torch's argument parser on an ``int`` argument: ``v`` as a Python int, or its TypeError."""
+    if type(v) is int:
+        return v
+    if not int_like(v, True):
+        raise TypeError(f"{name}(): argument '{arg}' (position {position}) must be int, not {type_name(v)}")
+    return v.__index__()
+
+
+def int_list(values, name, arg, spread=False, overloads=None, position=1):
+    """torch's argument parser on an ``int[]`` argument: ``values`` (a sequence, or the
+    positional arguments it was ``spread`` over, as in ``x.view(2, 3)``) as a tuple of Python
+    ints, with the parser's TypeError for anything else. ``overloads``: the signatures torch
+    lists where the op has several (``view``)."""
+    for v in values:
+        if type(v) is not int:
+            break
+    else:
+        return tuple(values)
+    seq = type(values).__name__
+    values = tuple(values)
+    if values and not int_like(values[0], True):
+        names = [type_name(v) for v in values]
+        if spread and len(values) > 1:
+            if overloads:
+                raise TypeError(invalid_combination(name, ", ".join(names), overloads))
+            raise TypeError(f"{name}() takes 1 positional argument but {len(values)} were given")
+        if spread:
+            if overloads:
+                raise TypeError(invalid_combination(name, names[0], overloads, f"!{names[0]}!"))
+            raise TypeError(
+                f"{name}(): argument '{arg}' (position {position}) must be tuple of ints, not {names[0]}"
+            )
+        if overloads:
+            raise TypeError(invalid_combination(name, seq, overloads, f"!{seq} of ({', '.join(names)})!"))
+        raise TypeError(
+            f"{name}(): argument '{arg}' (position {position}) must be tuple of ints, but found element of type "
+            f"{names[0]} at pos 0"
+        )
+    out = []
+    for i, v in enumerate(values):
+        if not int_like(v, False):
+            raise TypeError(
+                f"{name}(): argument '{arg}' failed to unpack the object at pos {i + 1} with error "
+                f'"type must be tuple of ints,but got {type_name(v)}"'
+            )
+        out.append(v.__index__())
+    return tuple(out)
+
+
 def wrap_dim(dim, ndim, name=None):
     """Normalize a possibly negative dim; IndexError in torch's words when out of range."""
     lo, hi = (-1, 0) if ndim == 0 else (-ndim, ndim - 1)

@@ -21,7 +21,7 @@ import numpy as np
 
 from .. import _dtype, _lazy
 from .._device import jax_device
-from .._errors import broadcast_shapes, check, clean_user_error
+from .._errors import broadcast_shapes, check, clean_user_error, int_list
 from ..autograd import grad_mode
 from ..autograd.graph import PureFn, node_class
 
@@ -94,6 +94,8 @@ class TorchOp:
         self._names = [p[0] for p in self.params]
         self._dtype_pos = self._names.index("dtype") if "dtype" in self._names else None
         self._kinds = [p[1] for p in self.params]
+        self._int_varargs = varargs is not None and self._kinds[varargs] == _STATIC  # x.view(2, 3)
+        self.overloads = None  # the signatures torch's parse errors list, where it has several
         # Note [dispatch plans]: None where every call derives anew
         plain = not callable(promote) and _TL not in self._kinds
         self._plans = {} if plain and self._dtype_pos is None else None
@@ -131,8 +133,14 @@ class TorchOp:
     def bind(self, args, kwargs):
         """Values in parameter order; torch-style TypeError for bad calls."""
         params = self.params
-        if self.varargs is not None and len(args) > self.varargs and not isinstance(args[self.varargs], (list, tuple)):
-            args = (*args[: self.varargs], tuple(args[self.varargs :]))
+        i = self.varargs
+        if i is not None and len(args) > i:
+            spread = not isinstance(args[i], (list, tuple))
+            if spread or (self._int_varargs and len(args) == i + 1):
+                packed = tuple(args[i:]) if spread else args[i]
+                if self._int_varargs and not (len(packed) == 1 and isinstance(packed[0], _dtype.dtype)):
+                    packed = int_list(packed, self.__name__, self.params[i][0], spread, self.overloads)
+                args = (*args[:i], packed)
         if len(args) > len(params) or any(p[3] == inspect.Parameter.KEYWORD_ONLY for p in params[: len(args)]):
             return self._bind_slow(args, kwargs)
         values = list(args)

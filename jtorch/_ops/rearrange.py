@@ -7,7 +7,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .. import _dtype
-from .._errors import check, wrap_dim
+from .._errors import check, int_list, wrap_dim
 from ._registry import NONE, TL, T, dtype_title, method, op
 from .shape import _diagonal_dims, _dims_arg, _size_arg, reshape, unsqueeze
 
@@ -279,7 +279,8 @@ def flipud(input: T):
 
 @op(promote=NONE, linear=True, out=False)
 def roll(input: T, shifts, dims=None):
-    shifts = tuple(shifts) if isinstance(shifts, (list, tuple)) else (shifts,)
+    seq = isinstance(shifts, (list, tuple))
+    shifts = int_list(shifts if seq else (shifts,), "roll", "shifts", not seq)
     check(len(shifts) > 0, RuntimeError, "`shifts` required")
     if dims is None or dims == ():
         check(
@@ -288,7 +289,8 @@ def roll(input: T, shifts, dims=None):
             lambda: f"shifts and dimensions must align. shifts: {len(shifts)}, dims:0",
         )
         return jnp.roll(input.reshape(-1), shifts[0]).reshape(input.shape)
-    dims = tuple(dims) if isinstance(dims, (list, tuple)) else (dims,)
+    seq = isinstance(dims, (list, tuple))
+    dims = int_list(dims if seq else (dims,), "roll", "dims", not seq, position=2)
     check(
         input.ndim > 0,
         IndexError,

@@ -16,7 +16,16 @@ import jax.numpy as jnp
 import numpy as np
 
 from .. import _dtype
-from .._errors import broadcast_shapes, check, wrap_dim
+from .._errors import (
+    broadcast_shapes,
+    check,
+    int_arg,
+    int_like,
+    int_list,
+    invalid_combination,
+    type_name,
+    wrap_dim,
+)
 from ._registry import NONE, D, T, dtype_title, method, op
 
 # ---- shape arithmetic -------------------------------------------------------------------------
@@ -56,11 +65,12 @@ def infer_shape(shape, numel):
     return shape
 
 
-def _size_arg(shape):
-    """``f(2, 3)`` and ``f((2, 3))`` alike: the sizes as a tuple of ints."""
+def _size_arg(shape, name="view", arg="size"):
+    """``f(2, 3)`` and ``f((2, 3))`` alike: the sizes as a tuple of ints (torch's TypeError for
+    anything else)."""
     if len(shape) == 1 and isinstance(shape[0], (list, tuple)):
-        shape = shape[0]
-    return tuple(int(s) for s in shape)
+        return int_list(shape[0], name, arg)
+    return int_list(shape, name, arg, spread=True)
 
 
 def _dims_arg(dims, ndim):
@@ -123,6 +133,9 @@ def view(input: T, size):
     return input.reshape(infer_shape(_size_arg(size), input.size))
 
 
+view.overloads = ("torch.dtype dtype", "tuple of ints size")
+
+
 @op(
     "_reshape_copy",
     promote=NONE,
@@ -138,7 +151,7 @@ def _reshape_copy(input: T, shape):
 @method("reshape")
 def reshape(input, *shape):
     """A view when the input's layout allows it, a copy otherwise (torch.reshape)."""
-    shape = _size_arg(shape)
+    shape = _size_arg(shape, "reshape", "shape")
     if _viewable(input, shape):
         return view(input, shape)
     return _reshape_copy(input, shape)
@@ -168,7 +181,7 @@ def flatten(input, start_dim=0, end_dim=-1):
 @method("unflatten")
 def unflatten(input, dim, sizes):
     d = wrap_dim(dim, input.dim())
-    sizes = tuple(sizes)
+    sizes = int_list(sizes, "unflatten", "sizes", position=2)
     check(len(sizes) > 0, RuntimeError, "unflatten: sizes must be non-empty")
     size = input._shape[d]
     if -1 not in sizes:
@@ -325,7 +338,7 @@ def expand_as(input, other):
 
 @op(promote=NONE, view="overlapping", linear=True, out=False, grad_name="ExpandBackward0")
 def broadcast_to(input: T, size):
-    return jnp.broadcast_to(input, _expand_shape(input, _size_arg((size,))))
+    return jnp.broadcast_to(input, _expand_shape(input, _size_arg((size,), "broadcast_to", "size")))
 
 
 def broadcast_tensors(*tensors):
@@ -337,6 +350,7 @@ def broadcast_tensors(*tensors):
 
 
 def _check_select(input, dim, index):
+    index = int_arg(index, "select", "index", 2)
     check(input.dim() > 0, IndexError, "select() cannot be applied to a 0-dim tensor.")
     d = wrap_dim(dim, input.dim())
     size = input._shape[d]
@@ -356,7 +370,16 @@ def select(input: T, dim, index: D):
     return jnp.take(input, index, axis=d)
 
 
+_NARROW = ("int dim, Tensor start, int length", "int dim, int start, int length")
+
+
 def _check_narrow(input, dim, start, length):
+    args = (dim, start, length)
+    ok = [int_like(a, True) for a in args]  # a Tensor start has __index__ too
+    if False in ok:
+        names = [type_name(a) for a in args]
+        marked = ", ".join(n if good else f"!{n}!" for n, good in zip(names, ok))
+        raise TypeError(invalid_combination("narrow", ", ".join(names), _NARROW, marked))
     check(input.dim() > 0, RuntimeError, "narrow() cannot be applied to a 0-dim tensor.")
     if not isinstance(start, int):
         check(
@@ -431,7 +454,9 @@ def _split_sizes(d, split_size_or_sections, dim_size):
         if dim_size == 0:
             return (0,)
         return tuple(min(n, dim_size - i) for i in range(0, dim_size, n))
-    sizes = tuple(split_size_or_sections)
+    sections = split_size_or_sections
+    spread = not isinstance(sections, (list, tuple))
+    sizes = int_list((sections,) if spread else sections, "split_with_sizes", "split_sizes", spread, position=2)
     check(
         sum(sizes) == dim_size and all(s >= 0 for s in sizes),
         RuntimeError,
@@ -458,6 +483,7 @@ def split(input: T, split_size_or_sections, dim=0):
 
 @op(promote=NONE, view=True, linear=True, out=False, grad_name="SplitBackward0")
 def chunk(input: T, chunks, dim=0):
+    chunks = int_arg(chunks, "chunk", "chunks")
     check(input.ndim > 0, RuntimeError, "chunk expects at least a 1-dimensional tensor")
     check(
         chunks > 0,
