@@ -993,3 +993,88 @@ def test_public_names_and_methods():
     methods = [n for n in dir(torch.Tensor) if n in PUBLIC or n.rstrip("_") in PUBLIC]
     missing = [n for n in methods if not hasattr(jtorch.Tensor, n)]
     assert not missing, f"Tensor methods missing from jtorch: {missing}"
+
+
+# ---- float16 and bfloat16 in float32 opmath (Note [opmath] in jtorch/_ops/pointwise.py) -------
+
+# A Python scalar next to a half tensor: torch's mul, div and floor_divide kernels read it in
+# float32, add and sub round it to the tensor's dtype first; formulas of several steps round
+# once; a division by a broadcast divisor is IEEE division (Note [exact division]). Compared
+# bit for bit, values and gradients, on values spread over many binades.
+HALF_CASES = {
+    "mul_scalar": lambda L, x, y: x * 0.1234567,
+    "rmul_scalar": lambda L, x, y: 0.1234567 * x,
+    "mul_int_scalar": lambda L, x, y: x * 1000001,
+    "div_scalar": lambda L, x, y: x / 0.3,
+    "rdiv_scalar": lambda L, x, y: 0.3 / x,
+    "floor_divide_scalar": lambda L, x, y: x // 0.3,
+    "div_floor_scalar": lambda L, x, y: L.div(x, 0.3, rounding_mode="floor"),
+    "div_trunc_scalar": lambda L, x, y: L.div(x, 0.3, rounding_mode="trunc"),
+    "add_scalar": lambda L, x, y: x + 0.1234567,
+    "sub_scalar": lambda L, x, y: x - 0.1234567,
+    "rsub_scalar": lambda L, x, y: 0.1234567 - x,
+    "add_alpha": lambda L, x, y: L.add(x, y, alpha=0.1234567),
+    "sub_alpha": lambda L, x, y: L.sub(x, y, alpha=0.1234567),
+    "mul_": lambda L, x, y: x.clone().mul_(0.1234567),
+    "div_": lambda L, x, y: x.clone().div_(0.3),
+    "add_alpha_": lambda L, x, y: x.clone().add_(y, alpha=0.1234567),
+    "lerp_scalar": lambda L, x, y: L.lerp(x, y, 0.1234567),
+    "lerp_tensor": lambda L, x, y: L.lerp(x, y, y.abs() / (1 + y.abs())),
+    "addcmul": lambda L, x, y: L.addcmul(x, x, y, value=0.1234567),
+    "addcdiv": lambda L, x, y: L.addcdiv(x, x, y, value=0.1234567),
+    "hypot": lambda L, x, y: L.hypot(x, y),
+    "atan2": lambda L, x, y: L.atan2(x, y),
+    "logaddexp": lambda L, x, y: L.logaddexp(x, y),
+    "mul_tensors": lambda L, x, y: x * y,
+    "div_tensor_row": lambda L, x, y: x.view(64, 32) / y[:32],
+    # a scalar first is rounded, and floor/trunc division of two tensors rounds step by step
+    "rfloordiv_scalar": lambda L, x, y: 0.3 // x,
+    "floor_divide_tensors": lambda L, x, y: x // y,
+    "div_floor_tensors": lambda L, x, y: L.div(x, y, rounding_mode="floor"),
+    "div_trunc_tensors": lambda L, x, y: L.div(x, y, rounding_mode="trunc"),
+}
+
+
+# Whose gradients torch computes in one kernel per input (those of the other cases are
+# sequences of half-precision ops in torch's backward formulas, rounded at each step).
+HALF_GRADS = {"mul_scalar", "rmul_scalar", "div_scalar", "add_alpha", "sub_alpha", "mul_tensors"}
+
+
+@pytest.mark.parametrize("dtype", ["bfloat16", "float16"])
+@pytest.mark.parametrize("name", sorted(HALF_CASES))
+def test_half_precision_opmath(name, dtype):
+    rng = np.random.default_rng(0)
+    x = (rng.standard_normal(2048) * np.exp2(rng.integers(-6, 6, 2048))).astype(np.float32)
+    y = (rng.standard_normal(2048) * np.exp2(rng.integers(-6, 6, 2048))).astype(np.float32)
+    grad = name in HALF_GRADS
+
+    def run(L):
+        xs = [L.tensor(a).to(getattr(L, dtype)).requires_grad_(grad) for a in (x, y)]
+        out = HALF_CASES[name](L, *xs)
+        grads = L.autograd.grad(out.sum(), xs, allow_unused=True) if grad else ()
+        return [t.detach().float().numpy() for t in (out, *grads) if t is not None]
+
+    for expected, actual in zip(run(torch), run(jtorch), strict=True):
+        np.testing.assert_array_equal(actual, expected)
+
+
+@pytest.mark.parametrize(
+    "name, fn",
+    [
+        ("by_python_scalar", lambda L, x, y: x / 3),
+        ("by_zero_dim_tensor", lambda L, x, y: x / L.tensor(0.3)),
+        ("by_row", lambda L, x, y: x / y),
+        ("by_column", lambda L, x, y: x / y[:5].view(5, 1)),
+        ("floor", lambda L, x, y: L.div(x, y, rounding_mode="floor")),
+        ("trunc", lambda L, x, y: L.div(x, 0.7, rounding_mode="trunc")),
+        ("addcdiv", lambda L, x, y: L.addcdiv(x, x, y, value=0.5)),
+        ("float64", lambda L, x, y: x.double() / y.double()),
+    ],
+)
+def test_division_by_broadcast_values_is_exact(name, fn):
+    """Note [exact division]: IEEE division, bit for bit as torch, where the divisor is broadcast."""
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((5, 13)).astype(np.float32)
+    y = (rng.standard_normal(13) + 3).astype(np.float32)
+    expected = fn(torch, torch.tensor(x), torch.tensor(y)).numpy()
+    np.testing.assert_array_equal(fn(jtorch, jtorch.tensor(x), jtorch.tensor(y)).numpy(), expected)

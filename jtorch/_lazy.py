@@ -349,11 +349,11 @@ def _flush(step_end, once=False):
     _calls, _leaves, _leaf_ids, _host_leaves, _devices, _leaf_bytes = [], [], {}, [], set(), 0
     live = _live(calls)
     stats["flushes"] += 1
-    if not live:
-        return
-    values = _execute(calls, leaves, hosts, devices, [r for r, _ in live], step_end, once)
-    for (_, p), v in zip(live, values):
-        p.value, p.call = v, None
+    if live:
+        values = _execute(calls, leaves, hosts, devices, [r for r, _ in live], step_end, once)
+        for (_, p), v in zip(live, values):
+            p.value, p.call = v, None
+    calls.clear()  # each call refers to this list: freed now, without waiting for the cycle collector
 
 
 def _live(calls):
@@ -485,6 +485,7 @@ def _cut(calls, needed):
     except Exception:  # noqa: BLE001 - the whole graph then, which reports the error as a flush does
         return _flush(False)
     stats["flushes"] += 1
+    sub.clear()  # as _flush does
     got = dict(zip(wanted, values))
     for r, q in live:
         q.value, q.call = got[r], None
@@ -505,6 +506,7 @@ def _cut(calls, needed):
         moved[d.pos] = len(_calls)
         d.refs, d.pos, d.graph = tuple(refs), len(_calls), _calls
         _calls.append(d)
+    calls.clear()
 
 
 def _apply(fn, tree, refs, leaves, env):

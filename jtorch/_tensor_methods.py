@@ -48,9 +48,12 @@ _BINARY = {
     "lshift": pointwise.bitwise_left_shift,
     "rshift": pointwise.bitwise_right_shift,
 }
+# torch's reflections of the commutative operators call the op with the tensor first (``2 * x``
+# is ``x.mul(2)``), which matters where a kernel reads its second operand in opmath.
+_COMMUTATIVE = {"add", "mul", "and", "or", "xor"}
 for _name, _fn in _BINARY.items():
     setattr(Tensor, f"__{_name}__", _binary(_fn))
-    setattr(Tensor, f"__r{_name}__", _binary(_fn, reflected=True))
+    setattr(Tensor, f"__r{_name}__", _binary(_fn, reflected=_name not in _COMMUTATIVE))
     if _name != "matmul":
         setattr(Tensor, f"__i{_name}__", _inplace(f"{_fn.__name__}_"))
 

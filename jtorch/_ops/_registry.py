@@ -17,6 +17,7 @@ versions] in _storage.py) and a real ``__signature__``.
 import inspect
 
 import jax
+import jax.numpy as jnp
 import numpy as np
 
 from .. import _dtype, _lazy
@@ -96,6 +97,8 @@ class TorchOp:
         self._kinds = [p[1] for p in self.params]
         self._int_varargs = varargs is not None and self._kinds[varargs] == _STATIC  # x.view(2, 3)
         self.overloads = None  # the signatures torch's parse errors list, where it has several
+        self.opmath_scalars = False
+        self.opmath = False
         # Note [dispatch plans]: None where every call derives anew
         plain = not callable(promote) and _TL not in self._kinds
         self._plans = {} if plain and self._dtype_pos is None else None
@@ -222,6 +225,8 @@ def op(
     linear=False,
     pre=None,
     post=None,
+    opmath_scalars=False,
+    opmath=False,
 ):
     """Register a pure jax function as a torch op (see the module docstring).
 
@@ -237,12 +242,19 @@ def op(
     cannot see, such as the strides of a view or the values of an index.
     post: ``post(result, *bound values)`` run on the result Tensors, returning what the call
     returns: for checks on computed values (torch's LinAlgError from an ``info`` output).
+    opmath_scalars: a Python number among the promoted operands goes in float32 where they
+    are computed in float16 or bfloat16, as torch's kernel reads it (Note [opmath] in
+    pointwise.py); the op rounds its result. opmath: float16 and bfloat16 array operands are
+    computed in float32 and the results rounded once to the dtypes the op gives them (torch's
+    kernels of activations and softmaxes).
     """
 
     def register(fn):
         key = name or fn.__name__
         top = TorchOp(fn, key, promote, inplace, method, view, grad_name, returns, out, broadcast, varargs, linear, pre)
         top.post = post
+        top.opmath_scalars = opmath_scalars
+        top.opmath = opmath
         REGISTRY[key] = top
         return top
 
@@ -351,18 +363,25 @@ def _compute_dtype(top, values, operands, kinds):
     return dt
 
 
-def _arrays(operands, kinds, compute):
-    """jax/numpy arrays of the operands and the dtype each is passed in."""
+def _arrays(operands, kinds, compute, opmath=False):
+    """jax/numpy arrays of the operands and the dtype each is passed in (``opmath``: the op's
+    ``opmath_scalars``)."""
     arrays, dtypes = [], []
-    for v, k in zip(operands, kinds):
+    scalar_dt = compute
+    if opmath and compute in (_dtype.float16, _dtype.bfloat16):
+        scalar_dt = _dtype.float32
+    for i, (v, k) in enumerate(zip(operands, kinds)):
         if isinstance(v, _Tensor):
             dt = compute if (compute is not None and k == _T) else v._dtype
             a = v._lazy_value()
         else:
             if isinstance(v, tuple):  # a D tuple of ints
                 dt = _dtype.int64
+            elif compute is not None and k == _T:
+                # torch's kernels read only a later operand in opmath (``0.3 // x`` rounds 0.3)
+                dt = scalar_dt if i and type(v) in (int, float) else compute
             else:
-                dt = compute if (compute is not None and k == _T) else _scalar_operand_dtype(v, k)
+                dt = _scalar_operand_dtype(v, k)
             a = np.asarray(v, dtype=dt._np)
         arrays.append(a)
         dtypes.append(dt)
@@ -413,9 +432,28 @@ def _make_pure(top, layout, dtypes):
             else:
                 kwargs[pname] = arrays[i]
                 i += 1
-        return fn(**kwargs)
+        return _in_opmath(fn, kwargs) if top.opmath else fn(**kwargs)
 
     return pure
+
+
+_HALF = (np.dtype(jnp.float16), np.dtype(jnp.bfloat16))
+
+
+def _in_opmath(fn, kwargs):
+    """``fn(**kwargs)`` with its float16/bfloat16 arrays in float32, each result rounded to
+    the dtype ``fn`` gives it on the arrays as they are (the op's ``opmath``)."""
+    names = [k for k, v in kwargs.items() if isinstance(v, jax.Array) and v.dtype in _HALF]
+    if not names:
+        return fn(**kwargs)
+
+    def call(*arrays):
+        return fn(**{**kwargs, **dict(zip(names, arrays))})
+
+    halves = [kwargs[k] for k in names]
+    want = jax.eval_shape(call, *halves)
+    out = call(*[a.astype(jnp.float32) for a in halves])
+    return jax.tree.map(lambda o, w: o if o.dtype == w.dtype else o.astype(w.dtype), out, want)
 
 
 # ---- dispatch -------------------------------------------------------------------------------
@@ -509,7 +547,7 @@ def dispatch(top, args, kwargs):
     else:
         layout, operands, kinds = _classify(top, values)
         compute = _compute_dtype(top, values, operands, kinds)
-        arrays, dtypes = _arrays(operands, kinds, compute)
+        arrays, dtypes = _arrays(operands, kinds, compute, top.opmath_scalars)
         dev = _check_devices(top, operands)
         pf = pure_fn(top, layout, dtypes)
         if sig is not None:

@@ -72,21 +72,21 @@ def _softmax_input(input, dim, dtype, kernel):
     return x, d
 
 
-@op(promote=NONE, grad_name="SoftmaxBackward0")
+@op(promote=NONE, grad_name="SoftmaxBackward0", opmath=True)
 def softmax(input: TT, dim, dtype=None):
     """torch.softmax along ``dim`` (``dtype``: cast the input first)."""
     x, d = _softmax_input(input, dim, dtype, "softmax")
     return jnp.ones_like(x) if d is None else jax.nn.softmax(x, axis=d)
 
 
-@op(promote=NONE, grad_name="LogSoftmaxBackward0")
+@op(promote=NONE, grad_name="LogSoftmaxBackward0", opmath=True)
 def log_softmax(input: TT, dim, dtype=None):
     """torch.log_softmax along ``dim`` (``dtype``: cast the input first)."""
     x, d = _softmax_input(input, dim, dtype, "log_softmax")
     return jnp.zeros_like(x) if d is None else jax.nn.log_softmax(x, axis=d)
 
 
-@op("nn.functional.softmin", promote=NONE, method=False, grad_name="SoftmaxBackward0")
+@op("nn.functional.softmin", promote=NONE, method=False, grad_name="SoftmaxBackward0", opmath=True)
 def _softmin(input: TT, dim, dtype=None):
     return softmax.fn(-input, dim, dtype)
 
@@ -142,7 +142,7 @@ def threshold(input: TT, threshold: D, value: D):
     return jnp.where(input > threshold.astype(input.dtype), input, value.astype(input.dtype))
 
 
-@op("nn.functional.leaky_relu", method=False, grad_name="LeakyReluBackward0")
+@op("nn.functional.leaky_relu", method=False, grad_name="LeakyReluBackward0", opmath=True)
 def leaky_relu(input: TT, negative_slope: D = 0.01):
     _float_only(input, "leaky_relu_cpu")
     return jnp.where(input > 0, input, input * negative_slope.astype(input.dtype))
@@ -251,7 +251,7 @@ def _elu(x, alpha, scale, input_scale):
     return jnp.where(x > 0, x, neg) * scale
 
 
-@op("nn.functional.elu", method=False, grad_name="EluBackward0")
+@op("nn.functional.elu", method=False, grad_name="EluBackward0", opmath=True)
 def elu(input: TT, alpha=1.0):
     return _elu(input, alpha, 1.0, 1.0)
 
@@ -260,17 +260,17 @@ _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_SCALE = 1.0507009873554804934193349852946
 
 
-@op("nn.functional.selu", method=False, grad_name="EluBackward0")
+@op("nn.functional.selu", method=False, grad_name="EluBackward0", opmath=True)
 def selu(input: TT):
     return _elu(input, _SELU_ALPHA, _SELU_SCALE, 1.0)
 
 
-@op("nn.functional.celu", method=False, grad_name="EluBackward0")
+@op("nn.functional.celu", method=False, grad_name="EluBackward0", opmath=True)
 def celu(input: TT, alpha=1.0):
     return _elu(input, alpha, 1.0, 1.0 / alpha)
 
 
-@op("nn.functional.gelu", method=False, grad_name="GeluBackward0")
+@op("nn.functional.gelu", method=False, grad_name="GeluBackward0", opmath=True)
 def gelu(input: TT, approximate="none"):
     check(
         approximate in ("none", "tanh"),
@@ -281,7 +281,7 @@ def gelu(input: TT, approximate="none"):
     return jax.nn.gelu(input, approximate=approximate == "tanh")
 
 
-@op("nn.functional.glu", method=False, grad_name="GluBackward0")
+@op("nn.functional.glu", method=False, grad_name="GluBackward0", opmath=True)
 def glu(input: TT, dim=-1):
     check(input.ndim > 0, RuntimeError, "glu does not support scalars because halving size must be even")
     d = wrap_dim(dim, input.ndim)
@@ -295,13 +295,13 @@ def glu(input: TT, dim=-1):
     return a * jax.nn.sigmoid(b)
 
 
-@op("nn.functional.silu", method=False, grad_name="SiluBackward0")
+@op("nn.functional.silu", method=False, grad_name="SiluBackward0", opmath=True)
 def silu(input: TT):
     _reject(input, "bi", "silu_cpu")
     return input * jax.nn.sigmoid(input)
 
 
-@op("nn.functional.mish", method=False, grad_name="MishBackward0")
+@op("nn.functional.mish", method=False, grad_name="MishBackward0", opmath=True)
 def mish(input: TT):
     _float_only(input, "mish_cpu")
     return input * jnp.tanh(jax.nn.softplus(input))
@@ -319,25 +319,25 @@ _hardswish = _with_jvp(
 )
 
 
-@op("nn.functional.hardsigmoid", method=False, grad_name="HardsigmoidBackward0")
+@op("nn.functional.hardsigmoid", method=False, grad_name="HardsigmoidBackward0", opmath=True)
 def hardsigmoid(input: TT):
     _float_only(input, "hardsigmoid_cpu")
     return _hardsigmoid(input)
 
 
-@op("nn.functional.hardswish", method=False, grad_name="HardswishBackward0")
+@op("nn.functional.hardswish", method=False, grad_name="HardswishBackward0", opmath=True)
 def hardswish(input: TT):
     _float_only(input, "hardswish_cpu")
     return _hardswish(input)
 
 
-@op("nn.functional.logsigmoid", method=False, grad_name="LogSigmoidBackward0")
+@op("nn.functional.logsigmoid", method=False, grad_name="LogSigmoidBackward0", opmath=True)
 def logsigmoid(input: TT):
     _float_only(input, "log_sigmoid_cpu")
     return jax.nn.log_sigmoid(input)
 
 
-@op("nn.functional.softplus", method=False, grad_name="SoftplusBackward0")
+@op("nn.functional.softplus", method=False, grad_name="SoftplusBackward0", opmath=True)
 def softplus(input: TT, beta=1.0, threshold=20.0):
     _float_only(input, "softplus_cpu")
     z = input * beta

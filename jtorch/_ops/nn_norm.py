@@ -28,6 +28,16 @@ def _channel_shape(x):
     return (1, -1) + (1,) * (x.ndim - 2)
 
 
+def _normalize(x, mean, invstd, weight, bias, shape):
+    """``(x - mean) * invstd * weight + bias`` per channel, as torch's kernel computes it: one
+    scale and one shift per channel, then ``x * scale + shift``."""
+    if x.size == 0:  # no NaN statistics in the weight's and bias's (empty-sum) gradients
+        return _affine((x - mean.reshape(shape)) * invstd.reshape(shape), weight, bias, shape)
+    scale = invstd if weight is None else invstd * weight
+    shift = -mean * scale if bias is None else bias - mean * scale
+    return (x * scale.reshape(shape) + shift.reshape(shape)).reshape(x.shape)
+
+
 def _affine(y, weight, bias, shape):
     if weight is not None:
         y = y * weight.reshape(shape)
@@ -36,7 +46,7 @@ def _affine(y, weight, bias, shape):
     return y
 
 
-@op("_batch_norm_update", promote=NONE, method=False, out=False, grad_name="NativeBatchNormBackward0")
+@op("_batch_norm_update", promote=NONE, method=False, out=False, grad_name="NativeBatchNormBackward0", opmath=True)
 def _batch_norm_update(
     input: T, weight: T, bias: T, running_mean: T, running_var: T, training, momentum: D, eps: D
 ):
@@ -66,16 +76,16 @@ def _batch_norm_update(
         if input.size == 0:
             new_mean = new_mean if running_mean is None else running_mean
             new_var = new_var if running_var is None else running_var
-        y = (input - mean.reshape(shape)) * invstd.reshape(shape)
-        return _affine(y, weight, bias, shape).reshape(input.shape), mean, invstd, new_mean, new_var
+        return _normalize(input, mean, invstd, weight, bias, shape), mean, invstd, new_mean, new_var
     check(
         running_mean is not None and running_var is not None,
         RuntimeError,
         "running_mean and running_var must be defined in evaluation mode",
     )
-    y = (input - running_mean.reshape(shape)) / jnp.sqrt(running_var.reshape(shape) + eps.astype(dt))
+    invstd = 1 / jnp.sqrt(running_var + eps.astype(dt))
     empty = jnp.zeros((0,), dt)
-    return _affine(y, weight, bias, shape).reshape(input.shape), empty, empty, running_mean, running_var
+    y = _normalize(input, running_mean, invstd, weight, bias, shape)
+    return y, empty, empty, running_mean, running_var
 
 
 def _run_batch_norm(input, weight, bias, running_mean, running_var, training, momentum, eps):
@@ -156,7 +166,7 @@ def instance_norm(
     return out
 
 
-@op(promote=NONE, method=False, out=False, grad_name="NativeBatchNormBackward0")
+@op(promote=NONE, method=False, out=False, grad_name="NativeBatchNormBackward0", opmath=True)
 def _instance_norm(
     input: T, running_mean: T, running_var: T, weight: T, bias: T, use_input_stats, momentum: D, eps: D
 ):
@@ -209,7 +219,7 @@ def _check_affine(name, t, shape, what):
     )
 
 
-@op("native_layer_norm", promote=NONE, method=False, out=False, grad_name="NativeLayerNormBackward0")
+@op("native_layer_norm", promote=NONE, method=False, out=False, grad_name="NativeLayerNormBackward0", opmath=True)
 def _layer_norm(input: T, normalized_shape, weight: T, bias: T, eps: D):
     """The pure layer norm: (output, mean, rstd) with mean/rstd shaped ``(*batch, 1, ..., 1)``."""
     axes, shape = _normalized_axes("layer_norm", input, normalized_shape)
@@ -237,7 +247,7 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05):
     return _layer_norm(input, normalized_shape, weight, bias, eps)[0]
 
 
-@op("native_group_norm", promote=NONE, method=False, out=False, grad_name="NativeGroupNormBackward0")
+@op("native_group_norm", promote=NONE, method=False, out=False, grad_name="NativeGroupNormBackward0", opmath=True)
 def native_group_norm(input: T, weight: T, bias: T, N, C, HxW, group, eps: D):
     """aten native_group_norm: (output, mean, rstd), mean/rstd shaped ``(N, group)``."""
     x = input.reshape(N, group, (C // group) * HxW)
@@ -273,7 +283,7 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-05):
     return native_group_norm(input, weight, bias, n, c, hxw, num_groups, eps)[0]
 
 
-@op("nn.functional.rms_norm", promote=NONE, method=False, out=False, grad_name="MulBackward0")
+@op("nn.functional.rms_norm", promote=NONE, method=False, out=False, grad_name="MulBackward0", opmath=True)
 def rms_norm(input: T, normalized_shape, weight: T = None, eps=None):
     """torch.nn.functional.rms_norm: ``x / sqrt(mean(x**2) + eps)`` over the trailing dims (eps
     defaults to the dtype's machine epsilon)."""

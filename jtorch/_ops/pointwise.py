@@ -112,6 +112,57 @@ def _cast(scalar, x):
     return scalar.astype(x.dtype)
 
 
+# Note [opmath]: torch computes its CPU kernels on float16 and bfloat16 in float32 ("opmath")
+# and rounds once, at the end; jax rounds after every jnp function. So a formula of several
+# steps (add's ``input + alpha * other``, lerp, addcmul, hypot) is computed here in float32 and
+# rounded once. A Python scalar operand is rounded to the tensor's dtype first, as torch's
+# argument becomes a tensor of that dtype, except where torch's kernel reads it in opmath
+# (mul, div, floor_divide, lerp's weight: registered with ``opmath_scalars``, so the registry
+# passes it in float32; addcmul's and addcdiv's ``value``).
+_HALF = (jnp.float16, jnp.bfloat16)
+
+
+def _opmath(f, *xs):
+    """``f(*xs)`` with float16/bfloat16 operands computed in float32 and the result rounded
+    back to their dtype (Note [opmath])."""
+    half = next((x.dtype for x in xs if x.dtype in _HALF), None)
+    if half is None:
+        return f(*xs)
+    out = f(*[x.astype(jnp.float32) if x.dtype in _HALF else x for x in xs])
+    return out.astype(half) if out.dtype == jnp.float32 else out
+
+
+def _call(f, *xs):
+    return f(*xs)
+
+
+def _scalar_opmath(f, input, other):
+    """``f(input, other)`` for a formula that torch's kernel computes in opmath when ``other``
+    is a Python scalar (passed in float32 next to a half ``input``, ``opmath_scalars``) and
+    step by step in the operands' dtype when it is a tensor (floor and trunc division)."""
+    if other.dtype == jnp.float32 and input.dtype in _HALF:
+        return _opmath(f, input, other)
+    return f(input, other)
+
+
+# Note [exact division]: XLA rewrites a division by a broadcast value (``x / 3``, ``x / y`` with
+# ``y`` of shape (n,)) into a multiplication by its reciprocal, which differs from IEEE division
+# (torch's) in the last bit for about a quarter of the elements. The divisor is broadcast by
+# hand behind an optimization barrier, which the rewrite cannot see through; XLA removes the
+# barrier later, so the division still fuses with what surrounds it.
+def _divide(a, b):
+    """``a / b``, IEEE division also where ``b`` is broadcast (Note [exact division])."""
+    shape = jnp.broadcast_shapes(jnp.shape(a), jnp.shape(b))
+    if jnp.shape(b) != shape:
+        b = jax.lax.optimization_barrier(jnp.broadcast_to(b, shape))
+    return jnp.true_divide(a, b)
+
+
+def _opmath_scalar(scalar, x):
+    """A traced D scalar as torch's kernels on ``x`` read it: in float32 for float16/bfloat16."""
+    return scalar.astype(jnp.float32 if x.dtype in _HALF else x.dtype)
+
+
 # ---- arithmetic ----------------------------------------------------------------------------------
 
 
@@ -136,9 +187,17 @@ def _plus(a, b):
     return a | b if _kind(a) == "b" else a + b
 
 
+def _alpha_form(f, input, other, alpha):
+    """``f(input, other, alpha)``: the alpha form of add/sub/rsub, whose alpha torch rounds to
+    the operands' dtype and whose formula it computes in opmath (Note [opmath])."""
+    if _kind(alpha) != "b" and other.dtype in _HALF:
+        alpha = alpha.astype(other.dtype)
+    return _opmath(f, input, other, alpha)
+
+
 @op(inplace=True, broadcast=True, linear=True)
 def add(input: T, other: T, *, alpha: D = 1):
-    return _plus(input, _scaled(other, alpha))
+    return _alpha_form(lambda a, b, alpha: _plus(a, _scaled(b, alpha)), input, other, alpha)
 
 
 def _is_bool(x):
@@ -163,7 +222,7 @@ def _sub_pre(input, other, alpha=1):
 
 @op(inplace=True, broadcast=True, linear=True, pre=_sub_pre)
 def sub(input: T, other: T, *, alpha: D = 1):
-    return input - _scaled(other, alpha)
+    return _alpha_form(lambda a, b, alpha: a - _scaled(b, alpha), input, other, alpha)
 
 
 @op(
@@ -175,12 +234,12 @@ def sub(input: T, other: T, *, alpha: D = 1):
 )
 def rsub(input: TT, other: T, *, alpha: D = 1):
     """``other - alpha * input`` (what ``2 - x`` computes)."""
-    return other - _scaled(input, alpha)
+    return _alpha_form(lambda b, a, alpha: a - _scaled(b, alpha), input, other, alpha)
 
 
-@op(inplace=True, broadcast=True)
+@op(inplace=True, broadcast=True, opmath_scalars=True)
 def mul(input: T, other: T):
-    return input & other if _kind(input) == "b" else input * other
+    return input & other if _kind(input) == "b" else _opmath(jnp.multiply, input, other)
 
 
 def _needs_tensor(name, pre=None):
@@ -218,19 +277,19 @@ def _floor_div(a, b, name):
         return jnp.floor_divide(a, b)
     # torch's div_floor_floating: Python's floor division, exact at the signs of zero.
     mod = jnp.fmod(a, b)
-    div = (a - mod) / b
+    div = _divide(a - mod, b)
     div = jnp.where((mod != 0) & ((b < 0) != (mod < 0)), div - 1, div)
     floor = jnp.floor(div)
     floor = jnp.where(div - floor > 0.5, floor + 1, floor)
-    floor = jnp.where(div == 0, jnp.copysign(jnp.zeros_like(div), a / b), floor)
-    return jnp.where(b == 0, a / b, floor)
+    floor = jnp.where(div == 0, jnp.copysign(jnp.zeros_like(div), _divide(a, b)), floor)
+    return jnp.where(b == 0, _divide(a, b), floor)
 
 
 def _trunc_div(a, b):
     _reject(a, "bc", "div_trunc_cpu")
     if _kind(a) == "i":
         return jax.lax.div(*jnp.broadcast_arrays(a, b))
-    return jnp.trunc(a / b)
+    return jnp.trunc(_divide(a, b))
 
 
 def _div_promote(input, other, rounding_mode=None):
@@ -241,6 +300,7 @@ def _div_promote(input, other, rounding_mode=None):
     promote=_div_promote,
     inplace=True,
     broadcast=True,
+    opmath_scalars=True,
     pre=_zero_division_pre,
     grad_name=lambda input, other, rounding_mode=None: (
         f"DivBackward{0 if rounding_mode is None else 2}"
@@ -256,23 +316,29 @@ def div(input: T, other: T, *, rounding_mode=None):
         ),
     )
     if rounding_mode is None:
-        return input / other
+        return _opmath(_divide, input, other)
     if rounding_mode == "trunc":
-        return _trunc_div(input, other)
-    return _floor_div(input, other, "div_floor")
+        return _scalar_opmath(_trunc_div, input, other)
+    return _scalar_opmath(lambda a, b: _floor_div(a, b, "div_floor"), input, other)
 
 
-@op(promote=INT_TO_FLOAT, inplace=True, broadcast=True, grad_name="DivBackward0")
+@op(promote=INT_TO_FLOAT, inplace=True, broadcast=True, opmath_scalars=True, grad_name="DivBackward0")
 def true_divide(input: T, other: T):
-    return input / other
+    return _opmath(_divide, input, other)
 
 
 _floor_divide = _no_derivative("floor_divide", lambda a, b: _floor_div(a, b, "div_floor"))
 
 
-@op(inplace=True, broadcast=True, pre=_zero_division_pre, grad_name="NotImplemented")
+@op(
+    inplace=True,
+    broadcast=True,
+    opmath_scalars=True,
+    pre=_zero_division_pre,
+    grad_name="NotImplemented",
+)
 def floor_divide(input: T, other: T):
-    return _floor_divide(input, other)
+    return _scalar_opmath(_floor_divide, input, other)
 
 
 def _remainder_name(input, other):
@@ -596,11 +662,16 @@ def _lerp_pre(input, end, weight):
     promote=lambda input, end, weight: input.dtype,
     inplace=True,
     broadcast=True,
+    opmath_scalars=True,
     pre=_lerp_pre,
     grad_name=lambda input, end, weight: f"LerpBackward{1 if _is_tensor(weight) else 0}",
 )
 def lerp(input: TT, end: TT, weight: T):
     _reject(input, "bi", "lerp_kernel_scalar")
+    return _opmath(_lerp, input, end, weight)
+
+
+def _lerp(input, end, weight):
     # torch's two-sided formula: exact at weight 0 and weight 1.
     diff = end - input
     return jnp.where(jnp.abs(weight) < 0.5, input + weight * diff, end - diff * (1 - weight))
@@ -609,7 +680,8 @@ def lerp(input: TT, end: TT, weight: T):
 @op(broadcast=True, inplace=True)
 def addcmul(input: TT, tensor1: TT, tensor2: TT, *, value: D = 1):
     _reject(input, "b", "addcmul_cpu_out")
-    return input + _cast(value, input) * tensor1 * tensor2
+    value = _opmath_scalar(value, input)
+    return _opmath(lambda x, a, b: x + value * a * b, input, tensor1, tensor2)
 
 
 def _addcdiv_pre(input, tensor1, tensor2, value=1):
@@ -631,13 +703,11 @@ def _addcdiv_pre(input, tensor1, tensor2, value=1):
 
 @op(broadcast=True, inplace=True, pre=_addcdiv_pre)
 def addcdiv(input: TT, tensor1: TT, tensor2: TT, *, value: D = 1):
-    return input + _cast(value, input) * (tensor1 / tensor2)
+    value = _opmath_scalar(value, input)
+    return _opmath(lambda x, a, b: x + value * _divide(a, b), input, tensor1, tensor2)
 
 
 # ---- unary math ----------------------------------------------------------------------------------
-
-
-_HALF = (jnp.float16, jnp.bfloat16)
 
 
 def _unary(name, f, promote=INT_TO_FLOAT, reject="", inplace=True):
@@ -645,9 +715,7 @@ def _unary(name, f, promote=INT_TO_FLOAT, reject="", inplace=True):
 
     def fn(input):
         _reject(input, reject, f"{name}_cpu")
-        if promote is INT_TO_FLOAT and input.dtype in _HALF:
-            return f(input.astype(jnp.float32)).astype(input.dtype)  # torch's float32 opmath
-        return f(input)
+        return _opmath(f, input) if promote is INT_TO_FLOAT else f(input)
 
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = f"torch.{name}, elementwise (float16/bfloat16 computed in float32, as torch)."
@@ -776,14 +844,23 @@ _nextafter = _with_jvp(jnp.nextafter, lambda x, y, out: (x != y).astype(out.dtyp
 
 
 def _binary(
-    name, f, promote=INT_TO_FLOAT, reject="", input=TT, other=TT, inplace=True, grad_name=None
+    name,
+    f,
+    promote=INT_TO_FLOAT,
+    reject="",
+    input=TT,
+    other=TT,
+    inplace=True,
+    grad_name=None,
+    opmath=True,
 ):
     """Register ``torch.<name>(input, other)`` computing ``f`` on the promoted operands
-    (``input=T``: a Number is allowed in either place, but not in both)."""
+    (``input=T``: a Number is allowed in either place, but not in both; ``opmath``: float16
+    and bfloat16 in float32, Note [opmath])."""
 
     def fn(input, other):
         _reject(input, reject, f"{name}_cpu")
-        return f(*jnp.broadcast_arrays(input, other))
+        return (_opmath if opmath else _call)(f, *jnp.broadcast_arrays(input, other))
 
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = f"torch.{name}: elementwise on broadcast operands."
@@ -798,7 +875,7 @@ atan2 = arctan2 = _binary("atan2", _atan2)
 hypot = _binary("hypot", _hypot, promote=SAME, reject="bic")
 logaddexp = _binary("logaddexp", _logaddexp, promote=SAME, reject="bi", inplace=False)
 logaddexp2 = _binary("logaddexp2", _logaddexp2, promote=SAME, reject="bi", inplace=False)
-nextafter = _binary("nextafter", _nextafter, promote=SAME, reject="bic")
+nextafter = _binary("nextafter", _nextafter, promote=SAME, reject="bic", opmath=False)
 ldexp = _binary("ldexp", lambda x, e: x * jnp.exp2(e))
 copysign = _binary("copysign", _copysign, other=T, grad_name=_backward("Copysign", scalar_other=1))
 
