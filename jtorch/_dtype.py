@@ -15,6 +15,7 @@ import ml_dtypes
 import numpy as np
 
 _BOOL, _INT, _FLOAT, _COMPLEX = range(4)
+FLOAT = _FLOAT  # a dtype whose ``_category >= FLOAT`` is floating point or complex (differentiable)
 
 
 class dtype:

@@ -45,6 +45,7 @@ MAX_PROGRAMS = 256  # structures remembered (with their compiled programs)
 MAX_LEAF_BYTES = 1 << 29  # inputs a graph may hold alive (an eval loop that never reads a value)
 
 _on = False
+_paused = 0  # inside ``paused()``: ops run eagerly
 _ever = False  # a Pending was ever made: eager calls then unwrap materialised ones
 _calls = []  # the recorded calls, in the script's order
 _leaves = []  # the concrete arguments of the recorded calls
@@ -73,6 +74,20 @@ def enable(on=True):
     _on = bool(on)
     _ever = _ever or _on
     _owner = threading.get_ident() if _on else None
+
+
+class paused:
+    """Context manager: ops run eagerly inside, without flushing what is pending (a value they
+    read that is pending is computed first)."""
+
+    def __enter__(self):
+        global _paused
+        _paused += 1
+        return self
+
+    def __exit__(self, *exc):
+        global _paused
+        _paused -= 1
 
 
 class lazy:
@@ -180,6 +195,7 @@ def call(fn, args, key=None, tree=True):
     tracing = _tracing.Tracing.active
     if (
         not _on
+        or _paused
         or (tracing is not None and not tracing.discovering)
         or threading.get_ident() != _owner
     ):
@@ -234,7 +250,11 @@ def _new_leaf(a):
     """(index, aval, device or None) of a new input ``a`` of the graph, now appended to it."""
     global _leaf_bytes
     if isinstance(a, jax.Array):
-        hit = (len(_leaves), (a.shape, a.dtype, a.weak_type), next(iter(a.devices())))
+        v, sharding = a.aval, a.sharding
+        device = getattr(sharding, "_device", None)  # a single device's sharding (the fast way)
+        if device is None:
+            device = next(iter(sharding.device_set))
+        hit = (len(_leaves), (v.shape, v.dtype, v.weak_type), device)
     else:
         hit = (len(_leaves), _host_aval(a), None)
         _host_leaves.append(hit[0])

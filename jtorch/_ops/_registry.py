@@ -95,6 +95,9 @@ class TorchOp:
         self._names = [p[0] for p in self.params]
         self._dtype_pos = self._names.index("dtype") if "dtype" in self._names else None
         self._kinds = [p[1] for p in self.params]
+        # how many arguments may come by position (the parameters before the keyword-only ones)
+        kinds = [p[3] for p in self.params] + [inspect.Parameter.KEYWORD_ONLY]
+        self._positional = kinds.index(inspect.Parameter.KEYWORD_ONLY)
         self._int_varargs = varargs is not None and self._kinds[varargs] == _STATIC  # x.view(2, 3)
         self.overloads = None  # the signatures torch's parse errors list, where it has several
         self.opmath_scalars = False
@@ -144,7 +147,7 @@ class TorchOp:
                 if self._int_varargs and not (len(packed) == 1 and isinstance(packed[0], _dtype.dtype)):
                     packed = int_list(packed, self.__name__, self.params[i][0], spread, self.overloads)
                 args = (*args[:i], packed)
-        if len(args) > len(params) or any(p[3] == inspect.Parameter.KEYWORD_ONLY for p in params[: len(args)]):
+        if len(args) > self._positional:
             return self._bind_slow(args, kwargs)
         values = list(args)
         used = 0
@@ -656,15 +659,15 @@ def record_function(name, pf, operands, arrays, outs, multi, cls=None, mask=None
         if True not in mask:
             return
     if multi:
-        out_mask = tuple(_differentiable(o._lazy_value().dtype) for o in outs)
+        out_mask = tuple(o._dtype._category >= _dtype.FLOAT for o in outs)
         diff = [o for o, m in zip(outs, out_mask) if m]
     else:
         out_mask = None
-        diff = [o for o in outs if _differentiable(o._lazy_value().dtype)]
+        diff = [o for o in outs if o._dtype._category >= _dtype.FLOAT]  # float or complex
     if not diff:
         return
     edges = [v._grad_edge() for v, m in zip(operands, mask) if m]
-    meta = [(o._shape, o._lazy_value().dtype) for o in diff]
+    meta = [(o._shape, o._dtype._np) for o in diff]
     node = (cls or node_class(name))(name, pf, tuple(arrays), mask, out_mask, meta, edges)
     for i, o in enumerate(diff):
         o._grad_fn = node
