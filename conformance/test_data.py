@@ -172,7 +172,48 @@ LOADERS = {
         batch_size=3,
     ),
     "tensor_subclass_getitem": lambda L: loader(L, doubled(L, tensors(L, 4)), batch_size=3),
+    # a Dataset returning views x[i] of one tensor: stacked with one read of the storage (Note
+    # [deferred views] in jtorch/_ops/_registry.py) where the views share their chain of steps
+    "views_rows": lambda L: loader(L, indexed(L, lambda x, y, i: (x[i], y[i])), batch_size=3),
+    "views_of_a_view": lambda L: loader(L, indexed(L, lambda x, y, i: x[:, 1:][i]), batch_size=4),
+    "views_chained": lambda L: loader(L, indexed(L, lambda x, y, i: x[i][::2, 1]), batch_size=4),
+    "views_two_indices": lambda L: loader(L, indexed(L, lambda x, y, i: x[i, i % 3]), batch_size=4),
+    "views_two_storages": lambda L: loader(
+        L, indexed(L, lambda x, y, i: x[i] if i % 2 else x.clone()[i]), batch_size=4
+    ),
+    "views_two_chains": lambda L: loader(
+        L, indexed(L, lambda x, y, i: x[i] if i % 2 else x[i].t()), batch_size=4
+    ),
+    "views_base_changed": lambda L: loader(L, indexed(L, _add_then_view), batch_size=4),
+    "views_requiring_grad": lambda L: loader(
+        L, indexed(L, lambda x, y, i: x.requires_grad_()[i]), batch_size=3
+    ),
+    "views_numpy_backed": lambda L: loader(
+        L, indexed(L, lambda x, y, i: L.from_numpy(np.arange(30.0).reshape(10, 3))[i]), batch_size=3
+    ),
 }
+
+
+def indexed(lib, sample):
+    """A map-style ``lib`` Dataset whose ``__getitem__(i)`` is ``sample(x, y, i)`` on two tensors."""
+    x = lib.arange(30.0).reshape(10, 3)
+    y = lib.arange(10) * 10
+
+    class Indexed(lib.utils.data.Dataset):
+        def __len__(self):
+            return 10
+
+        def __getitem__(self, index):
+            return sample(x, y, index)
+
+    return Indexed()
+
+
+def _add_then_view(x, y, i):
+    # a view taken before an in-place change of its base shows the change, as in torch
+    v = x[i]
+    x.add_(1)
+    return v
 
 
 def doubled(lib, ds):
@@ -715,3 +756,26 @@ def test_registering_a_type_in_default_collate_fn_map_extends_default_collate():
             del collate.default_collate_fn_map[Point]
 
     same_outcome(fn)
+
+
+def test_a_batch_of_views_reads_its_storage_once():
+    """Note [deferred views]: the samples ``x[i]`` are never computed one by one; the batch is
+    one read of ``x``'s storage, equal to torch's stacked rows."""
+    x = np.random.default_rng(0).standard_normal((20, 3, 4)).astype(np.float32)
+    samples = []
+
+    class Rows(jtorch.utils.data.Dataset):
+        def __len__(self):
+            return 20
+
+        def __getitem__(self, i):
+            samples.append(rows[i])
+            return samples[-1]
+
+    rows = jtorch.tensor(x)
+    batch = next(iter(jtorch.utils.data.DataLoader(Rows(), batch_size=8, shuffle=False)))
+    assert len(samples) == 8 and all(s._cache is None for s in samples)
+    np.testing.assert_array_equal(
+        batch.numpy(), torch.stack([torch.tensor(x)[i] for i in range(8)]).numpy()
+    )
+    np.testing.assert_array_equal(samples[3].numpy(), x[3])  # read alone: computed then

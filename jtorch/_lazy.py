@@ -188,6 +188,11 @@ def concrete_tree(args):
     return jax.tree.map(concrete, args)
 
 
+def records():
+    """Whether ``call`` would record in this thread now (outside a compiled call's trace)."""
+    return _on and not _paused and threading.get_ident() == _owner
+
+
 def call(fn, args, key=None, tree=True):
     """``fn(*args)`` for a jitted ``fn``: now, or in lazy mode a pytree of ``Pending`` computed
     at the next flush. ``key`` identifies ``fn``'s behaviour in the program cache (default:

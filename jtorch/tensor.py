@@ -132,7 +132,8 @@ class Tensor:
 
     def _become_view_of(self, src, key, fn, dyn, overlapping=False):
         spec = src._view if src._view is not None else ViewSpec(src._storage.array.shape)
-        self._cache, self._cache_ver = self._storage.array, src._storage.version
+        value = self._storage.array  # None: computed at the first read (Note [deferred views])
+        self._cache, self._cache_ver = value, (-1 if value is None else src._storage.version)
         self._storage = src._storage
         self._vc = src._vc
         self._multi_view = src._multi_view

@@ -15,14 +15,16 @@ versions] in _storage.py) and a real ``__signature__``.
 """
 
 import inspect
+import sys
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .. import _dtype, _lazy
+from .. import _dtype, _lazy, _tracing
 from .._device import jax_device
 from .._errors import broadcast_shapes, check, clean_user_error, int_list
+from .._storage import Storage as _Storage
 from ..autograd import grad_mode
 from ..autograd.graph import PureFn, node_class
 
@@ -60,11 +62,13 @@ _KIND = {T: _T, TL: _TL, D: _D, TN: _TN, TT: _TT}
 REGISTRY = {}
 _jit_cache = {}
 _Tensor = None  # set by tensor.py (import cycle)
+_tensor_module = None
 
 
 def set_tensor_class(cls):
-    global _Tensor
+    global _Tensor, _tensor_module
     _Tensor = cls
+    _tensor_module = sys.modules[cls.__module__]
 
 
 # ---- the op object --------------------------------------------------------------------------
@@ -560,11 +564,17 @@ def dispatch(top, args, kwargs):
     if dev is not None and dev.type != "cpu":  # a CPU scalar tensor may have joined the GPU
         _to_device(operands, arrays, dev)
     try:
-        result = _lazy.call(pf.jitted, arrays, tree=False)
+        if top.view and dev is not None and _defers_views():
+            result = _view_result(pf, arrays, dev)  # Note [deferred views]
+        else:
+            result = _lazy.call(pf.jitted, arrays, tree=False)
     except Exception as e:
         raise clean_user_error(e) from None
     multi = isinstance(result, (tuple, list))
-    outs = [_Tensor._wrap(a, dev) for a in (result if multi else (result,))]
+    if type(result) is _Tensor:
+        outs = [result]
+    else:
+        outs = [_Tensor._wrap(a, dev) for a in (result if multi else (result,))]
     if grad_mode._state["enabled"]:
         _record(top, pf, values, operands, arrays, outs, multi, plan)
     if top.view:
@@ -574,6 +584,39 @@ def dispatch(top, args, kwargs):
     else:
         result = top.returns(*outs) if top.returns else tuple(outs)
     return result if top.post is None else top.post(result, *values)
+
+
+# Note [deferred views]: an eager view op (``x[i]``, ``x.view(...)``, ``x.t()``) does not compute
+# its value: a view's value is derived from its storage's array when it is read (Note [views and
+# versions] in _storage.py), so the view is made with its shape and dtype (from jax.eval_shape,
+# cached per signature) and its first read computes it. A view that is never read on its own
+# costs no jitted call: a Dataset's ``x[i]`` samples, which default_collate stacks with one
+# vmapped read of the storage (``_collate._stacked_views``) instead of one call per sample.
+# Checks still run at the call: the pure function is traced by eval_shape on its first
+# signature, and an op's ``pre`` checks (an index's range) run on every call. Not in lazy mode
+# (a pending value costs no jitted call either) nor inside a compiled call's trace.
+_view_shapes = {}
+MAX_VIEW_SHAPES = 4096
+
+
+def _defers_views():
+    return _tracing.Tracing.active is None and not _lazy.records() and _tensor_module.read_hook is None
+
+
+def _view_result(pf, arrays, dev):
+    """The output Tensor of a single-output view op, its value not computed; the computed
+    result where the op has several outputs."""
+    key = (pf.key, *[(a.shape, a.dtype) for a in arrays])
+    out = _view_shapes.get(key)
+    if out is None:
+        if len(_view_shapes) >= MAX_VIEW_SHAPES:
+            _view_shapes.clear()
+        out = _view_shapes[key] = jax.eval_shape(pf.jitted, *arrays)
+    if not isinstance(out, jax.ShapeDtypeStruct):
+        return _lazy.call(pf.jitted, arrays, tree=False)
+    t = object.__new__(_Tensor)
+    t._init(_Storage(None), out.shape, _dtype.from_numpy_dtype(out.dtype), dev)
+    return t
 
 
 def _check_devices(top, operands):

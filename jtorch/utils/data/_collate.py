@@ -20,6 +20,7 @@ import numpy as np
 from ... import _dtype
 from ..._ops.creation import as_tensor, tensor
 from ..._ops.rearrange import stack
+from ..._storage import read_stacked
 from ...tensor import Tensor
 
 # numpy dtype strings of bytes, str, unicode and object arrays: those cannot become tensors.
@@ -125,7 +126,31 @@ def collate_tensor_fn(batch, *, collate_fn_map=None):
             "Batches of nested tensors are not currently supported by the default collate_fn; "
             "please provide a custom collate_fn to handle them appropriately."
         )
-    return stack(batch, 0)
+    stacked = _stacked_views(batch)
+    return stack(batch, 0) if stacked is None else stacked
+
+
+def _stacked_views(batch):
+    """``stack(batch, 0)`` of views of one storage through one chain of view steps (a Dataset
+    returning ``x[i]``), as one vmapped read of the storage (Note [deferred views] in
+    jtorch/_ops/_registry.py), or None for any other batch. Not where a tensor requires grad (the
+    stack would be recorded) or the storage is shared with numpy."""
+    first = batch[0]
+    spec, st = first._view, first._storage
+    if spec is None or len(batch) < 2 or st.host is not None:
+        return None
+    keys = spec.keys  # the chain's static parts (one storage: one root shape)
+    for t in batch:
+        v = t._view
+        if t._storage is not st or v is None or t._requires_grad or type(t) is not Tensor:
+            return None
+        if v.keys is not keys and v.keys != keys:
+            return None
+    try:
+        value = read_stacked(spec, st.read(), [t._view.dyn for t in batch])
+    except ValueError:  # step arguments of different shapes (they cannot be stacked)
+        return None
+    return Tensor._wrap(value, first._device)
 
 
 def collate_numpy_array_fn(batch, *, collate_fn_map=None):
