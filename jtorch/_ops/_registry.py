@@ -606,6 +606,8 @@ def _defers_views():
 def _view_result(pf, arrays, dev):
     """The output Tensor of a single-output view op, its value not computed; the computed
     result where the op has several outputs."""
+    if any(type(a) is _lazy.Pending for a in arrays):  # made in lazy mode: computed as always
+        return _lazy.call(pf.jitted, arrays, tree=False)
     key = (pf.key, *[(a.shape, a.dtype) for a in arrays])
     out = _view_shapes.get(key)
     if out is None:
