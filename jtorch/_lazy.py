@@ -198,12 +198,7 @@ def call(fn, args, key=None, tree=True):
     at the next flush. ``key`` identifies ``fn``'s behaviour in the program cache (default:
     ``fn`` itself); ``tree=False`` says ``args`` is a flat sequence of arrays and scalars."""
     tracing = _tracing.Tracing.active
-    if (
-        not _on
-        or _paused
-        or (tracing is not None and not tracing.discovering)
-        or threading.get_ident() != _owner
-    ):
+    if not records() or (tracing is not None and not tracing.discovering):
         if _ever:
             args = concrete_tree(args) if tree else [concrete(a) for a in args]
         return fn(*args)

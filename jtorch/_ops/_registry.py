@@ -444,13 +444,13 @@ def _make_pure(top, layout, dtypes):
     return pure
 
 
-_HALF = (np.dtype(jnp.float16), np.dtype(jnp.bfloat16))
+HALF = (np.dtype(jnp.float16), np.dtype(jnp.bfloat16))  # computed in float32 under opmath
 
 
 def _in_opmath(fn, kwargs):
     """``fn(**kwargs)`` with its float16/bfloat16 arrays in float32, each result rounded to
     the dtype ``fn`` gives it on the arrays as they are (the op's ``opmath``)."""
-    names = [k for k, v in kwargs.items() if isinstance(v, jax.Array) and v.dtype in _HALF]
+    names = [k for k, v in kwargs.items() if isinstance(v, jax.Array) and v.dtype in HALF]
     if not names:
         return fn(**kwargs)
 

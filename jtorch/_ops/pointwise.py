@@ -20,6 +20,7 @@ from .. import _dtype
 from .._errors import check
 from .._functions import result_type
 from ._registry import (
+    HALF,
     INT_TO_FLOAT,
     NONE,
     SAME,
@@ -118,17 +119,17 @@ def _cast(scalar, x):
 # rounded once. A Python scalar operand is rounded to the tensor's dtype first, as torch's
 # argument becomes a tensor of that dtype, except where torch's kernel reads it in opmath
 # (mul, div, floor_divide, lerp's weight: registered with ``opmath_scalars``, so the registry
-# passes it in float32; addcmul's and addcdiv's ``value``).
-_HALF = (jnp.float16, jnp.bfloat16)
+# passes it in float32; addcmul's and addcdiv's ``value``). Whole ops computed this way
+# (activations, norms) are registered with ``opmath`` instead.
 
 
 def _opmath(f, *xs):
     """``f(*xs)`` with float16/bfloat16 operands computed in float32 and the result rounded
     back to their dtype (Note [opmath])."""
-    half = next((x.dtype for x in xs if x.dtype in _HALF), None)
+    half = next((x.dtype for x in xs if x.dtype in HALF), None)
     if half is None:
         return f(*xs)
-    out = f(*[x.astype(jnp.float32) if x.dtype in _HALF else x for x in xs])
+    out = f(*[x.astype(jnp.float32) if x.dtype in HALF else x for x in xs])
     return out.astype(half) if out.dtype == jnp.float32 else out
 
 
@@ -140,7 +141,7 @@ def _scalar_opmath(f, input, other):
     """``f(input, other)`` for a formula that torch's kernel computes in opmath when ``other``
     is a Python scalar (passed in float32 next to a half ``input``, ``opmath_scalars``) and
     step by step in the operands' dtype when it is a tensor (floor and trunc division)."""
-    if other.dtype == jnp.float32 and input.dtype in _HALF:
+    if other.dtype == jnp.float32 and input.dtype in HALF:
         return _opmath(f, input, other)
     return f(input, other)
 
@@ -160,7 +161,7 @@ def _divide(a, b):
 
 def _opmath_scalar(scalar, x):
     """A traced D scalar as torch's kernels on ``x`` read it: in float32 for float16/bfloat16."""
-    return scalar.astype(jnp.float32 if x.dtype in _HALF else x.dtype)
+    return scalar.astype(jnp.float32 if x.dtype in HALF else x.dtype)
 
 
 # ---- arithmetic ----------------------------------------------------------------------------------
@@ -190,7 +191,7 @@ def _plus(a, b):
 def _alpha_form(f, input, other, alpha):
     """``f(input, other, alpha)``: the alpha form of add/sub/rsub, whose alpha torch rounds to
     the operands' dtype and whose formula it computes in opmath (Note [opmath])."""
-    if _kind(alpha) != "b" and other.dtype in _HALF:
+    if _kind(alpha) != "b" and other.dtype in HALF:
         alpha = alpha.astype(other.dtype)
     return _opmath(f, input, other, alpha)
 
