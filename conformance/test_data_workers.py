@@ -230,7 +230,10 @@ def test_worker_init_fn_error_is_reraised():
 
 # torch reports a dead worker in one of two words, depending on which of its checks sees the
 # death first: the SIGCHLD handler ("... (pid N) exited unexpectedly with exit code N. Details
-# are lost ...") or the queue poll ("... (pid(s) N) exited unexpectedly"); jtorch polls.
+# are lost ...") or the queue poll ("... (pid(s) N) exited unexpectedly"); jtorch polls. On a
+# loaded machine torch can also end in a bare EOFError (seen in CI): a batch's shared memory
+# travels as a file descriptor that the reader fetches from the worker that sent it, and a
+# worker that died in between cannot answer. jtorch's batches travel in the queue's bytes.
 _DEAD_WORKER = re.compile(r"DataLoader worker \(pid(\(s\))? N\) exited unexpectedly")
 
 
@@ -239,6 +242,8 @@ def test_dying_worker_raises_instead_of_hanging():
         kind, message = _pids_masked(
             _error(lib, W.Failing(lib.__name__, 8, 5, "exit"), batch_size=2)
         )
+        if lib is torch and (kind, message) == ("EOFError", ""):
+            continue  # torch's race above; the outcome jtorch is held to is torch's usual one
         assert kind == "RuntimeError" and _DEAD_WORKER.match(message), (lib.__name__, message)
 
 
