@@ -149,6 +149,26 @@ def test_functions_globals_and_decorator_forms():
     assert jtorch.compile(f.__wrapped__, disable=True) is f.__wrapped__
 
 
+def test_an_argument_also_read_from_outside():
+    # the first calls pass the tensor the function also reads through its closure; the
+    # program must still read that tensor, not the argument, once the two differ
+    def run(lib):
+        g = lib.tensor([1.0, 2.0, 3.0])
+
+        def f(x):
+            return x * 2 + g
+
+        compiled = lib.compile(f, backend="eager") if lib is torch else lib.compile(f)
+        out = [compiled(g).tolist() for _ in range(3)]
+        other = lib.tensor([10.0, 20.0, 30.0])
+        out += [compiled(other).tolist() for _ in range(3)]
+        g.add_(1)
+        out += [compiled(other).tolist(), compiled(g).tolist()]
+        return out
+
+    same_outcome(run)
+
+
 def test_calls_that_cannot_be_traced_run_eagerly():
     @jtorch.compile
     def grow(a):

@@ -475,6 +475,10 @@ class Compiled:
         """Trace with the tensors found as arguments, and run the program; eager (and found
         again) if the trace touches others."""
         held = {id(t._storage) for t in state}
+        if not found.tries:
+            # the arguments come as arguments: not again as tensors from outside (code that
+            # also reads one from outside finds it foreign, and the next trace holds it)
+            held.update(id(t._storage) for t in inputs)
         captured = [t for t in found.tensors if id(t._storage) not in held]
         if any(t._view is not None and t._requires_grad for t in captured):
             self.cache[key] = _EAGER  # a gradient would have to reach a view's base
