@@ -490,6 +490,8 @@ class Compiled:
         except Exception:  # noqa: BLE001  (whatever stops the trace runs eagerly)
             self.cache[key] = _EAGER
             return self.fn(*args, **kwargs)
+        finally:
+            _lazy.release_memory()  # Note [memory after compiling]
         if entry.foreign:  # the code took another path: what it wrote there is not in results
             more = _Discovered(_one_per_storage(captured + entry.foreign), found.tries + 1)
             self.cache[key] = more if more.tries < 2 else _EAGER
@@ -502,7 +504,10 @@ class Compiled:
         if grad and not entry.ran_backward:
             mask = tuple(t._requires_grad for t in entry.operands(inputs))
             if any(mask) and entry.differentiable():
+                new = mask not in entry.pullbacks  # compiled at this call
                 outs, rest, residuals = entry.with_pullback(mask, *arrays)
+                if new:
+                    _lazy.release_memory()  # Note [memory after compiling]
                 pullback = (entry.pullbacks[mask], residuals)
                 return self._finish(entry, inputs, grad, arrays, (*outs, *rest), pullback)
         return self._finish(entry, inputs, grad, arrays, entry.jitted(*arrays), None)
