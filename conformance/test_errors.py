@@ -1,6 +1,7 @@
 """Bad input: the exception type torch raises (and, for the common mistakes, its message),
 raised by jtorch before jax can clamp, wrap or broadcast silently."""
 
+import re
 import traceback
 
 import numpy as np
@@ -180,3 +181,53 @@ def test_int_arguments_parse_as_in_torch(expr):
         return "ok", [t.tolist() for t in (r if isinstance(r, tuple) else (r,))]
 
     assert outcome(jtorch) == outcome(torch)
+
+
+# A tensor where a number is expected: torch's parser takes a zero-dim one that does not
+# require grad (an integral one for an int), read on the host; anything else is its TypeError,
+# compared here without the argument's position, which jtorch does not give.
+NUMBER_TENSORS = [
+    "x.select(0, lib.tensor(1))",
+    "x.select(0, lib.tensor(-1))",
+    "x.select(lib.tensor(0), 1)",
+    "x.select(0, lib.tensor(1.5))",
+    "x.narrow(1, 1, lib.tensor(2))",
+    "x.unsqueeze(lib.tensor(0))",
+    "x.unsqueeze(lib.tensor(0.0))",
+    "x.unsqueeze(lib.tensor(True))",
+    "x.unsqueeze(dim=lib.tensor([0]))",
+    "x.unsqueeze(lib.tensor(0.0, requires_grad=True))",
+    "x.transpose(lib.tensor(0), 1)",
+    "x.flatten(lib.tensor(0))",
+    "x.sum(lib.tensor(0))",
+    "x.sum((lib.tensor(0), 1))",
+    "x.sum(0, keepdim=lib.tensor(True))",
+    "x.std(lib.tensor(0))",
+    "x.softmax(lib.tensor(1))",
+    "x.add(x, alpha=lib.tensor(2.0))",
+    "x.add(x, alpha=lib.tensor(2))",
+    "x.add(x, alpha=lib.tensor([2.0]))",
+    "x.add(x, alpha=lib.tensor(2.0, requires_grad=True))",
+    "lib.addcmul(x, x, x, value=lib.tensor(0.5))",
+    "lib.nn.functional.leaky_relu(x, lib.tensor(0.5))",
+    "lib.nn.functional.threshold(x, lib.tensor(3.0), 0.0)",
+    "x.nan_to_num(lib.tensor(1.0))",
+]
+
+
+@pytest.mark.parametrize("expr", NUMBER_TENSORS)
+def test_a_tensor_for_a_number_argument(expr):
+    def outcome(lib):
+        x = lib.arange(6.0).reshape(2, 3)
+        try:
+            r = eval(expr, {"x": x, "lib": lib})
+        except TypeError as e:
+            return "TypeError", re.sub(r" \(position \d+\)", "", str(e))
+        return "ok", r.tolist()
+
+    expected = outcome(torch)
+    got = outcome(jtorch)
+    if expected[0] == "TypeError" and "received an invalid combination" in expected[1]:
+        assert got[0] == "TypeError"  # torch lists its overloads; jtorch names the argument
+    else:
+        assert got == expected

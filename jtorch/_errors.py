@@ -5,6 +5,8 @@ also run inside an op's pure function: jax traces it with concrete shapes, so a 
 costs nothing once the call is cached, and raises on every bad call (failed traces are not).
 """
 
+from . import _dtype
+
 
 def clean_user_error(e):
     """An error that jtorch's own checks raised while jax traced an op, re-made without the
@@ -122,9 +124,17 @@ def int_list(values, name, arg, spread=False, overloads=None, position=1):
     return tuple(out)
 
 
+def is_index_tensor(v):
+    """Whether ``v`` is a zero-dim integral Tensor that does not require grad."""
+    dtype = getattr(v, "_dtype", None)
+    return dtype is not None and not v._shape and dtype._category == _dtype.INT and not v._requires_grad
+
+
 def wrap_dim(dim, ndim, name=None):
     """Normalize a possibly negative dim; IndexError in torch's words when out of range."""
     lo, hi = (-1, 0) if ndim == 0 else (-ndim, ndim - 1)
+    if type(dim) is not int and is_index_tensor(dim):
+        dim = dim.item()  # torch's argument parser takes a zero-dim integral tensor for an int
     if not isinstance(dim, int) or isinstance(dim, bool):
         raise TypeError(f"dim must be an int, not {type(dim).__name__}")
     if dim < lo or dim > hi:

@@ -23,7 +23,7 @@ import numpy as np
 
 from .. import _dtype, _lazy, _tracing
 from .._device import jax_device
-from .._errors import broadcast_shapes, check, clean_user_error, int_list
+from .._errors import broadcast_shapes, check, clean_user_error, int_list, is_index_tensor
 from .._storage import Storage as _Storage
 from ..autograd import grad_mode
 from ..autograd.graph import PureFn, node_class
@@ -305,6 +305,23 @@ def _unkey(v):
 _SCALARS = (int, float, complex, np.number, np.bool_)
 
 
+def _static_type(default):
+    """The type torch's argument parser wants for a static parameter, as its default tells:
+    a Number where the default is a float, a str or bool where it is one, else an int."""
+    if isinstance(default, (bool, str)):
+        return type(default).__name__
+    return "Number" if isinstance(default, float) else "int"
+
+
+def _number_arg(top, pname, v, want):
+    """Tensor ``v`` given for a number parameter, as torch's argument parser takes it: a
+    zero-dim tensor that does not require grad is its value (read on the host, as torch reads
+    it), an integral one where an int is wanted; anything else is its TypeError."""
+    if is_index_tensor(v) if want == "int" else want == "Number" and not v._shape and not v._requires_grad:
+        return v.item()
+    raise TypeError(f"{top.__name__}(): argument '{pname}' must be {want}, not Tensor")
+
+
 def _classify(top, values):
     """Split bound values into a static layout key and the dynamic operands.
 
@@ -312,8 +329,14 @@ def _classify(top, values):
     tensor/scalar, "d" for a D number, an int for a TL length, None, or ("c", static value)).
     """
     layout, operands, kinds = [], [], []
-    for (pname, kind, _, _), v in zip(top.params, values):
+    for (pname, kind, default, _), v in zip(top.params, values):
+        if kind == _D and isinstance(v, _Tensor):
+            v = _number_arg(top, pname, v, "Number")
         if kind == _STATIC:
+            if isinstance(v, _Tensor):
+                v = _number_arg(top, pname, v, _static_type(default))
+            elif type(v) in (list, tuple) and any(isinstance(x, _Tensor) for x in v):
+                v = type(v)(_number_arg(top, pname, x, "int") if isinstance(x, _Tensor) else x for x in v)
             layout.append(("c", _static_key(v)))
         elif v is None:
             layout.append(None)
