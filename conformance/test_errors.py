@@ -170,17 +170,20 @@ ARG_PARSING = [
 ]
 
 
+def _parse_outcome(lib, expr):
+    """What ``expr`` gives on a float 2x3 tensor ``x``: ("ok", its values) or the exception's
+    type name and message."""
+    x = lib.arange(6.0).reshape(2, 3)
+    try:
+        r = eval(expr, {"x": x, "lib": lib, "np": np})
+    except Exception as e:  # noqa: BLE001 - the outcome compared is the exception
+        return type(e).__name__, str(e)
+    return "ok", [t.tolist() for t in (r if isinstance(r, tuple) else (r,))]
+
+
 @pytest.mark.parametrize("expr", ARG_PARSING)
 def test_int_arguments_parse_as_in_torch(expr):
-    def outcome(lib):
-        x = lib.arange(6.0).reshape(2, 3)
-        try:
-            r = eval(expr, {"x": x, "lib": lib, "np": np})
-        except Exception as e:  # noqa: BLE001 - the outcome compared is the exception
-            return type(e).__name__, str(e)
-        return "ok", [t.tolist() for t in (r if isinstance(r, tuple) else (r,))]
-
-    assert outcome(jtorch) == outcome(torch)
+    assert _parse_outcome(jtorch, expr) == _parse_outcome(torch, expr)
 
 
 # A tensor where a number is expected: torch's parser takes a zero-dim one that does not
@@ -217,17 +220,10 @@ NUMBER_TENSORS = [
 
 @pytest.mark.parametrize("expr", NUMBER_TENSORS)
 def test_a_tensor_for_a_number_argument(expr):
-    def outcome(lib):
-        x = lib.arange(6.0).reshape(2, 3)
-        try:
-            r = eval(expr, {"x": x, "lib": lib})
-        except TypeError as e:
-            return "TypeError", re.sub(r" \(position \d+\)", "", str(e))
-        return "ok", r.tolist()
-
-    expected = outcome(torch)
-    got = outcome(jtorch)
-    if expected[0] == "TypeError" and "received an invalid combination" in expected[1]:
-        assert got[0] == "TypeError"  # torch lists its overloads; jtorch names the argument
-    else:
+    (kind, expected), (got_kind, got) = (_parse_outcome(lib, expr) for lib in (torch, jtorch))
+    assert got_kind == kind
+    if kind == "ok":
         assert got == expected
+    elif "received an invalid combination" not in expected:  # else torch lists its overloads
+        unplaced = [re.sub(r" \(position \d+\)", "", m) for m in (got, expected)]
+        assert unplaced[0] == unplaced[1]
