@@ -15,7 +15,6 @@ import ml_dtypes
 import numpy as np
 
 _BOOL, _INT, _FLOAT, _COMPLEX = range(4)
-INT = _INT  # a dtype whose ``_category == INT`` is integral, not bool
 FLOAT = _FLOAT  # a dtype whose ``_category >= FLOAT`` is floating point or complex (differentiable)
 
 

@@ -124,16 +124,19 @@ def int_list(values, name, arg, spread=False, overloads=None, position=1):
     return tuple(out)
 
 
-def is_index_tensor(v):
-    """Whether ``v`` is a zero-dim integral Tensor that does not require grad."""
+def is_number_tensor(v, integral=False):
+    """Whether ``v`` is a Tensor torch's argument parser takes for a number: zero-dim, not
+    requiring grad, and integral (not bool) where ``integral``."""
     dtype = getattr(v, "_dtype", None)
-    return dtype is not None and not v._shape and dtype._category == _dtype.INT and not v._requires_grad
+    if dtype is None or v._shape or v._requires_grad:
+        return False
+    return not integral or _dtype.is_integral(dtype)
 
 
 def wrap_dim(dim, ndim, name=None):
     """Normalize a possibly negative dim; IndexError in torch's words when out of range."""
     lo, hi = (-1, 0) if ndim == 0 else (-ndim, ndim - 1)
-    if type(dim) is not int and is_index_tensor(dim):
+    if type(dim) is not int and is_number_tensor(dim, integral=True):
         dim = dim.item()  # torch's argument parser takes a zero-dim integral tensor for an int
     if not isinstance(dim, int) or isinstance(dim, bool):
         raise TypeError(f"dim must be an int, not {type(dim).__name__}")

@@ -29,6 +29,7 @@ multiply and an add into an FMA, as under ``torch.compile``; programs are built 
 excess precision, so float16 and bfloat16 intermediates are rounded as in eager mode).
 """
 
+import functools
 import math
 import os
 import threading
@@ -429,20 +430,22 @@ def _execute(calls, leaves, hosts, devices, wanted, step_end=False, once=False):
 # process peaked at 1.27-1.32x torch's resident memory, and stayed there. After a step's program
 # (or a compiled call's) is compiled, ``malloc_trim`` returns the free heap to the system (a
 # millisecond or two, once per compilation; nothing where the C library has no malloc_trim).
-_trim = []
-
-
 def release_memory():
     """Return the C heap's free memory to the system (Note [memory after compiling])."""
-    if not _trim:
-        try:
-            import ctypes
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
 
-            _trim.append(ctypes.CDLL(None).malloc_trim)
-        except (OSError, AttributeError):  # not glibc
-            _trim.append(None)
-    if _trim[0] is not None:
-        _trim[0](0)
+
+@functools.cache
+def _malloc_trim():
+    """The C library's ``malloc_trim``, or None (not glibc)."""
+    try:
+        import ctypes
+
+        return ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):
+        return None
 
 
 def _run_eager(calls, leaves, wanted):

@@ -23,7 +23,7 @@ import numpy as np
 
 from .. import _dtype, _lazy, _tracing
 from .._device import jax_device
-from .._errors import broadcast_shapes, check, clean_user_error, int_list, is_index_tensor
+from .._errors import broadcast_shapes, check, clean_user_error, int_list, is_number_tensor
 from .._storage import Storage as _Storage
 from ..autograd import grad_mode
 from ..autograd.graph import PureFn, node_class
@@ -317,7 +317,7 @@ def _number_arg(top, pname, v, want):
     """Tensor ``v`` given for a number parameter, as torch's argument parser takes it: a
     zero-dim tensor that does not require grad is its value (read on the host, as torch reads
     it), an integral one where an int is wanted; anything else is its TypeError."""
-    if is_index_tensor(v) if want == "int" else want == "Number" and not v._shape and not v._requires_grad:
+    if want in ("int", "Number") and is_number_tensor(v, integral=want == "int"):
         return v.item()
     raise TypeError(f"{top.__name__}(): argument '{pname}' must be {want}, not Tensor")
 
