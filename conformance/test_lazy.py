@@ -166,6 +166,45 @@ def test_autograd_through_views_and_hooks(lazy):
     np.testing.assert_allclose(got[2], want[2], rtol=1e-6)
 
 
+def _backwards(lib, fused_calls=None):
+    """Plain backward calls over a graph with a shared operand, a two-output op with one output
+    unused, gradients accumulating into ``.grad`` and retain_graph; the gradients after each, and
+    the error of a backward through a freed graph."""
+    w = lib.linspace(-1, 1, 6, requires_grad=True)
+    b = lib.tensor([0.5, -2.0], requires_grad=True)
+    h = w.reshape(2, 3) * b[:, None]
+    s, _ = lib.std_mean(h, dim=1)  # the mean is not used: its cotangent is zeros
+    loss = (s * b).sum() + (h.sin() * h).sum()  # h and b are each used twice
+    seen = []
+    for retain in (True, True, False):  # the second and third accumulate into .grad
+        before = len(_lazy._calls)
+        loss.backward(retain_graph=retain)
+        if fused_calls is not None and lib is jtorch:
+            fused_calls.append(len(_lazy._calls) - before)
+        seen.append((w.grad.tolist(), b.grad.tolist()))  # not numpy(): it would share the buffer
+    with pytest.raises(RuntimeError) as freed:
+        loss.backward()
+    return seen, str(freed.value)
+
+
+def test_a_plain_backward_is_one_recorded_call(lazy, monkeypatch):
+    # Note [fused backward]: one call, with the engine's values bit for bit, and torch's. Flushes
+    # run call by call here, as eager mode runs (a compiled program may contract an FMA where
+    # another program, cut elsewhere, does not)
+    monkeypatch.setattr(_lazy, "MIN_CALLS", 1 << 30)
+    calls = []
+    fused, fused_error = _backwards(jtorch, calls)
+    assert calls == [1, 1, 1], calls
+    monkeypatch.setattr(jtorch.autograd._engine, "_fused_backward", lambda *a: False)
+    by_node, node_error = _backwards(jtorch)
+    want, want_error = _backwards(torch)
+    for got, engine, ref in zip(fused, by_node, want):
+        for g, e, r in zip(got, engine, ref):
+            np.testing.assert_array_equal(g, e)
+            np.testing.assert_allclose(g, r, rtol=1e-5, atol=1e-6)
+    assert fused_error == node_error == want_error
+
+
 def test_backward_through_writes_into_views(lazy):
     def run(lib):
         w = lib.linspace(-1, 1, 6, requires_grad=True)

@@ -142,7 +142,9 @@ def as_dtype(d):
 
 def from_numpy_dtype(np_dtype):
     """The torch dtype of a numpy/jax dtype; TypeError for ones torch lacks."""
-    d = _BY_NP.get(np.dtype(np_dtype))
+    d = _BY_NP.get(np_dtype)  # a numpy dtype already (a jax array's), without np.dtype()
+    if d is None:
+        d = _BY_NP.get(np.dtype(np_dtype))
     if d is None:
         raise TypeError(
             f"can't convert np.ndarray of type {np.dtype(np_dtype)}. The only supported types are: "

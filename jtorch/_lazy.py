@@ -265,17 +265,24 @@ def _new_leaf(a):
     return hit
 
 
+# a Python scalar's aval: jax's weakly typed int64, float64 or complex128 (bool is strong)
+_SCALAR_AVALS = {
+    bool: ((), np.dtype(bool), False),
+    int: ((), np.dtype(np.int64), True),
+    float: ((), np.dtype(np.float64), True),
+    complex: ((), np.dtype(np.complex128), True),
+}
+
+
 def _host_aval(a):
+    aval = _SCALAR_AVALS.get(type(a))
+    if aval is not None:
+        return aval
     if isinstance(a, (np.ndarray, np.generic)):
         return (a.shape, a.dtype, False)
-    if isinstance(a, bool):
-        return ((), np.dtype(bool), False)
-    if isinstance(a, int):
-        return ((), np.dtype(np.int64), True)
-    if isinstance(a, float):
-        return ((), np.dtype(np.float64), True)
-    if isinstance(a, complex):
-        return ((), np.dtype(np.complex128), True)
+    for t, aval in _SCALAR_AVALS.items():  # a subclass (an IntEnum): bool before int
+        if isinstance(a, t):
+            return aval
     a = np.asarray(a)
     return (a.shape, a.dtype, False)
 

@@ -8,11 +8,12 @@ capture of gradients for ``autograd.grad`` happen at the node that produced the 
 """
 
 import jax
+import jax.numpy as jnp
 
 from .. import _lazy, _tracing
 from .._device import jax_device
 from . import grad_mode
-from .graph import AccumulateGrad, double_backward_fn
+from .graph import AccumulateGrad, Node, double_backward_fn, vjp_fn
 
 FREED = (
     "Trying to backward through the graph a second time (or directly access saved tensors after "
@@ -162,12 +163,15 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None, ac
     tracing = _tracing.Tracing.active
     if tracing is not None:  # a compiled call that runs backward is not differentiated itself
         tracing.ran_backward = True
+    order = _topo([n for n, _ in roots])
+    plain = capture is None and not create_graph and tracing is None
+    if plain and _lazy.records() and _fused_backward(order, roots, root_grads, retain_graph):
+        return None
     G = _Grads(create_graph)
     buffers = {}
     for (node, nr), g in zip(roots, root_grads):
         buf = buffers.setdefault(node, {})
         buf[nr] = G.add(buf.get(nr), g)
-    order = _topo([n for n, _ in roots])
     targets = None if capture is None else {n for n, _ in capture}
     capture = None if capture is None else list(capture)
     need = set(order) if targets is None or accumulate else _needed(order, targets)
@@ -182,6 +186,117 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None, ac
                 continue
             _run_node(node, buf, G, capture, captured, retain_graph, buffers, need, targets)
     return [captured.get(c) for c in capture] if capture is not None else None
+
+
+# Note [fused backward]: in lazy mode, a plain ``backward()`` (no create_graph, inputs or
+# autograd.grad; no hook, retain_grad or custom Node in the graph; one device) records as ONE
+# call instead of one per node and per accumulation: a function of every node's saved values,
+# the root gradients and the leaves' current ``.grad`` that runs the engine's own walk (the
+# same order, the same cached vjp functions, the same additions in the same order) and returns
+# the leaves' new gradients. The graph's structure (each node's vjp function, its saved count,
+# its edges) is the call's key, so a training step's backward costs one recording, and the
+# program it joins is the one the node-by-node recording would have built. Anything else takes
+# the engine below.
+_NODE_APPLY = Node.apply
+_fused = {}  # structure -> the backward as a function of flat arguments
+MAX_FUSED = 256
+
+
+def _fused_backward(order, roots, root_grads, retain_graph):
+    """Record the backward of ``order`` as one lazy call (Note [fused backward]); False where
+    the graph needs the engine."""
+    device = None
+    index = {node: i for i, node in enumerate(order)}
+    steps, args, leaves = [], [], []
+    for node in order:
+        if type(node) is AccumulateGrad:
+            var = node.variable
+            if (
+                var._hooks
+                or node._hooks
+                or node._prehooks
+                or (device is not None and var._device != device)
+            ):
+                return False
+            device = var._device
+            old = var._grad
+            steps.append(old is not None)
+            if old is not None:
+                args.append(old._lazy_value())
+            leaves.append(var)
+            continue
+        saved = node._saved
+        if (
+            type(node).apply is not _NODE_APPLY
+            or node._freed
+            or node._tensor_hooks
+            or node._retained
+            or node._hooks
+            or node._prehooks
+            or any(type(a) in (list, tuple) for a in saved)
+        ):
+            return False
+        n_out = len(node._out_meta)
+        edges = tuple([(index[child], nr) for child, nr in node._edges])
+        meta = n_out if n_out == 1 else tuple(node._out_meta)
+        steps.append((vjp_fn(node._pf, node._mask, node._out_mask), len(saved), meta, edges))
+        args.extend(saved)
+    args.extend(root_grads)
+    spec = (tuple(steps), tuple([(index[node], nr) for node, nr in roots]))
+    fn = _fused.get(spec)
+    if fn is None:
+        if len(_fused) >= MAX_FUSED:
+            _fused.clear()
+        fn = _fused[spec] = _fused_fn(spec)
+    from ..tensor import Tensor
+
+    for var, g in zip(leaves, _lazy.call(fn, args, tree=False)):
+        if var._grad is None:
+            var._grad = Tensor._wrap(g, var._device)
+        else:
+            var._grad._write_value(g)
+    if not retain_graph:
+        for node in order:
+            if type(node) is not AccumulateGrad and not node._pf.linear:
+                node._saved = None
+                node._freed = True
+    return True
+
+
+def _fused_fn(spec):
+    """The engine's walk over graph ``spec`` as a function of the arguments ``_fused_backward``
+    gathers (in the walk's order, each node's saved values and each leaf's current gradient
+    where it has one; then the root gradients), returning the leaves' new gradients."""
+    steps, roots = spec
+
+    def backward(*args):
+        buffers = {}
+        for (i, nr), g in zip(roots, args[len(args) - len(roots) :]):
+            _collect(buffers.setdefault(i, {}), nr, g)
+        new, pos = [], 0
+        for i, s in enumerate(steps):
+            buf = buffers.pop(i)
+            if type(s) is bool:  # a leaf's AccumulateGrad: True where it has a .grad already
+                new.append(_add(args[pos], buf[0]) if s else buf[0])
+                pos += s
+                continue
+            f, n_saved, meta, edges = s
+            saved = args[pos : pos + n_saved]
+            pos += n_saved
+            if type(meta) is int:
+                cts = [buf[0]]
+            else:
+                cts = [buf[j] if j in buf else jnp.zeros(*meta[j]) for j in range(len(meta))]
+            for (child, cnr), g in zip(edges, f(*saved, *cts)):
+                _collect(buffers.setdefault(child, {}), cnr, g)
+        return new
+
+    return backward
+
+
+def _collect(buf, nr, g):
+    """Add gradient ``g`` into ``buf[nr]`` as the engine's ``_Grads.add`` does."""
+    buf[nr] = _add(buf[nr], g) if nr in buf else g
 
 
 def _run_node(node, buf, G, capture, captured, retain_graph, buffers, need, targets):

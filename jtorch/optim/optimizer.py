@@ -28,7 +28,7 @@ import functools
 import warnings
 from collections import OrderedDict, defaultdict
 from copy import deepcopy
-from itertools import chain
+from itertools import chain, repeat
 
 import jax
 import jax.numpy as jnp
@@ -184,9 +184,36 @@ def _hashable(v):
     return True
 
 
+_splits = {}  # (keys, static keys, nonzero keys, the values' types and values) -> the halves
+_ABSENT = object()
+MAX_SPLITS = 1024
+
+
 def _split_hyper(group, keys, static_keys, nonzero_keys):
     """The group's hyperparameters ``keys`` (the optimizer's defaults: a group may also hold a
-    user's or a scheduler's own entries, which the rule does not read) in two halves."""
+    user's or a scheduler's own entries, which the rule does not read) in two halves.
+
+    Remembered for groups of plain values (a training loop splits the same group every step);
+    a tensor value (read anew each time) or an unhashable one is split each time."""
+    keys = tuple(keys)
+    # floats by their bits: -0.0 is a different value here (it reaches the update as it is)
+    found = map(group.get, keys + nonzero_keys, repeat(_ABSENT))
+    values = tuple([(type(v), v.hex() if type(v) is float else v) for v in found])
+    key = (keys, static_keys, nonzero_keys, values)
+    try:
+        halves = _splits.get(key)
+    except TypeError:  # a list among the values
+        return _split(group, keys, static_keys, nonzero_keys)
+    if halves is None:
+        halves = _split(group, keys, static_keys, nonzero_keys)
+        if not any(issubclass(t, Tensor) for t, _ in values):
+            if len(_splits) >= MAX_SPLITS:
+                _splits.clear()
+            _splits[key] = halves
+    return halves
+
+
+def _split(group, keys, static_keys, nonzero_keys):
     static, traced = [], {}
     for key in keys:
         if key not in group:  # "differentiable": torch's __setstate__ adds it to every defaults
