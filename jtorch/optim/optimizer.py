@@ -169,11 +169,14 @@ def _is_static(key, value, static_keys):
 
 def _plain_hyper(group):
     """A group's hyperparameters that are Python values (tensor ones are traced values)."""
-    return tuple(
+    return tuple([
         (k, v)
         for k, v in group.items()
-        if k != "params" and not isinstance(v, Tensor) and _hashable(v)
-    )
+        if type(v) in _PLAIN or (k != "params" and not isinstance(v, Tensor) and _hashable(v))
+    ])
+
+
+_PLAIN = frozenset([float, int, bool, str, type(None)])  # hashable: no need to try
 
 
 def _hashable(v):
