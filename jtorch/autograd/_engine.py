@@ -189,14 +189,14 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None, ac
 
 
 # Note [fused backward]: in lazy mode, a plain ``backward()`` (no create_graph, inputs or
-# autograd.grad; no hook, retain_grad or custom Node in the graph; one device) records as ONE
-# call instead of one per node and per accumulation: a function of every node's saved values,
-# the root gradients and the leaves' current ``.grad`` that runs the engine's own walk (the
-# same order, the same cached vjp functions, the same additions in the same order) and returns
-# the leaves' new gradients. The graph's structure (each node's vjp function, its saved count,
-# its edges) is the call's key, so a training step's backward costs one recording, and the
-# program it joins is the one the node-by-node recording would have built. Anything else takes
-# the engine below.
+# autograd.grad; no hook, retain_grad or custom Node in the graph; the leaves on the roots'
+# device) records as ONE call instead of one per node and per accumulation: a function of
+# every node's saved values, the root gradients and the leaves' current ``.grad`` that runs
+# the engine's own walk (the same order, the same cached vjp functions, the same additions in
+# the same order) and returns the leaves' new gradients. The graph's structure (each node's
+# vjp function, its saved count, its edges) is the call's key, so a training step's backward
+# costs one recording, and the program it joins is the one the node-by-node recording would
+# have built. Anything else takes the engine below.
 _NODE_APPLY = Node.apply
 _fused = {}  # structure -> the backward as a function of flat arguments
 MAX_FUSED = 256
@@ -241,6 +241,10 @@ def _fused_backward(order, roots, root_grads, retain_graph):
         meta = n_out if n_out == 1 else tuple(node._out_meta)
         steps.append((vjp_fn(node._pf, node._mask, node._out_mask), len(saved), meta, edges))
         args.extend(saved)
+    first = root_grads[0]
+    root_device = first.device if type(first) is _lazy.Pending else next(iter(first.devices()))
+    if device is not None and jax_device(device) != root_device:  # a grad would change device
+        return False
     args.extend(root_grads)
     spec = (tuple(steps), tuple([(index[node], nr) for node, nr in roots]))
     fn = _fused.get(spec)

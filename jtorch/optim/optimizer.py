@@ -169,11 +169,12 @@ def _is_static(key, value, static_keys):
 
 def _plain_hyper(group):
     """A group's hyperparameters that are Python values (tensor ones are traced values)."""
-    return tuple([
+    plain = [
         (k, v)
         for k, v in group.items()
         if type(v) in _PLAIN or (k != "params" and not isinstance(v, Tensor) and _hashable(v))
-    ])
+    ]
+    return tuple(plain)
 
 
 _PLAIN = frozenset([float, int, bool, str, type(None)])  # hashable: no need to try
