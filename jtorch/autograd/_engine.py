@@ -13,7 +13,7 @@ import jax.numpy as jnp
 from .. import _lazy, _tracing
 from .._device import jax_device
 from . import grad_mode
-from .graph import AccumulateGrad, Node, double_backward_fn, vjp_fn
+from .graph import AccumulateGrad, Node, double_backward_fn, has_sequences, vjp_fn
 
 FREED = (
     "Trying to backward through the graph a second time (or directly access saved tensors after "
@@ -233,7 +233,7 @@ def _fused_backward(order, roots, root_grads, retain_graph):
             or node._retained
             or node._hooks
             or node._prehooks
-            or any(type(a) in (list, tuple) for a in saved)
+            or has_sequences(saved)
         ):
             return False
         n_out = len(node._out_meta)
@@ -241,8 +241,7 @@ def _fused_backward(order, roots, root_grads, retain_graph):
         meta = n_out if n_out == 1 else tuple(node._out_meta)
         steps.append((vjp_fn(node._pf, node._mask, node._out_mask), len(saved), meta, edges))
         args.extend(saved)
-    first = root_grads[0]
-    root_device = first.device if type(first) is _lazy.Pending else next(iter(first.devices()))
+    root_device = next(iter(root_grads[0].devices()))  # a jax array's or a Pending's
     if device is not None and jax_device(device) != root_device:  # a grad would change device
         return False
     args.extend(root_grads)

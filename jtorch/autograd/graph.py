@@ -166,13 +166,17 @@ class Node:
         """Input gradients (jax arrays) for output cotangents ``cts`` (jax arrays)."""
         f = vjp_fn(self._pf, self._mask, self._out_mask)
         args = (*self._saved, *cts)
-        # flat, unless an operand is itself a sequence (a view's index arrays, for CopySlices)
-        nested = any(type(a) in (list, tuple) for a in self._saved)
-        return list(_lazy.call(f, args, tree=nested))
+        return list(_lazy.call(f, args, tree=has_sequences(self._saved)))
 
     def zero_cotangent(self, i):
         shape, dt = self._out_meta[i]
         return jnp.zeros(shape, dt)
+
+
+def has_sequences(saved):
+    """Whether a node's saved operands include a sequence (a view's index arrays, for
+    CopySlices), so that they are not a flat list of arrays."""
+    return any(type(a) in (list, tuple) for a in saved)
 
 
 _node_classes = {}
