@@ -469,3 +469,45 @@ def test_param_groups_may_carry_entries_of_their_own(cls):
 
     t_opt, j_opt = _trajectory(make, steps=3)
     assert repr(j_opt) == repr(t_opt)
+
+
+@pytest.mark.parametrize("lazy", [False, True], ids=["eager", "lazy"])
+def test_hyperparameters_changed_between_steps(lazy):
+    """A group's hyperparameters changed between steps, as scripts change them (a new float, a
+    new tuple, a list or a tensor changed in place, a flag flipped), take effect at the next
+    step, as in torch: the optimizer reuses the last split of a group only while the group
+    holds the same immutable objects (``_split_hyper``)."""
+
+    def in_place(g):
+        if isinstance(g["betas"], list):
+            g["betas"][0] = 0.7
+        if not isinstance(g["lr"], float):
+            g["lr"].fill_(0.02)
+
+    changes = [
+        lambda g: None,
+        in_place,
+        lambda g: g.__setitem__("betas", (0.8, 0.99)),
+        lambda g: g.__setitem__("weight_decay", 0.1),
+        lambda g: g.__setitem__("maximize", True),
+        lambda g: g.__setitem__("lr", 0.05),
+        lambda g: g.__setitem__("lr", -0.0),
+        lambda g: None,
+    ]
+    for kind in ("floats", "in place"):
+        results = {}
+        for lib in (torch, jtorch):
+            p = _params(lib)
+            if kind == "floats":
+                opt = lib.optim.Adam(p, lr=0.1, betas=(0.9, 0.999))
+            else:
+                opt = lib.optim.Adam(p, lr=lib.tensor(0.1), betas=[0.9, 0.999])
+            with _lazy.lazy(lazy) if lib is jtorch else warnings.catch_warnings():
+                for k, change in enumerate(changes):
+                    change(opt.param_groups[0])
+                    _set_grads(p, lib, k)
+                    opt.step()
+                    results.setdefault(lib, []).append([to_numpy(x.detach()).copy() for x in p])
+        for k, (tstep, jstep) in enumerate(zip(results[torch], results[jtorch])):
+            for t, j in zip(tstep, jstep):
+                np.testing.assert_allclose(j, t, 1e-5, 1e-6, err_msg=f"{kind}, step {k}")

@@ -212,18 +212,21 @@ def _record(fn, args, key, tree):
         flat, treedef = jax.tree.flatten(args)
     else:
         flat, treedef = args, None
-    calls = _calls
+    calls, leaf_ids = _calls, _leaf_ids
     refs, avals, device, leaf_device = [], [], None, None
     for a in flat:
         if type(a) is Pending:
-            if a.value is None and a.call.graph is calls:
-                refs.append((a.call.pos, a.index))
+            c = a.call
+            if a.value is None and c.graph is calls:
+                refs.append((c.pos, a.index))
                 avals.append(a.aval)
                 if device is None:
                     device = a.device
                 continue
             a = a.force()  # computed, or its graph failed: force() raises
-        hit = _leaf_ids.get(id(a)) or _new_leaf(a)
+        hit = leaf_ids.get(id(a))
+        if hit is None:
+            hit = _new_leaf(a)
         refs.append(hit[0])
         avals.append(hit[1])
         if leaf_device is None:
@@ -231,26 +234,33 @@ def _record(fn, args, key, tree):
     if device is None:
         device = leaf_device if leaf_device is not None else _default_device()
     key = fn if key is None else key
-    skey = (key, treedef, tuple(avals))
-    shapes = _shapes.get(skey)
+    avals = tuple(avals)
+    shapes = _shapes.get((key, treedef, avals))
     if shapes is None:
-        shapes = _shapes[skey] = _eval_shape(fn, treedef, avals)
+        shapes = _shapes[(key, treedef, avals)] = _eval_shape(fn, treedef, avals)
     out_tree, out_avals = shapes
     c = _Call(fn, key, treedef, tuple(refs), calls)
-    outs = [Pending(aval, device, c, j) for j, aval in enumerate(out_avals)]
-    c.outs = [weakref.ref(p) for p in outs]
+    if out_tree is None:  # one array
+        result = Pending(out_avals[0], device, c, 0)
+        c.outs = (weakref.ref(result),)
+    else:
+        outs = [Pending(aval, device, c, j) for j, aval in enumerate(out_avals)]
+        c.outs = [weakref.ref(p) for p in outs]
+        result = jax.tree.unflatten(out_tree, outs)
     calls.append(c)
     _devices.add(device)
-    result = outs[0] if out_tree == _LEAF else jax.tree.unflatten(out_tree, outs)
     if len(calls) >= MAX_CALLS or _leaf_bytes > MAX_LEAF_BYTES:
         flush()
     return result
 
 
+_array_types = set()  # the types of jax arrays met so far (quicker to test than jax.Array)
+
+
 def _new_leaf(a):
     """(index, aval, device or None) of a new input ``a`` of the graph, now appended to it."""
     global _leaf_bytes
-    if isinstance(a, jax.Array):
+    if type(a) in _array_types or (isinstance(a, jax.Array) and not _array_types.add(type(a))):
         v, sharding = a.aval, a.sharding
         device = getattr(sharding, "_device", None)  # a single device's sharding (the fast way)
         if device is None:
@@ -347,7 +357,8 @@ def _eval_shape(fn, treedef, avals):
     args = structs if treedef is None else jax.tree.unflatten(treedef, structs)
     out = jax.eval_shape(fn, *args)
     out_flat, out_tree = jax.tree.flatten(out)
-    return out_tree, tuple((o.shape, o.dtype, o.weak_type) for o in out_flat)
+    avals = tuple((o.shape, o.dtype, o.weak_type) for o in out_flat)
+    return (None if out_tree == _LEAF else out_tree), avals  # None: a single array
 
 
 _default = []

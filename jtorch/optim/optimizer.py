@@ -25,10 +25,11 @@ second moment are taken per real and imaginary part, as torch does.
 """
 
 import functools
+import operator
 import warnings
 from collections import OrderedDict, defaultdict
 from copy import deepcopy
-from itertools import chain, repeat
+from itertools import chain
 
 import jax
 import jax.numpy as jnp
@@ -193,15 +194,19 @@ _ABSENT = object()
 MAX_SPLITS = 1024
 
 
-def _split_hyper(group, keys, static_keys, nonzero_keys):
+def _split_hyper(group, keys, static_keys, nonzero_keys, recent=None):
     """The group's hyperparameters ``keys`` (the optimizer's defaults: a group may also hold a
     user's or a scheduler's own entries, which the rule does not read) in two halves.
 
     Remembered for groups of plain values (a training loop splits the same group every step);
-    a tensor value (read anew each time) or an unhashable one is split each time."""
+    a tensor value (read anew each time) or an unhashable one is split each time. ``recent``
+    (a dict): the last split of each group, reused while the group holds the same objects."""
     keys = tuple(keys)
+    found = [group.get(k, _ABSENT) for k in keys + nonzero_keys]
+    last = recent.get(id(group)) if recent is not None else None
+    if last is not None and last[0] is group and last[1] == keys and all(map(operator.is_, found, last[2])):
+        return last[3]
     # floats by their bits: -0.0 is a different value here (it reaches the update as it is)
-    found = map(group.get, keys + nonzero_keys, repeat(_ABSENT))
     values = tuple([(type(v), v.hex() if type(v) is float else v) for v in found])
     key = (keys, static_keys, nonzero_keys, values)
     try:
@@ -214,7 +219,14 @@ def _split_hyper(group, keys, static_keys, nonzero_keys):
             if len(_splits) >= MAX_SPLITS:
                 _splits.clear()
             _splits[key] = halves
+    if recent is not None and all(map(_immutable, found)):  # the same objects: the same values
+        recent[id(group)] = (group, keys, found, halves)
     return halves
+
+
+def _immutable(v):
+    t = type(v)
+    return t in _PLAIN or v is _ABSENT or (t is tuple and all(map(_immutable, v)))
 
 
 def _split(group, keys, static_keys, nonzero_keys):
@@ -493,7 +505,8 @@ class Optimizer:
             if not state:
                 state.update(self._init_state(group, p))
             states.append(state)
-        static, traced = _split_hyper(group, self.defaults, self._static_keys, self._nonzero_keys)
+        recent = self.__dict__.setdefault("_recent_splits", {})
+        static, traced = _split_hyper(group, self.defaults, self._static_keys, self._nonzero_keys, recent)
         _tracing.guard(_plain_hyper, group)  # a compiled step bakes the plain values in
         device = params[0]._device
         arrays = [
