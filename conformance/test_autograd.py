@@ -387,3 +387,35 @@ def test_backward_uses_cached_compiled_vjp():
     for _ in range(3):
         (x.sin() * 3).sum().backward()
     assert len(graph._vjp_cache) == n
+
+
+def test_node_hooks_and_metadata():
+    """A grad_fn's pre-hook (which may replace the output gradients) and hook (which sees the
+    input gradients), a removed hook, and its metadata dict, as torch."""
+    seen = {}
+    for lib in (torch, jtorch):
+        x = lib.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        w = lib.tensor([0.5, -1.0, 2.0], requires_grad=True)
+        y = x * w
+        z = (y * y).sum()
+        node = y.grad_fn
+        node.metadata["tag"] = "mul"
+        log = []
+
+        def pre(gout, log=log):
+            log.append(("pre", [g.tolist() for g in gout]))
+            return (gout[0] * 2,)
+
+        def post(gin, gout, log=log):
+            log.append(("post", [None if g is None else g.tolist() for g in gin]))
+
+        h1 = node.register_prehook(pre)
+        node.register_hook(post)
+        node.register_hook(lambda gin, gout, log=log: log.append("removed")).remove()
+        z.backward(retain_graph=True)
+        h1.remove()
+        node.register_prehook(lambda gout, log=log: log.append("again"))
+        z.backward()
+        seen[lib.__name__] = (log, x.grad.tolist(), w.grad.tolist(), dict(node.metadata))
+        assert node.metadata is node.metadata
+    assert seen["jtorch"] == seen["torch"]

@@ -49,15 +49,20 @@ def _parse(string):
     return m.group(1), None if m.group(2) is None else int(m.group(2))
 
 
+_made = {}  # (type, index) -> its device: one object each
+
+
 class device:
-    """torch.device("cpu"), torch.device("cuda:0"), torch.device("cuda", 1), torch.device(0)."""
+    """torch.device("cpu"), torch.device("cuda:0"), torch.device("cuda", 1), torch.device(0).
+
+    One object per (type, index): equal devices are the same object, so a device hashes by
+    identity (quick, and tensors' devices key dispatch's caches)."""
 
     __slots__ = ("index", "type")
 
-    def __init__(self, type, index=None):
+    def __new__(cls, type, index=None):
         if isinstance(type, device):
-            self.type, self.index = type.type, type.index
-            return
+            return type
         if isinstance(type, int) and not isinstance(type, bool):
             # A bare index names the current accelerator, which for jtorch is cuda.
             if not gpus():
@@ -82,7 +87,11 @@ class device:
                 )
             if index < 0:
                 raise RuntimeError("Device index must not be negative")
-        self.type, self.index = type, index
+        made = _made.get((type, index))
+        if made is None:
+            made = _made[(type, index)] = object.__new__(cls)
+            made.type, made.index = type, index
+        return made
 
     def __repr__(self):
         if self.index is None:
@@ -96,10 +105,9 @@ class device:
         # As in torch, a device never equals a string: device("cpu") == "cpu" is False.
         if not isinstance(other, device):
             return NotImplemented
-        return (self.type, self.index) == (other.type, other.index)
+        return self is other  # one object per (type, index)
 
-    def __hash__(self):
-        return hash((self.type, self.index))
+    __hash__ = object.__hash__
 
     def __reduce__(self):
         return (device, (self.type, self.index))

@@ -312,6 +312,7 @@ def _host_aval(a):
 # The program computes on the same values with the same avals, so its results do not change.
 _SCALAR_KEY = {float: float.hex, int: int, bool: bool}
 MAX_DEVICE_SCALARS = 4096
+_scalar_ids = {}  # id(scalar) -> (the scalar, device, its array): a group's lr, step after step
 
 
 def _program_inputs(leaves, hosts, devices):
@@ -324,6 +325,10 @@ def _program_inputs(leaves, hosts, devices):
     groups = {}
     for i in hosts:
         v = leaves[i]
+        known = _scalar_ids.get(id(v))  # the same object as at an earlier call: its array
+        if known is not None and known[0] is v and known[1] is device:
+            leaves[i] = known[2]
+            continue
         keyed = _SCALAR_KEY.get(type(v))
         if keyed is None:
             if isinstance(v, (np.ndarray, np.generic)) and v.dtype.kind in "biufcV":
@@ -338,6 +343,9 @@ def _program_inputs(leaves, hosts, devices):
                 a = _device_scalars[key] = jax.device_put(v, device)
             except OverflowError:  # an int outside int64: jax reports it when the program runs
                 continue
+        if len(_scalar_ids) >= MAX_DEVICE_SCALARS:
+            _scalar_ids.clear()
+        _scalar_ids[id(v)] = (v, device, a)  # (v kept alive, so its id is not reused meanwhile)
         leaves[i] = a
     packed, layout = [], []
     for g, members in enumerate(groups.values()):

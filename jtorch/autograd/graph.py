@@ -115,7 +115,7 @@ class Node:
         "_hooks",
         "_prehooks",
         "_visible",
-        "metadata",
+        "_metadata",
         "__weakref__",
     )
 
@@ -130,10 +130,16 @@ class Node:
         self._freed = False
         self._tensor_hooks = None  # output_nr -> [hook]
         self._retained = None  # output_nr -> weakref to the tensor that retains grad
-        self._hooks = []
-        self._prehooks = []
+        self._hooks = ()  # a list once a hook is registered (most nodes never have one)
+        self._prehooks = ()
         self._visible = None  # which operands torch lists in next_functions (None: all)
-        self.metadata = {}
+        self._metadata = None
+
+    @property
+    def metadata(self):
+        if self._metadata is None:
+            self._metadata = {}
+        return self._metadata
 
     def name(self):
         return self._name
@@ -148,10 +154,14 @@ class Node:
         return tuple(e for e, v in zip(out, self._visible) if v)
 
     def register_hook(self, fn):
+        if not self._hooks:
+            self._hooks = []
         self._hooks.append(fn)
         return _Handle(self._hooks, fn)
 
     def register_prehook(self, fn):
+        if not self._prehooks:
+            self._prehooks = []
         self._prehooks.append(fn)
         return _Handle(self._prehooks, fn)
 
