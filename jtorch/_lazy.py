@@ -53,7 +53,7 @@ _leaves = []  # the concrete arguments of the recorded calls
 _leaf_ids = {}  # id(leaf) -> (its index in _leaves, its aval, its device or None)
 _host_leaves = []  # the indices in _leaves of Python scalars and numpy values (Note [host inputs])
 _device_scalars = {}  # (type, value's key, device) -> the scalar as a jax array on that device
-_shapes = {}  # (key, tree, avals) -> (output tree, output avals)
+_shapes = {}  # (key, tree, avals) -> (output tree or None for a single array, output avals)
 _programs = {}  # structure -> jitted replay, or how often it was seen
 _devices = set()
 _leaf_bytes = 0
@@ -260,7 +260,10 @@ _array_types = set()  # the types of jax arrays met so far (quicker to test than
 def _new_leaf(a):
     """(index, aval, device or None) of a new input ``a`` of the graph, now appended to it."""
     global _leaf_bytes
-    if type(a) in _array_types or (isinstance(a, jax.Array) and not _array_types.add(type(a))):
+    t = type(a)
+    if t not in _array_types and isinstance(a, jax.Array):
+        _array_types.add(t)
+    if t in _array_types:
         v, sharding = a.aval, a.sharding
         device = getattr(sharding, "_device", None)  # a single device's sharding (the fast way)
         if device is None:
@@ -312,7 +315,6 @@ def _host_aval(a):
 # The program computes on the same values with the same avals, so its results do not change.
 _SCALAR_KEY = {float: float.hex, int: int, bool: bool}
 MAX_DEVICE_SCALARS = 4096
-_scalar_ids = {}  # id(scalar) -> (the scalar, device, its array): a group's lr, step after step
 
 
 def _program_inputs(leaves, hosts, devices):
@@ -325,10 +327,6 @@ def _program_inputs(leaves, hosts, devices):
     groups = {}
     for i in hosts:
         v = leaves[i]
-        known = _scalar_ids.get(id(v))  # the same object as at an earlier call: its array
-        if known is not None and known[0] is v and known[1] is device:
-            leaves[i] = known[2]
-            continue
         keyed = _SCALAR_KEY.get(type(v))
         if keyed is None:
             if isinstance(v, (np.ndarray, np.generic)) and v.dtype.kind in "biufcV":
@@ -343,9 +341,6 @@ def _program_inputs(leaves, hosts, devices):
                 a = _device_scalars[key] = jax.device_put(v, device)
             except OverflowError:  # an int outside int64: jax reports it when the program runs
                 continue
-        if len(_scalar_ids) >= MAX_DEVICE_SCALARS:
-            _scalar_ids.clear()
-        _scalar_ids[id(v)] = (v, device, a)  # (v kept alive, so its id is not reused meanwhile)
         leaves[i] = a
     packed, layout = [], []
     for g, members in enumerate(groups.values()):

@@ -157,12 +157,7 @@ class Tensor:
             read_hook(self)
         st = self._storage
         if self._view is None:
-            if st.host is not None:
-                return st.read()
-            a = st.array  # Storage.read(), inline: every op reads its operands this way
-            if type(a) is Pending and a.value is not None:
-                a = st.array = a.value
-            return a
+            return st.read()
         if self._cache_ver == st.version and st.host is None:
             c = self._cache
             if type(c) is Pending and c.value is not None:

@@ -194,16 +194,17 @@ _ABSENT = object()
 MAX_SPLITS = 1024
 
 
-def _split_hyper(group, keys, static_keys, nonzero_keys, recent=None):
+def _split_hyper(group, keys, static_keys, nonzero_keys, recent):
     """The group's hyperparameters ``keys`` (the optimizer's defaults: a group may also hold a
     user's or a scheduler's own entries, which the rule does not read) in two halves.
 
     Remembered for groups of plain values (a training loop splits the same group every step);
     a tensor value (read anew each time) or an unhashable one is split each time. ``recent``
-    (a dict): the last split of each group, reused while the group holds the same objects."""
+    (the optimizer's dict): the last split of each group, reused while the group holds the
+    same immutable objects."""
     keys = tuple(keys)
     found = [group.get(k, _ABSENT) for k in keys + nonzero_keys]
-    last = recent.get(id(group)) if recent is not None else None
+    last = recent.get(id(group))
     if last is not None and last[0] is group and last[1] == keys and all(map(operator.is_, found, last[2])):
         return last[3]
     # floats by their bits: -0.0 is a different value here (it reaches the update as it is)
@@ -219,7 +220,7 @@ def _split_hyper(group, keys, static_keys, nonzero_keys, recent=None):
             if len(_splits) >= MAX_SPLITS:
                 _splits.clear()
             _splits[key] = halves
-    if recent is not None and all(map(_immutable, found)):  # the same objects: the same values
+    if all(map(_immutable, found)):  # the same objects next time: the same values
         recent[id(group)] = (group, keys, found, halves)
     return halves
 
