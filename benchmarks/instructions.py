@@ -10,9 +10,9 @@ Each library runs in two fresh processes under valgrind, one of ``warmup`` steps
 ``warmup + steps``; the difference over ``steps`` is the per-step count, so imports, compilation
 and the first steps drop out. Only the main thread counts: XLA's worker threads look for work
 in spin loops whose length depends on timing. jtorch's host reads spin too (Note [host reads] in
-jtorch/tensor.py), so the child sets ``HOST_SPIN_S = 0``. Instructions are not time: torch's
-main thread does its arithmetic itself, while jtorch's and jax's leave it to XLA's worker. The
-ratio says how much work the Python side of a step does, not how long the step takes.
+jtorch/tensor.py), so the child sets ``HOST_SPIN_S = 0``. jax's CPU programs run inline on the
+main thread (as in train_step.py), so every library's count includes its arithmetic. Instructions
+are not time (a cache miss or a wake-up costs time, not instructions), but they hold still.
 
     python -m benchmarks.instructions                     # MLP 10-50-1: jtorch.lazy, torch, jax
     python -m benchmarks.instructions --libs jtorch.lazy --model "LeNet, SGD(momentum=0.9), batch 64"
@@ -55,6 +55,7 @@ def _main_thread_count(lib, model, steps, data, tmp):
     cmd += ["--steps", str(steps), "--data", data]
     root = Path(__file__).resolve().parents[1]
     env = {**os.environ, "XLA_FLAGS": "--xla_cpu_multi_thread_eigen=false"}
+    env.setdefault("JAX_CPU_ENABLE_ASYNC_DISPATCH", "false")  # as train_step.py runs jax
     done = subprocess.run(cmd, cwd=root, env=env, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} failed:\n{done.stderr[-3000:]}")

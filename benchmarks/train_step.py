@@ -37,7 +37,10 @@ mode: from a TensorDataset, and from a Dataset whose ``__getitem__`` returns ``x
 
 ``--threads 1`` (the default) sets ``torch.set_num_threads(1)`` and XLA's
 ``--xla_cpu_multi_thread_eigen=false`` in XLA_FLAGS (an ``intra_op_parallelism_threads`` flag
-does not exist in XLA: jaxlib aborts on ``--intra_op_parallelism_threads``).
+does not exist in XLA: jaxlib aborts on ``--intra_op_parallelism_threads``), and runs jax's CPU
+programs inline on the calling thread (``JAX_CPU_ENABLE_ASYNC_DISPATCH=false``), as jtorch does
+by default (Note [CPU dispatch] in jtorch/__init__.py) and as torch's CPU ops run: the jax
+floor, which would otherwise hand each step to a thread of jax's, gets the same.
 """
 
 import argparse
@@ -104,6 +107,8 @@ def _set_threads_env(threads):
     flags = os.environ.get("XLA_FLAGS", "")
     if threads == 1 and flag not in flags:
         os.environ["XLA_FLAGS"] = f"{flags} {flag}".strip()
+    if threads == 1:  # CPU programs inline, on this thread: jtorch's default (Note [CPU dispatch])
+        os.environ.setdefault("JAX_CPU_ENABLE_ASYNC_DISPATCH", "false")  # and the jax floor's
 
 
 def _arrays(spec):
@@ -150,25 +155,28 @@ def _lib_step(lib, spec, arrays, device, compiled, lazy=False):
         return loss
 
     train = lib.compile(train) if compiled else train
+    if lib.__name__ != "jtorch":
+        return lambda: _torch_step(lib, train, x, y, device)
+    import jax
 
     def step():
+        # jtorch's modes take turns in this process: lazy mode is switched on (or off) when the
+        # mode changes, and stays on from one lazy step to the next, as under ``python -m
+        # jtorch`` (Note [lazy mode])
+        if lib._lazy.enabled() is not lazy:
+            lib._lazy.enable(lazy)
         value = train(x, y).item()
-        if lib.__name__ == "jtorch":  # as the jax floor waits: for the step's results
-            import jax
-
-            jax.block_until_ready([p._value() for p in params])
-        elif device == "cuda":
-            lib.cuda.synchronize()
+        jax.block_until_ready([p._value() for p in params])  # as the jax floor waits
         return value
 
-    if not lazy:
-        return step
+    return step
 
-    def lazy_step():  # as ``python -m jtorch`` runs the script (Note [lazy mode])
-        with lib._lazy.lazy(True):
-            return step()
 
-    return lazy_step
+def _torch_step(lib, train, x, y, device):
+    value = train(x, y).item()
+    if device == "cuda":
+        lib.cuda.synchronize()
+    return value
 
 
 def _jax_layers():

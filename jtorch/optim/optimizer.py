@@ -15,7 +15,9 @@ betas, eps, a tensor lr) are traced arguments, so a scheduler changing ``lr`` re
 compiled program; flags (maximize, amsgrad, nesterov, foreach, ...), strings, ``None``, the
 class's ``_static_keys`` and the set of hyperparameters that are nonzero (the class's
 ``_nonzero_keys``: torch skips a weight decay of 0 rather than adding ``0 * param``, which
-differs for an inf parameter) are static, part of the jit key. ``_init_state`` fills a new
+differs for an inf parameter) are static, part of the jit key. A nonzero-key hyperparameter
+that is a Python 0 is static too: the rule does not read it (it checks "nonzero" first), and
+the program, specialised on its being zero already, takes one input fewer. ``_init_state`` fills a new
 parameter's state before its first update (in torch's key order, so state_dicts list keys as
 torch does); a rule may also add keys itself (SGD's momentum buffer is the first gradient).
 Results are written back into the same parameter and state tensors, in place with their
@@ -236,7 +238,7 @@ def _split(group, keys, static_keys, nonzero_keys):
         if key not in group:  # "differentiable": torch's __setstate__ adds it to every defaults
             continue
         value = group[key]
-        if _is_static(key, value, static_keys):
+        if _is_static(key, value, static_keys) or (key in nonzero_keys and type(value) in (int, float) and value == 0):
             static.append((key, tuple(value) if isinstance(value, list) else value))
         else:
             traced[key] = _traced(value)
