@@ -17,6 +17,7 @@ from ._ops import _registry
 from ._lazy import Pending
 from ._size import Size
 from ._storage import Storage, ViewSpec, contiguous_strides, strides_from_index_map
+from .autograd import backward as _backward
 from .autograd import grad_mode
 from .autograd.graph import AccumulateGrad
 
@@ -345,9 +346,7 @@ class Tensor:
         return _Handle(hooks, hook)
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
-        from .autograd import backward
-
-        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+        _backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
     def detach(self):
         return self._alias()

@@ -30,13 +30,13 @@ def _topo(roots):
         if root in seen:
             continue
         seen.add(root)
-        stack = [(root, iter(_children(root)))]
+        stack = [(root, iter(getattr(root, "_edges", ())))]
         while stack:
             node, it = stack[-1]
-            for child in it:
+            for child, _ in it:  # the node's edges: (child, its output number)
                 if child not in seen:
                     seen.add(child)
-                    stack.append((child, iter(_children(child))))
+                    stack.append((child, iter(getattr(child, "_edges", ()))))
                     break
             else:
                 stack.pop()
