@@ -38,9 +38,12 @@ mode: from a TensorDataset, and from a Dataset whose ``__getitem__`` returns ``x
 ``--threads 1`` (the default) sets ``torch.set_num_threads(1)`` and XLA's
 ``--xla_cpu_multi_thread_eigen=false`` in XLA_FLAGS (an ``intra_op_parallelism_threads`` flag
 does not exist in XLA: jaxlib aborts on ``--intra_op_parallelism_threads``), and runs jax's CPU
-programs inline on the calling thread (``JAX_CPU_ENABLE_ASYNC_DISPATCH=false``), as jtorch does
-by default (Note [CPU dispatch] in jtorch/__init__.py) and as torch's CPU ops run: the jax
-floor, which would otherwise hand each step to a thread of jax's, gets the same.
+programs inline on the calling thread (``JAX_CPU_ENABLE_ASYNC_DISPATCH=false``), as torch's CPU
+ops run and as ``python -m jtorch`` runs them in lazy mode (Note [CPU dispatch] in
+jtorch/_lazy.py). jtorch's modes and the jax floor share this process, so all of them run so:
+the jax floor, which would otherwise hand each step to a thread of jax's, and jtorch eager,
+which a script that imports jtorch without lazy mode runs with jax's dispatch to a second
+thread (its eager ops then take about 30% less time than in this table).
 """
 
 import argparse
@@ -107,8 +110,8 @@ def _set_threads_env(threads):
     flags = os.environ.get("XLA_FLAGS", "")
     if threads == 1 and flag not in flags:
         os.environ["XLA_FLAGS"] = f"{flags} {flag}".strip()
-    if threads == 1:  # CPU programs inline, on this thread: jtorch's default (Note [CPU dispatch])
-        os.environ.setdefault("JAX_CPU_ENABLE_ASYNC_DISPATCH", "false")  # and the jax floor's
+    if threads == 1:  # CPU programs inline, on this thread, as lazy mode runs them (Note [CPU dispatch])
+        os.environ.setdefault("JAX_CPU_ENABLE_ASYNC_DISPATCH", "false")
 
 
 def _arrays(spec):

@@ -306,3 +306,22 @@ def test_alias_refuses_when_real_torch_is_loaded(tmp_path):
     result = python(["-c", code], jtorch=False, cwd=tmp_path)
     assert result.returncode == 1
     assert "RuntimeError: cannot alias torch to jtorch" in result.stderr
+
+
+# Note [CPU dispatch] in jtorch/_lazy.py: lazy mode from the start runs CPU programs inline, and a
+# user's own choice of jax's dispatch stands.
+DISPATCH = "import torch, jax\nprint(jax.config.values['jax_cpu_enable_async_dispatch'])\n"
+
+
+@pytest.mark.parametrize(
+    "env, expected",
+    [({}, "False"), ({"JTORCH_LAZY": "0"}, "True"), ({"JAX_CPU_ENABLE_ASYNC_DISPATCH": "true"}, "True")],
+)
+def test_cpu_dispatch_in_lazy_mode(tmp_path, monkeypatch, env, expected):
+    (tmp_path / "probe.py").write_text(DISPATCH)
+    for name in ("JTORCH_LAZY", "JAX_CPU_ENABLE_ASYNC_DISPATCH"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    done = python(["probe.py"], jtorch=True, cwd=tmp_path)
+    assert (done.returncode, done.stdout.strip()) == (0, expected), done.stderr

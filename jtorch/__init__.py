@@ -1,23 +1,9 @@
 """jtorch: PyTorch's API on JAX. ``import jtorch as torch``, or run a script unchanged with
 ``python -m jtorch script.py``."""
 
-import os as _os
-
 import jax as _jax
 
 _jax.config.update("jax_enable_x64", True)
-
-# Note [CPU dispatch]: torch runs a CPU op before it returns; jax by default hands a CPU program
-# to a thread of its own and returns at once. For the small programs of an eager op or of a
-# small model's training step, that hand-off costs more than it hides: the program's thread
-# must be woken, and a read of the result (``item()``, which a training loop does every step)
-# waits for it to report back. The 10-50-1 MLP's lazy step took 335-364 µs inline against
-# 369-372 µs dispatched (and 100 µs more of a second core). So CPU programs run inline, as
-# torch's ops do, unless the user chose otherwise (``JAX_CPU_ENABLE_ASYNC_DISPATCH``). This is
-# read when jax makes its CPU client: a process that used jax before importing jtorch keeps
-# its choice. GPU programs are dispatched asynchronously either way.
-if "JAX_CPU_ENABLE_ASYNC_DISPATCH" not in _os.environ:
-    _jax.config.update("jax_cpu_enable_async_dispatch", False)
 
 from . import _dtype  # noqa: E402
 from ._dtype import (  # noqa: E402

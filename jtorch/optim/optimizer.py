@@ -238,7 +238,8 @@ def _split(group, keys, static_keys, nonzero_keys):
         if key not in group:  # "differentiable": torch's __setstate__ adds it to every defaults
             continue
         value = group[key]
-        if _is_static(key, value, static_keys) or (key in nonzero_keys and type(value) in (int, float) and value == 0):
+        zero = key in nonzero_keys and type(value) in (int, float) and value == 0  # not read
+        if zero or _is_static(key, value, static_keys):
             static.append((key, tuple(value) if isinstance(value, list) else value))
         else:
             traced[key] = _traced(value)
