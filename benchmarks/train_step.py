@@ -110,7 +110,7 @@ def _set_threads_env(threads):
     flags = os.environ.get("XLA_FLAGS", "")
     if threads == 1 and flag not in flags:
         os.environ["XLA_FLAGS"] = f"{flags} {flag}".strip()
-    if threads == 1:  # CPU programs inline, on this thread, as lazy mode runs them (Note [CPU dispatch])
+    if threads == 1:  # CPU programs inline, as lazy mode runs them (Note [CPU dispatch])
         os.environ.setdefault("JAX_CPU_ENABLE_ASYNC_DISPATCH", "false")
 
 

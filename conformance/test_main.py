@@ -315,7 +315,11 @@ DISPATCH = "import torch, jax\nprint(jax.config.values['jax_cpu_enable_async_dis
 
 @pytest.mark.parametrize(
     "env, expected",
-    [({}, "False"), ({"JTORCH_LAZY": "0"}, "True"), ({"JAX_CPU_ENABLE_ASYNC_DISPATCH": "true"}, "True")],
+    [
+        ({}, "False"),
+        ({"JTORCH_LAZY": "0"}, "True"),
+        ({"JAX_CPU_ENABLE_ASYNC_DISPATCH": "true"}, "True"),
+    ],
 )
 def test_cpu_dispatch_in_lazy_mode(tmp_path, monkeypatch, env, expected):
     (tmp_path / "probe.py").write_text(DISPATCH)

@@ -17,9 +17,10 @@ class's ``_static_keys`` and the set of hyperparameters that are nonzero (the cl
 ``_nonzero_keys``: torch skips a weight decay of 0 rather than adding ``0 * param``, which
 differs for an inf parameter) are static, part of the jit key. A nonzero-key hyperparameter
 that is a Python 0 is static too: the rule does not read it (it checks "nonzero" first), and
-the program, specialised on its being zero already, takes one input fewer. ``_init_state`` fills a new
-parameter's state before its first update (in torch's key order, so state_dicts list keys as
-torch does); a rule may also add keys itself (SGD's momentum buffer is the first gradient).
+the program, specialised on its being zero already, takes one input fewer. ``_init_state``
+fills a new parameter's state before its first update (in torch's key order, so state_dicts
+list keys as torch does); a rule may also add keys itself (SGD's momentum buffer is the first
+gradient).
 Results are written back into the same parameter and state tensors, in place with their
 version counters bumped, so references a user holds stay live, as in torch. Complex parameters
 are updated as real pairs (torch's ``view_as_real``), so per-element statistics such as Adam's
