@@ -234,18 +234,18 @@ def _immutable(v):
 
 
 def _split(group, keys, static_keys, nonzero_keys):
-    static, traced = [], {}
+    nonzero = frozenset(k for k in nonzero_keys if k in group and bool(group[k] != 0))
+    static, traced = [("nonzero", nonzero)], {}
     for key in keys:
         if key not in group:  # "differentiable": torch's __setstate__ adds it to every defaults
             continue
         value = group[key]
-        zero = key in nonzero_keys and type(value) in (int, float) and value == 0  # not read
-        if zero or _is_static(key, value, static_keys):
+        # a nonzero key that is zero: the rule does not read it (a number: static at no cost)
+        unread = key in nonzero_keys and key not in nonzero and type(value) in (int, float)
+        if unread or _is_static(key, value, static_keys):
             static.append((key, tuple(value) if isinstance(value, list) else value))
         else:
             traced[key] = _traced(value)
-    nonzero = frozenset(k for k in nonzero_keys if k in group and bool(group[k] != 0))
-    static.append(("nonzero", nonzero))
     return tuple(sorted(static, key=lambda kv: kv[0])), traced
 
 
