@@ -212,6 +212,7 @@ class _Entry:
         self.held = state + captured  # the program's first arguments
         self.inputs_meta = inputs_meta
         self.out_desc = None
+        self.out_devices = ()
         self.n_out = 0
         self.written = ()  # the tensors of ``held`` whose storages it writes
         self.grad_targets = ()  # the tensors whose .grad it sets (after: None or a value)
@@ -259,6 +260,7 @@ def _traced(entry, fn, *arrays):
         leaves = []
         entry.out_desc = _flatten(out, leaves)
         outs = [t._value() for t in leaves]
+        out_devices = [t._device for t in leaves]
         grads_after = [t._grad for t, _ in changed]
         new_grads = [g._value() for g in grads_after if g is not None]
         grad_none = tuple(g is None for g in grads_after)
@@ -280,6 +282,7 @@ def _traced(entry, fn, *arrays):
     entry.ran_backward = tracing.ran_backward
     entry.grad_none = grad_none
     entry.n_out = len(outs)
+    entry.out_devices = out_devices
     entry.out_dtypes = [a.dtype for a in outs]
     written = [_strong(a) for _, a in written]  # as the next call's arguments
     return (*outs, *checks, *written, *map(_strong, new_grads), *(a for _, a in kept))
@@ -355,7 +358,7 @@ class Compiled:
         self.module = weakref.ref(module) if module is not None else None
         self.cache = {}
         self.last = (None, None)  # the key and entry of the last call that ran a program
-        self.memo = None  # what ``_state`` last read: (modules walked, sources, result)
+        self.memo = None  # what ``_state`` last read: (tables, hooks, counts, objects, result)
         functools.update_wrapper(self, fn, updated=())
 
     def _state(self):
@@ -368,14 +371,21 @@ class Compiled:
         unchanged: the same objects (by identity) in the same places (``_sources``), and no
         module attribute set since (which covers the plain attributes, as in
         ``_plain_values_of_module``)."""
-        if self.memo is not None:
-            modules, sources, result = self.memo
-            counts, objects = self._sources(modules)
-            if counts == sources[0] and all(map(operator.is_, objects, sources[1])):
-                return result
+        memo = self.memo
+        if memo is not None:
+            counts, objects = self._sources(memo[0], memo[1])
+            if counts == memo[2] and all(map(operator.is_, objects, memo[3])):
+                return memo[4]
         modules = []
         result = self._read_state(modules)
-        self.memo = (modules, self._sources(modules), result)
+        # the walked modules' tables and hooks: the same dicts until a module attribute is set
+        # (which the counts compare), so they are looked up once, not at every call
+        if self.module is None or self.module() is None:
+            tables = list(map(_submodules_of, modules))
+        else:
+            tables = list(itertools.chain.from_iterable(map(_tables_of, modules)))
+        hooks = list(itertools.chain.from_iterable(map(_hooks_of, modules)))
+        self.memo = (tables, hooks, *self._sources(tables, hooks), result)
         return result
 
     def _read_state(self, modules):
@@ -389,9 +399,9 @@ class Compiled:
         tensors += [b for _, b in module.named_buffers(remove_duplicate=True) if b is not None]
         return tensors, (hooks, tuple(map(_plain_values_of_module, modules)))
 
-    def _sources(self, modules):
-        """What ``_read_state`` reads, given the modules it walked, in two parts that the next
-        call compares with the memo's:
+    def _sources(self, module_tables, module_hooks):
+        """What ``_read_state`` reads, given the tables and hooks of the modules it walked, in
+        two parts that the next call compares with the memo's:
           * counts, by equality: the module attribute writes so far, how many objects, the
             lengths of the tables, and the keys of the hooks (the global ones and the modules');
           * objects, by identity: the module, or the function's code, globals and closure
@@ -403,13 +413,11 @@ class Compiled:
         tables = []
         if module is None:
             _function_sources(self.fn, objects, tables)
-            tables += map(_submodules_of, modules)
-        else:
-            tables += itertools.chain.from_iterable(map(_tables_of, modules))
+        tables += module_tables
         objects += itertools.chain.from_iterable(tables)
         objects += [v for table in tables for v in table.values()]
         hooks = [getattr(_hooks, name) for name in _GLOBAL_HOOKS]
-        hooks += itertools.chain.from_iterable(map(_hooks_of, modules))
+        hooks += module_hooks
         hook_keys = tuple(map(tuple, hooks)) if any(hooks) else ()  # usually there are none
         lengths = tuple(map(len, tables))
         return (module_file.attribute_writes[0], len(objects), lengths, hook_keys), objects
@@ -519,7 +527,7 @@ class Compiled:
         for (exc, message), any_bad, first in zip(entry.checks, found[::2], found[1::2]):
             if bool(any_bad):
                 raise exc(message(first.item()))
-        outs = [Tensor._wrap(a) for a in results[:n_out]]
+        outs = list(map(Tensor._wrap, results[:n_out], entry.out_devices))
         n_out += n_checks
         for t, new in zip(entry.written, results[n_out : n_out + n_written]):
             t._storage.write(new)
