@@ -693,7 +693,7 @@ def _addcdiv_pre(input, tensor1, tensor2, value=1):
     check(
         not builtins.all(integral),
         RuntimeError,
-        "Integer division with addcdiv is no longer supported, and in a future release addcdiv "
+        "Integer division with addcdiv is no longer supported, and in a future  release addcdiv "
         "will perform a true division of tensor1 and tensor2. The historic addcdiv behavior can "
         "be implemented as (input + value * torch.trunc(tensor1 / tensor2)).to(input.dtype) for "
         "integer inputs and as (input + value * tensor1 / tensor2) for float inputs. The future "
