@@ -2,6 +2,7 @@
 ``python -m jtorch script.py``."""
 
 import jax as _jax
+import sys as _sys
 
 _jax.config.update("jax_enable_x64", True)
 
@@ -39,7 +40,10 @@ from ._legacy import (  # noqa: E402
     IntTensor, LongTensor, ShortTensor,
 )
 from .tensor import Tensor  # noqa: E402
-from ._layout import strided, contiguous_format, preserve_format, channels_last  # noqa: E402
+from ._layout import (  # noqa: E402
+    _mkldnn, channels_last, contiguous_format, jagged, layout, memory_format, preserve_format,
+    sparse_bsc, sparse_bsr, sparse_coo, sparse_csc, sparse_csr, strided,
+)
 from ._ops import _registry  # noqa: E402
 from ._ops.pointwise import (  # noqa: E402
     abs, absolute, acos, acosh, add, addcdiv, addcmul, angle, arccos, arccosh, arcsin, arcsinh,
@@ -167,6 +171,11 @@ from ._ops.windows import (  # noqa: E402
     bartlett_window, blackman_window, hamming_window, hann_window, kaiser_window,
 )
 from . import fft, linalg, masked, nn, optim, signal, special  # noqa: E402  (namespaces over _ops)
+from .sparse import (  # noqa: E402
+    sparse_bsc_tensor, sparse_bsr_tensor, sparse_compressed_tensor, sparse_coo_tensor,
+    sparse_csc_tensor, sparse_csr_tensor,
+)
+from . import multiprocessing, sparse  # noqa: E402
 from . import utils  # noqa: E402
 from .serialization import load, save  # noqa: E402
 from ._compile import compile  # noqa: E402,A004  (torch.compile)
@@ -178,6 +187,8 @@ from ._threads import (  # noqa: E402
 )
 
 _registry.install_methods(Tensor)
+_registry.pickle_by_public_name(_sys.modules[__name__])
+_registry.pickle_by_public_name(nn.functional)
 from . import _tensor_methods  # noqa: E402,F401  (operators and aliases on Tensor)
 
 __version__ = "2.13.0+jtorch"

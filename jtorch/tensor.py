@@ -55,6 +55,27 @@ def _ready(a):
     return a
 
 
+_NO_SHARED_MEMORY = (
+    "torch.Tensor.share_memory_ is not supported by jtorch: a jax array cannot be placed in memory "
+    "shared between processes, so another process would only get a copy and never see updates "
+    "made here, nor send its own back (Note [no shared memory] in "
+    "jtorch/multiprocessing/_context.py)"
+)
+
+
+def _no_sparse(name):
+    """The method ``Tensor.<name>``, which makes a sparse tensor: jtorch has none."""
+
+    def method(self, *args, **kwargs):
+        raise NotImplementedError(
+            f"torch.Tensor.{name} is not supported by jtorch: it has no sparse tensors"
+        )
+
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = f"torch.Tensor.{name}. Differences from torch: jtorch has no sparse tensors."
+    return method
+
+
 class Tensor:
     """torch.Tensor on a jax array."""
 
@@ -453,6 +474,38 @@ class Tensor:
 
     @property
     def is_sparse(self):
+        return False
+
+    @property
+    def is_sparse_csr(self):
+        return False
+
+    def to_dense(self, dtype=None, *, masked_grad=None):
+        """A strided tensor is dense already: this tensor (converted to ``dtype`` if given)."""
+        return self if dtype is None else self.to(dtype)
+
+    def to_sparse(self, *args, layout=None, **kwargs):
+        """torch.Tensor.to_sparse. Differences from torch: jtorch has no sparse tensors, so
+        only ``layout=torch.strided`` (which gives this tensor) is supported."""
+        from . import strided
+
+        if layout is strided:
+            return self
+        return _no_sparse("to_sparse")(self)
+
+    to_sparse_coo = _no_sparse("to_sparse_coo")
+    to_sparse_csr = _no_sparse("to_sparse_csr")
+    to_sparse_csc = _no_sparse("to_sparse_csc")
+    to_sparse_bsr = _no_sparse("to_sparse_bsr")
+    to_sparse_bsc = _no_sparse("to_sparse_bsc")
+
+    def share_memory_(self):
+        """torch.Tensor.share_memory_. Differences from torch: raises NotImplementedError, as
+        jax arrays cannot be shared between processes (Note [no shared memory])."""
+        raise NotImplementedError(_NO_SHARED_MEMORY)
+
+    def is_shared(self):
+        """Whether the tensor is in memory shared between processes: never, in jtorch."""
         return False
 
     @property

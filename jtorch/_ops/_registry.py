@@ -16,6 +16,7 @@ versions] in _storage.py) and a real ``__signature__``.
 
 import inspect
 import sys
+import types
 
 import jax
 import jax.numpy as jnp
@@ -74,12 +75,37 @@ def set_tensor_class(cls):
 # ---- the op object --------------------------------------------------------------------------
 
 
+_BY_NAME = {}  # op name ("neg", "nn.functional.relu") -> the op
+
+
+def _op_named(name):
+    """The registered op called ``name`` (how an op unpickles)."""
+    import jtorch  # noqa: F401  (registers every op)
+
+    return _BY_NAME[name]
+
+
+def pickle_by_public_name(namespace):
+    """Make the plain functions of public module ``namespace`` that pickle would not find by
+    their own module and qualified name pickle as ``namespace``'s: a wrapper that shadows the op
+    of its name in the module defining both (``F.relu`` beside the ``relu`` op), or a function
+    a factory made (``atleast_1d``), is named by the public module, as torch's functions are
+    (``torch.nn.functional.relu.__module__``)."""
+    for name, obj in vars(namespace).items():
+        if type(obj) is not types.FunctionType or name.startswith("_"):
+            continue
+        home = sys.modules.get(obj.__module__)
+        if getattr(home, obj.__qualname__, None) is not obj:  # a local name is never found
+            obj.__module__, obj.__qualname__ = namespace.__name__, name
+
+
 class TorchOp:
     """A registered op; calling it is ``torch.X(...)``."""
 
     def __init__(self, fn, name, promote, inplace, method, view, grad_name, returns, out, broadcast, varargs, linear, pre):
         self.fn = fn
         self.name = name
+        _BY_NAME[name] = self
         self.__name__ = name.rsplit(".", 1)[-1]
         self.__qualname__ = self.__name__
         self.__doc__ = fn.__doc__
@@ -133,6 +159,11 @@ class TorchOp:
 
     def __deepcopy__(self, memo):
         return self
+
+    # pickled by name (a Pool's ``map(torch.neg, ...)``, a module holding ``torch.tanh``): the
+    # unpickling process finds the op of that name in its own registry
+    def __reduce__(self):
+        return _op_named, (self.name,)
 
     def __get__(self, obj, objtype=None):
         # Lets ``Tensor.X = op`` act as a method (``t.X(...)`` passes ``t`` as ``input``).

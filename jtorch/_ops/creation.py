@@ -17,6 +17,7 @@ import numpy as np
 
 from .. import _device, _dtype
 from .._errors import check
+from .._layout import check_strided
 from .._size import Size
 from ._registry import NONE, TT, method, op
 from .pointwise import _with_jvp, sgn
@@ -554,7 +555,8 @@ def _fill_dtype(fill_value):
     return _dtype.scalar_dtype(v)
 
 
-def _filled(name, size, value, out, dtype, device, requires_grad):
+def _filled(name, size, value, out, dtype, layout, device, requires_grad):
+    check_strided(name, layout)
     d = _out_dtype(out, dtype)
     np_dt = _np_dtype(d, name=name)
     d = _dtype.from_numpy_dtype(np_dt)
@@ -590,7 +592,9 @@ def zeros(
     pin_memory=False,
 ):
     """torch.zeros(*size)."""
-    return _filled("zeros", _size_or(args, size, "zeros"), 0, out, dtype, device, requires_grad)
+    return _filled(
+        "zeros", _size_or(args, size, "zeros"), 0, out, dtype, layout, device, requires_grad
+    )
 
 
 def ones(
@@ -604,7 +608,9 @@ def ones(
     pin_memory=False,
 ):
     """torch.ones(*size)."""
-    return _filled("ones", _size_or(args, size, "ones"), 1, out, dtype, device, requires_grad)
+    return _filled(
+        "ones", _size_or(args, size, "ones"), 1, out, dtype, layout, device, requires_grad
+    )
 
 
 def empty(
@@ -619,7 +625,9 @@ def empty(
     memory_format=None,
 ):
     """torch.empty(*size). Differences from torch: the memory is zero-filled, not uninitialized."""
-    return _filled("empty", _size_or(args, size, "empty"), 0, out, dtype, device, requires_grad)
+    return _filled(
+        "empty", _size_or(args, size, "empty"), 0, out, dtype, layout, device, requires_grad
+    )
 
 
 def full(
@@ -643,10 +651,10 @@ def full(
     )
     if dtype is None and out is None:
         dtype = _fill_dtype(fill_value)
-    return _filled("full", (size,), fill_value, out, dtype, device, requires_grad)
+    return _filled("full", (size,), fill_value, out, dtype, layout, device, requires_grad)
 
 
-def _like(name, input, dtype, device):
+def _like(name, input, dtype, device, layout=None):
     from ..tensor import Tensor
 
     check(
@@ -656,6 +664,7 @@ def _like(name, input, dtype, device):
             f"{name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}"
         ),
     )
+    check_strided(name, layout)
     return dict(
         dtype=_dtype.as_dtype(dtype) or input.dtype,
         device=device if device is not None else input.device,
@@ -665,14 +674,14 @@ def _like(name, input, dtype, device):
 def zeros_like(
     input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None
 ):
-    kwargs = _like("zeros_like", input, dtype, device)
+    kwargs = _like("zeros_like", input, dtype, device, layout)
     return zeros(input.shape, requires_grad=requires_grad, **kwargs)
 
 
 def ones_like(
     input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None
 ):
-    kwargs = _like("ones_like", input, dtype, device)
+    kwargs = _like("ones_like", input, dtype, device, layout)
     return ones(input.shape, requires_grad=requires_grad, **kwargs)
 
 
@@ -680,7 +689,7 @@ def empty_like(
     input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None
 ):
     """torch.empty_like. Differences from torch: the memory is zero-filled."""
-    kwargs = _like("empty_like", input, dtype, device)
+    kwargs = _like("empty_like", input, dtype, device, layout)
     return empty(input.shape, requires_grad=requires_grad, **kwargs)
 
 
@@ -689,6 +698,7 @@ def empty_strided(
 ):
     """torch.empty_strided. Differences from torch: zero-filled and contiguous (jtorch lays
     out every new tensor contiguously; ``stride`` is checked, not honoured)."""
+    check_strided("empty_strided", layout)
     size, stride = size_arg((size,), "empty_strided"), tuple(stride)
     check(
         len(size) == len(stride),
@@ -717,6 +727,7 @@ def empty_permuted(
 ):
     """torch.empty_permuted. Differences from torch: zero-filled and contiguous (the physical
     layout is checked, not honoured)."""
+    check_strided("empty_permuted", layout)
     size, perm = size_arg((size,), "empty_permuted"), tuple(physical_layout)
     check(
         len(size) == len(perm),
@@ -745,6 +756,7 @@ def new_empty_strided(
         size,
         stride,
         dtype=dtype or self.dtype,
+        layout=layout,
         device=device if device is not None else self.device,
         requires_grad=requires_grad,
     )
@@ -760,12 +772,13 @@ def full_like(
     requires_grad=False,
     memory_format=None,
 ):
-    kwargs = _like("full_like", input, dtype, device)
+    kwargs = _like("full_like", input, dtype, device, layout)
     return full(tuple(input.shape), fill_value, requires_grad=requires_grad, **kwargs)
 
 
 def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
     """torch.eye(n, m=n): ones on the diagonal."""
+    check_strided("eye", layout)
     check(n >= 0, RuntimeError, lambda: f"n must be greater or equal to 0, got {n}")
     m = n if m is None else m
     check(m >= 0, RuntimeError, lambda: f"m must be greater or equal to 0, got {m}")

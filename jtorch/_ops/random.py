@@ -17,6 +17,7 @@ import numpy as np
 
 from .. import _device, _dtype, _random
 from .._errors import check
+from .._layout import check_strided
 from .._random import Generator
 from ..autograd import grad_mode
 from ._registry import NONE, TN, T, dispatch_inplace, method, op
@@ -286,6 +287,7 @@ def rand(
     pin_memory=False,
 ):
     """torch.rand(*size): uniform draws from [0, 1)."""
+    check_strided("rand", layout)
     return _continuous(
         "rand",
         "check_uniform_bounds",
@@ -312,6 +314,7 @@ def randn(
     pin_memory=False,
 ):
     """torch.randn(*size): standard normal draws (complex: variance 1 split between the parts)."""
+    check_strided("randn", layout)
     return _continuous(
         "randn",
         "normal_kernel_cpu",
@@ -339,6 +342,7 @@ def randint(
     requires_grad=False,
 ):
     """torch.randint(high, size) or torch.randint(low, high, size): integers from [low, high)."""
+    check_strided("randint", layout)
     bound = [*args]
     for value in (low, high, size):
         if value is not None:
@@ -389,6 +393,7 @@ def randperm(
     pin_memory=False,
 ):
     """torch.randperm(n): a random permutation of 0..n-1."""
+    check_strided("randperm", layout)
     n = _as_int(n, "randperm", "n", 1)
     size_arg((n,), "randperm")
     d = _dtype.as_dtype(dtype) or (out.dtype if out is not None else _dtype.int64)
@@ -418,7 +423,7 @@ def rand_like(
     requires_grad=False,
     memory_format=None,
 ):
-    kwargs = _like("rand_like", input, dtype, device)
+    kwargs = _like("rand_like", input, dtype, device, layout)
     return rand(input.shape, generator=generator, requires_grad=requires_grad, **kwargs)
 
 
@@ -432,7 +437,7 @@ def randn_like(
     requires_grad=False,
     memory_format=None,
 ):
-    kwargs = _like("randn_like", input, dtype, device)
+    kwargs = _like("randn_like", input, dtype, device, layout)
     return randn(input.shape, generator=generator, requires_grad=requires_grad, **kwargs)
 
 
@@ -451,7 +456,7 @@ def randint_like(
     """torch.randint_like(input, high) or (input, low, high)."""
     if high is None:
         low, high = 0, low
-    kwargs = _like("randint_like", input, dtype, device)
+    kwargs = _like("randint_like", input, dtype, device, layout)
     return randint(
         low, high, tuple(input.shape), generator=generator, requires_grad=requires_grad, **kwargs
     )
@@ -476,6 +481,7 @@ def normal(
     """torch.normal's four overloads: (Tensor mean, Tensor std), (Tensor mean, float std=1),
     (float mean, Tensor std), and (float mean, float std, size). Differentiating the result
     gives zero gradients, as in torch."""
+    check_strided("normal", layout)
     Tensor = _tensor_class()
     tensors = [x for x in (mean, std) if isinstance(x, Tensor)]
     if not tensors:

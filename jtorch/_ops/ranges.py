@@ -22,6 +22,7 @@ import numpy as np
 
 from .. import _dtype
 from .._errors import check
+from .._layout import check_strided
 from .creation import (
     _PY_SCALARS,
     _check_requires_grad,
@@ -166,6 +167,7 @@ def arange(
 ):
     """torch.arange(end), arange(start, end, step=1): ``start + i * step`` for ``i`` below
     ``ceil((end - start) / step)``; int64 unless an argument is a float (Note [range values])."""
+    check_strided("arange", layout)
     if end is None:
         start, end = 0, start
     start, end, step = (
@@ -207,6 +209,7 @@ def range_(
 ):
     """The deprecated torch.range(start, end, step=1): like arange, with ``end`` included, and
     the default float dtype unless ``dtype`` says otherwise."""
+    check_strided("range", layout)
     check(end is not None, TypeError, 'range() missing 1 required positional arguments: "end"')
     warnings.warn(
         "torch.range is deprecated and will be removed in a future release because its behavior is "
@@ -311,6 +314,7 @@ def linspace(
     start, end, steps, *, out=None, dtype=None, layout=None, device=None, requires_grad=False
 ):
     """torch.linspace: ``steps`` values from start to end (Note [range values])."""
+    check_strided("linspace", layout)
     start, end, steps = _space_args("linspace", start, end, steps)
     d = _space_dtype("linspace", dtype, out, start, end)
     _check_requires_grad(requires_grad, d)
@@ -351,6 +355,7 @@ def logspace(
 ):
     """torch.logspace: ``base ** linspace(start, end, steps)``, the exponent stepped in double.
     Differences from torch: complex results may differ in the last bits."""
+    check_strided("logspace", layout)
     start, end, steps = _space_args("logspace", start, end, steps)
     d = _space_dtype("logspace", dtype, out, start, end)
     _check_requires_grad(requires_grad, d)

@@ -601,6 +601,12 @@ class Module:
     def cpu(self):
         return self._apply(lambda t: t.cpu())
 
+    def share_memory(self):
+        """torch.nn.Module.share_memory. Differences from torch: raises NotImplementedError for a
+        module with parameters or buffers (``Tensor.share_memory_``: jax arrays cannot be shared
+        between processes)."""
+        return self._apply(lambda t: t.share_memory_())
+
     def cuda(self, device=None):
         return self._apply(lambda t: t.cuda(device))
 
