@@ -96,6 +96,12 @@ def _shared_views(lib):
     }
 
 
+def _dtype_views(lib):
+    """Bitcast views (``view(dtype)``) of one storage, in one dtype, beside the others."""
+    w = lib.tensor(_F32).view(lib.int32)
+    return {"bits": w, "bits row": w[1], "bits back": w.view(lib.float32)[0].view(lib.int32)}
+
+
 def _twice(t):
     return [t, t]
 
@@ -129,6 +135,12 @@ CASES = {
     "same tensor twice": lambda lib: _twice(lib.tensor(_F32)),
     "conj": lambda lib: lib.tensor(_C64).conj(),
     "real view": lambda lib: lib.tensor(_C64).real,
+    "dtype view": lambda lib: lib.tensor(_F32).view(lib.int32),
+    "dtype view, wider": lambda lib: lib.tensor(_F32).view(lib.float64),
+    "dtype view, narrower, of a slice": lambda lib: lib.tensor(_F32)[1:, 2:].view(lib.int8),
+    "dtype view, sliced": lambda lib: lib.tensor(_F32)[2].view(lib.int16)[1::2],
+    "dtype view of complex": lambda lib: lib.tensor(_C64).view(lib.float32),
+    "dtype views of one storage": lambda lib: _dtype_views(lib),
     "requires_grad": lambda lib: lib.tensor(_F32, requires_grad=True),
     "non-leaf": lambda lib: lib.tensor(_F32, requires_grad=True) * 2,
     "parameter": lambda lib: lib.nn.Parameter(lib.tensor(_F32)),
@@ -204,6 +216,11 @@ def test_torch_finds_jtorch_records_where_miniz_would_put_them(tmp_path, monkeyp
         config.load.calculate_storage_offsets = False
     assert describe(torch, {k: loaded[k] for k in views}) == describe(torch, _shared_views(torch))
     assert loaded["long"].sum().item() == 1000
+
+
+def test_one_storage_in_two_dtypes_is_refused_as_in_torch():
+    w = {lib: lib.tensor(_F32) for lib in (torch, jtorch)}
+    same_outcome(lambda lib: save_bytes(lib, [w[lib], w[lib].view(lib.int32)]))
 
 
 def test_writes_through_loaded_views_reach_each_other():

@@ -893,3 +893,269 @@ def test_varargs_ops_called_again(name):
         return out
 
     _compare.same_outcome(run)
+
+
+# ---- Tensor.view(dtype) ------------------------------------------------------------------------
+# The same bytes in both libraries, read through view(dtype) and compared bit for bit (NaN
+# payloads, subnormals and signed zeros included) with the layout torch gives the result;
+# torch's errors word for word; writes both ways through chains with several bitcasts; and
+# torch's autograd facts (the result is no autograd view and does not require grad).
+
+BITCAST_DTYPES = [
+    "bool",
+    "uint8",
+    "int8",
+    "int16",
+    "int32",
+    "int64",
+    "float16",
+    "bfloat16",
+    "float32",
+    "float64",
+    "complex64",
+    "complex128",
+]
+
+
+def _random_bytes(lib, shape, dtype, seed=0, bits01=False):
+    """A ``lib`` tensor of ``dtype`` holding the same random bytes in both libraries (each byte
+    0 or 1 with ``bits01``, the only bytes that a bool reads alike in both)."""
+    n = int(np.prod(shape, dtype=np.int64)) * getattr(torch, dtype).itemsize
+    raw = np.random.default_rng(seed).integers(0, 2 if bits01 else 256, n, dtype=np.uint8)
+    if lib is torch:  # torch's own view(dtype) is the reference
+        return torch.from_numpy(raw).view(getattr(torch, dtype)).reshape(shape)
+    np_dtype = jtorch.bfloat16._np if dtype == "bfloat16" else np.dtype(dtype)
+    return jtorch.tensor(raw.view(np_dtype).reshape(shape))
+
+
+def _bytes(t):
+    """The bytes of a torch or jtorch tensor's elements, in order."""
+    t = t.detach()
+    if isinstance(t, torch.Tensor):
+        a = (t.view(torch.int16) if t.dtype == torch.bfloat16 else t).numpy()
+    else:
+        a = np.asarray(t)
+    return np.ascontiguousarray(a).reshape(-1).view(np.uint8).tobytes().hex()
+
+
+def _bits_and_layout(out):
+    """What a view(dtype) result is: dtype, shape, strides (of dims longer than 1, see
+    KNOWN_FAILURES["unit_dim_strides"]), storage offset and bytes; an error's type and text."""
+    if isinstance(out, Exception):
+        return type(out).__name__, str(out)
+    if isinstance(out, (list, tuple)):
+        return [_bits_and_layout(o) for o in out]
+    if not isinstance(out, (torch.Tensor, jtorch.Tensor)):
+        return out
+    strides = [s for s, n in zip(out.stride(), out.shape) if n > 1]
+    dtype = str(out.dtype).replace("jtorch.", "torch.")
+    return dtype, tuple(out.shape), strides, out.storage_offset(), _bytes(out)
+
+
+def _same_bits(fn):
+    """``fn(lib)`` gives the same bits and layout (or the same error) in torch and jtorch."""
+
+    def run(lib):
+        try:
+            return _bits_and_layout(fn(lib))
+        except Exception as e:  # noqa: BLE001 - the error is what is compared
+            return type(e).__name__, str(e).replace("jtorch.", "torch.")
+
+    expected = run(torch)
+    assert run(jtorch) == expected
+    return expected
+
+
+@pytest.mark.parametrize("src", BITCAST_DTYPES)
+def test_view_dtype_every_pair(src):
+    """Every target dtype, from a tensor whose last dim every ratio of item sizes divides."""
+    for dst in BITCAST_DTYPES:
+        bits01 = "bool" in (src, dst)
+
+        def fn(L, dst=dst, bits01=bits01):
+            x = _random_bytes(L, (2, 16), src, seed=len(dst), bits01=bits01)
+            return x.view(getattr(L, dst))
+
+        _same_bits(fn)
+
+
+# (id, fn(lib, x)) for x of shape (3, 4, 8): layouts torch accepts or refuses
+BITCAST_LAYOUTS = [
+    ("contiguous", lambda L, x: x),
+    ("rows_from_1", lambda L, x: x[1:]),
+    ("cols_2_6", lambda L, x: x[..., 2:6]),
+    ("cols_1_5", lambda L, x: x[..., 1:5]),
+    ("cols_6", lambda L, x: x[..., :6]),
+    ("cols_4_rows_2", lambda L, x: x[:, 1:3, 4:]),
+    ("transposed_outer", lambda L, x: x.transpose(0, 1)),
+    ("transposed_last", lambda L, x: x.transpose(1, 2)),
+    ("stepped_last", lambda L, x: x[..., ::2]),
+    ("stepped_rows", lambda L, x: x[:, ::2]),
+    ("select", lambda L, x: x[:, 2]),
+    ("select_last", lambda L, x: x[..., 5]),
+    ("expanded", lambda L, x: x[:, :1].expand(3, 4, 8)),
+    ("zero_dim", lambda L, x: x[2, 1, 7]),
+    ("empty", lambda L, x: x[:0]),
+    ("of_bitcast", lambda L, x: x.view(L.int8)[:, 1:, x.itemsize : 5 * x.itemsize].view(x.dtype)),
+]
+
+BITCAST_PAIRS = [
+    ("float32", "int32"),
+    ("float64", "int16"),
+    ("complex128", "float32"),
+    ("uint8", "float32"),
+    ("int16", "complex64"),
+    ("bool", "int64"),
+]
+
+
+@pytest.mark.parametrize("src,dst", BITCAST_PAIRS, ids=[f"{a}-{b}" for a, b in BITCAST_PAIRS])
+def test_view_dtype_layouts(src, dst):
+    """Offsets, strides, transposes, selects, expanded and zero-dim inputs and views of
+    bitcasts: torch's result layout and bits, or its error."""
+    bits01 = "bool" in (src, dst)
+    for name, layout in BITCAST_LAYOUTS:
+
+        def fn(L, layout=layout):
+            return layout(L, _random_bytes(L, (3, 4, 8), src, bits01=bits01)).view(getattr(L, dst))
+
+        _same_bits(fn)
+
+
+_F32 = arr(4, 8)
+_F64 = arr(3, 4, dtype="float64")
+_C64 = (arr(3, 4) + 1j * arr(3, 4)).astype(np.complex64)
+_U8 = arr(3, 4, dtype="bool").astype(np.uint8)
+
+# (id, base, fn(lib, base) -> a view of it): views whose chains hold one or more bitcasts
+BITCAST_WRITES = [
+    ("int32", _F32, lambda L, x: x.view(L.int32)),
+    ("float64_of_cols", _F32, lambda L, x: x[1:, 2:6].view(L.float64)),
+    ("int32_of_transposed", _F32, lambda L, x: x.t().view(L.int32)[2]),
+    (
+        "three_bitcasts",
+        _F32,
+        lambda L, x: x.view(L.int8)[:, 4:20].view(L.float16)[1:3].view(L.int16)[:, 1:],
+    ),
+    ("complex_as_float", _C64, lambda L, c: c.view(L.float32)[:, 1::2]),
+    ("complex_as_int64", _C64, lambda L, c: c[1:].view(L.int64)),
+    ("float_as_complex_real", _F32, lambda L, x: x.view(L.complex64).real),
+    ("float_as_complex_imag", _F32, lambda L, x: x[:, 2:].view(L.complex128).imag),
+    ("double_as_complex64", _F64, lambda L, x: x.view(L.complex64)[1]),
+    ("bool_of_uint8", _U8, lambda L, u: u.view(L.bool)[:, 1:]),
+    ("bfloat16", _F32, lambda L, x: x.view(L.bfloat16)[:, ::2]),
+    ("same_dtype", _F32, lambda L, x: x[1].view(L.float32)),
+]
+
+
+@pytest.mark.parametrize("base,fn", [row[1:] for row in BITCAST_WRITES], ids=ids(BITCAST_WRITES))
+def test_view_dtype_writes_both_ways(base, fn):
+    """A write through the bitcast view lands in the base's bytes and in a second bitcast view
+    of the same bytes; a write into the base shows in both; the version counter is shared."""
+
+    def run(L):
+        x = L.tensor(base)
+        v = fn(L, x)
+        twin = v.view(v.dtype)
+        seen = []
+        v.fill_(1)
+        seen.append([x, twin, x._version, v._version, twin._version])
+        v[0] = v[-1].clone() + (v[-1] == v[-1])  # a computed row written into the view
+        seen.append([x, twin, x._version, v._version, twin._version])
+        x.copy_(x.flip(0))
+        seen.append([v, twin, x._version, v._version, twin._version])
+        return [_bits_and_layout(t) for t in seen]
+
+    _same_bits(run)
+
+
+VIEW_DTYPE_ERRORS = [
+    ("conj", lambda L: L.tensor(_C64).conj().view(L.float32)),
+    ("conj_same_dtype", lambda L: L.tensor(_C64).conj().view(L.complex64)),
+    ("neg_imag_of_conj", lambda L: L.tensor(_C64).conj().imag.view(L.int32)),
+    ("neg_same_dtype", lambda L: L.tensor(_C64).conj().imag.view(L.float32)),
+    ("real_of_conj_ok", lambda L: L.tensor(_C64).conj().real.view(L.int32)),
+    ("conj_conj_ok", lambda L: L.tensor(_C64).conj().conj().view(L.int64)),
+    ("zero_dim_down", lambda L: L.tensor(1.0).view(L.int8)),
+    ("zero_dim_up", lambda L: L.tensor(1.0).view(L.float64)),
+    ("zero_dim_same", lambda L: L.tensor(1.0).view(L.int32)),
+    ("size_before_offset", lambda L: L.zeros(4, 8)[1:, 1:4].t().view(L.float64)),
+    ("offset_before_stride", lambda L: L.zeros(4, 8)[:, 1:5].t().view(L.float64)),
+    ("last_stride_before_others", lambda L: L.zeros(4, 6).t().view(L.float64)),
+    ("outer_stride", lambda L: L.zeros(3, 5)[:, :4].view(L.float64)),
+    ("down_last_stride", lambda L: L.zeros(3, 4)[:, ::2].view(L.int8)),
+    ("down_expanded", lambda L: L.zeros(3, 1).expand(3, 4).view(L.int16)),
+    ("up_ratio_8", lambda L: L.zeros(2, 12, dtype=L.uint8).view(L.complex64)),
+    ("expanded_write", lambda L: L.zeros(3, 1).expand(3, 4).view(L.int32).add_(1)),
+    ("string", lambda L: L.zeros(3, 4).view("float64")),
+]
+
+
+@pytest.mark.parametrize("fn", [row[1] for row in VIEW_DTYPE_ERRORS], ids=ids(VIEW_DTYPE_ERRORS))
+def test_view_dtype_errors(fn):
+    """torch's error type and text (or its result, where the row is one torch accepts)."""
+    _compare.same_outcome(fn)
+
+
+def test_view_dtype_autograd():
+    """torch's view(dtype) is not differentiable, even to its own dtype: the result is a leaf
+    that does not require grad and no autograd view (``_base`` is None), so writing it in place
+    is allowed where the input is a leaf that requires grad; it shares the version counter."""
+
+    def run(L):
+        x = L.tensor([[1.0, -2.0], [3.0, 0.5]], requires_grad=True)
+        facts = []
+        for dt in (L.int32, L.float32, L.float16, L.float64, L.complex64, L.bfloat16):
+            y = x.view(dt)
+            facts.append((y.requires_grad, y.grad_fn, y.is_leaf, y._base, y is x))
+        x.view(L.int32)[0, 0] = 1065353216
+        x[1].view(L.float32).mul_(2)  # of a view of the leaf
+        w = L.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+        z = x.view(L.float32)
+        z.copy_(w * 3)  # z takes the history of the copy; x's stays its own
+        z.sum().backward()
+        facts.append((x.is_leaf, x.grad, z.grad_fn is not None, w.grad, x._version))
+        a = x * 2
+        a.view(L.float32).add_(1)
+        a.sum().backward()
+        facts.append((x.grad, a._version, a.view(L.int16)._version))
+        return facts, x.detach()
+
+    _compare.same_outcome(run)
+
+
+def test_view_dtype_numpy_shares_memory():
+    def run(L):
+        x = L.tensor(_F32)
+        n = x[1:, 4:].view(L.int32).numpy()
+        n[0, 1] = 1065353216
+        m = x.view(L.float64).numpy()
+        m[2, 0] = -0.0
+        return x, n.dtype.name, n.shape, m.dtype.name
+
+    _compare.same_outcome(run)
+
+
+def test_view_dtype_compiled():
+    """Bitcast views inside a compiled function (reads, a write through a bitcast, views of
+    the result), run as one program from the third call on.
+
+    Differences from torch: a view(dtype) that changes the item size of a view with traced
+    offsets (a slice) runs eagerly, as view(shape) does: its checks need the strides."""
+    calls = []
+
+    def fn(L, x):
+        calls.append(L)
+        y = x * 2
+        b = y.view(L.int8)
+        b[:, 4:8] = b[:, :4]
+        return y, y.t().view(L.int32) + 1, b[1:, 2:], y.view(L.float64)[:, 1:]
+
+    def bits(outs):  # a compiled call's results are tensors of their own: not their strides
+        return [(str(t.dtype), tuple(t.shape), _bytes(t)) for t in outs]
+
+    compiled = jtorch.compile(lambda x: fn(jtorch, x))
+    expected = bits(fn(torch, torch.tensor(_F32)))
+    for _ in range(3):
+        assert bits(compiled(jtorch.tensor(_F32))) == expected
+    assert calls.count(jtorch) == 2  # the eager first call and the trace

@@ -14,7 +14,18 @@ is slot 2k, its imaginary part 2k+1; the iota is complex ``2k + (2k+1)j``), so `
 are view steps like any other. Every in-place write bumps the storage's version (which invalidates
 the views' cached values) and the writer's version counter (``t._version``), which views and
 ``detach()`` share and ``.data`` does not, as in torch.
+
+Note [bitcast views]: ``Tensor.view(dtype)`` reinterprets bytes, so its step (``bitcast``) is
+the one step that is not a gather: applied to an index iota it would reinterpret the indices'
+bits. Index maps and writers find such steps by walking the chain on values (every traced
+``bitcast`` counts itself in ``_bitcasts``). An index map converts its units at a bitcast step
+(an element of 4 bytes read as int8 is 4 consecutive indices; read as float64, half an index);
+a writer splits the chain there: it writes the value into the bitcast step's output through
+the steps after it, reads the result back in the step's input dtype (the inverse bitcast) and
+writes that through the steps before it.
 """
+
+import threading
 
 import jax
 import jax.numpy as jnp
@@ -93,15 +104,22 @@ class ViewSpec:
     def index_map(self, root_dtype=None):
         """Flat storage index of every element of the view (numpy int64 array), in units of
         the view's own elements (for a complex root's real views, its real slots)."""
+        idx = self.slot_map(root_dtype)
+        if idx.dtype.kind == "c":
+            return (idx.real // 2).astype(np.int64)
+        return np.abs(idx).astype(np.int64)
+
+    def slot_map(self, root_dtype=None):
+        """The index map as the chain computes it: a complex view's elements as slot pairs
+        ``2k + (2k+1)j``, a slot read negated (conj) as a negative index."""
         n = int(np.prod(self.root_shape))
         if root_dtype is not None and np.dtype(root_dtype).kind == "c":
             iota = _complex_iota(n, np).reshape(self.root_shape)
         else:
             iota = np.arange(n, dtype=np.int64).reshape(self.root_shape)
-        idx = np.asarray(_reader(self)(iota, _lazy.concrete_tree(self.dyn)))
-        if idx.dtype.kind == "c":
-            return (idx.real // 2).astype(np.int64)
-        return np.abs(idx).astype(np.int64)
+        if root_dtype is None:  # no values to walk: right for chains without bitcast steps
+            return np.asarray(_reader(self)(iota, _lazy.concrete_tree(self.dyn)))
+        return np.asarray(_indexer(self, root_dtype)(iota, _lazy.concrete_tree(self.dyn)))
 
 
 def _compose(fns):
@@ -113,8 +131,79 @@ def _compose(fns):
     return apply
 
 
+# ---- bitcasts (Note [bitcast views]) ----------------------------------------------------------
+
+
+class _Count(threading.local):
+    """How many ``bitcast`` calls this thread has traced (Note [bitcast views])."""
+
+    traced = 0
+
+
+_bitcasts = _Count()
+
+
+def bitcast(x, dtype):
+    """The bytes of array ``x`` read as numpy ``dtype`` (torch's ``Tensor.view(dtype)``): the
+    last dimension scales by the ratio of the item sizes, which must divide it (a zero-dim
+    ``x`` keeps its item size). Exact for every bit pattern: complex numbers go through their
+    parts, bool through uint8 (a byte other than 0 or 1 read as bool becomes True)."""
+    _bitcasts.traced += 1
+    dtype = np.dtype(dtype)
+    if x.ndim == 0:
+        return bitcast(x[None], dtype)[0]
+    *lead, n = x.shape
+    if jnp.iscomplexobj(x):
+        x = jnp.stack([jnp.real(x), jnp.imag(x)], -1).reshape(*lead, 2 * n)
+    elif x.dtype == np.bool_:
+        x = x.astype(np.uint8)
+    target = np.dtype({"c": f"f{dtype.itemsize // 2}", "b": "u1"}.get(dtype.kind, dtype))
+    s, t = x.dtype.itemsize, target.itemsize
+    if s < t:
+        y = jax.lax.bitcast_convert_type(x.reshape(*lead, x.shape[-1] * s // t, t // s), target)
+    else:
+        y = jax.lax.bitcast_convert_type(x, target).reshape(*lead, x.shape[-1] * s // t)
+    # XLA (jaxlib 0.10) folds two bitcast-converts through a wider dtype (int8 -> float64 ->
+    # int16) into one that its verifier then rejects: keep each bitcast apart
+    y = jax.lax.optimization_barrier(y)
+    if dtype.kind == "c":
+        return jax.lax.complex(y[..., 0::2], y[..., 1::2])
+    return y != 0 if dtype.kind == "b" else y
+
+
+def _walk(fns, x, dyn):
+    """The values after each step of a chain applied to ``x``, and which steps bitcast."""
+    xs, casts = [x], []
+    for i, (fn, d) in enumerate(zip(fns, dyn)):
+        before = _bitcasts.traced
+        xs.append(fn(xs[-1], *d))
+        if _bitcasts.traced != before:
+            casts.append(i)
+    return xs, casts
+
+
+def _recount(idx, src, dst):
+    """Index map ``idx`` of ``src`` elements as the index map of the same bytes read as
+    ``dst`` elements (complex: slot pairs, as the iota of a complex storage counts them)."""
+    s, t = src.itemsize, dst.itemsize
+    if jnp.iscomplexobj(idx):  # a complex element starts at its real slot
+        start = idx.real.astype(jnp.int64) * (s // 2)
+    else:
+        start = idx.astype(jnp.int64) * s
+    if s > t:
+        start = start[..., None] + jnp.arange(0, s, t)
+        start = start.reshape(*start.shape[:-2], start.shape[-2] * (s // t))
+    elif s < t:
+        start = start[..., :: t // s]
+    if dst.kind != "c":
+        return start // t
+    k = (start // (t // 2)).astype(jnp.float64)
+    return jax.lax.complex(k, k + 1)
+
+
 _readers = {}
 _writers = {}
+_indexers = {}
 _stacked_readers = {}
 
 
@@ -149,26 +238,55 @@ def _stack_args(args):
     return out
 
 
+def _indexer(spec, root_dtype):
+    """The jitted ``(iota, dyn) -> index map`` of a chain over a root of ``root_dtype``."""
+    key = (spec.chain_key(), np.dtype(root_dtype))
+    f = _indexers.get(key)
+    if f is None:
+
+        def index(idx, dyn):
+            # the values, for the dtypes around each bitcast step (unused: compiled away)
+            xs, casts = _walk(spec.fns, jnp.zeros(spec.root_shape, root_dtype), dyn)
+            for i, (fn, d) in enumerate(zip(spec.fns, dyn)):
+                idx = _recount(idx, xs[i].dtype, xs[i + 1].dtype) if i in casts else fn(idx, *d)
+            return idx
+
+        f = _indexers[key] = jax.jit(index)
+    return f
+
+
 def _writer(spec):
     key = spec.chain_key()
     w = _writers.get(key)
     if w is None:
-        apply = _compose(spec.fns)
-        shape = spec.root_shape
-
-        def write(root, value, dyn):
-            if not jnp.iscomplexobj(root):
-                idx = apply(jnp.arange(root.size, dtype=jnp.int32).reshape(shape), dyn)
-                if jnp.issubdtype(idx.dtype, jnp.integer):
-                    flat = root.reshape(-1).at[idx.reshape(-1)].set(value.reshape(-1).astype(root.dtype))
-                    return flat.reshape(shape)
-                return _scatter_slots(root.reshape(-1), idx, value).reshape(shape)
-            slots = jnp.stack([root.real, root.imag], -1).reshape(-1)
-            slots = _scatter_slots(slots, apply(_complex_iota(root.size, jnp).reshape(shape), dyn), value)
-            return jax.lax.complex(slots[0::2], slots[1::2]).reshape(shape)
-
-        w = _writers[key] = jax.jit(write)
+        w = _writers[key] = jax.jit(lambda root, value, dyn: _write(root, spec.fns, dyn, value))
     return w
+
+
+def _write(root, fns, dyn, value):
+    """``root`` with the view that steps ``fns`` make of it replaced by ``value``."""
+    if not fns:
+        return value.astype(root.dtype).reshape(root.shape)
+    xs, casts = _walk(fns, root, dyn)
+    if not casts:
+        return _scatter(root, _compose(fns), dyn, value)
+    c = casts[-1]  # Note [bitcast views]
+    inner = _write(xs[c + 1], fns[c + 1 :], dyn[c + 1 :], value)
+    return _write(root, fns[:c], dyn[:c], bitcast(inner, xs[c].dtype))
+
+
+def _scatter(root, apply, dyn, value):
+    """Scatter ``value`` into ``root`` through the index map of ``apply`` (no bitcasts)."""
+    shape = root.shape
+    if not jnp.iscomplexobj(root):
+        idx = apply(jnp.arange(root.size, dtype=jnp.int32).reshape(shape), dyn)
+        if jnp.issubdtype(idx.dtype, jnp.integer):
+            flat = root.reshape(-1).at[idx.reshape(-1)].set(value.reshape(-1).astype(root.dtype))
+            return flat.reshape(shape)
+        return _scatter_slots(root.reshape(-1), idx, value).reshape(shape)
+    slots = jnp.stack([root.real, root.imag], -1).reshape(-1)
+    slots = _scatter_slots(slots, apply(_complex_iota(root.size, jnp).reshape(shape), dyn), value)
+    return jax.lax.complex(slots[0::2], slots[1::2]).reshape(shape)
 
 
 def _complex_iota(n, xp):

@@ -595,9 +595,11 @@ class Tensor:
             return host
         offset, strides = self._layout_info()
         item = self._dtype.itemsize
-        return np.lib.stride_tricks.as_strided(
-            host.reshape(-1)[offset:], self._shape, tuple(s * item for s in strides)
-        )
+        # the storage's bytes read as this view's dtype (another than the storage's after
+        # view_as_real or view(dtype)), from the view's first element on
+        flat = host.reshape(-1).view(np.uint8)[offset * item :]
+        flat = flat[: len(flat) // item * item].view(self._dtype._np)
+        return np.lib.stride_tricks.as_strided(flat, self._shape, tuple(s * item for s in strides))
 
     def __array__(self, dtype=None, copy=None):
         self._read_on_host()

@@ -26,7 +26,9 @@ from .._errors import (
     type_name,
     wrap_dim,
 )
+from .._storage import bitcast
 from ._registry import NONE, D, T, dtype_title, method, op
+from .complex import is_conj
 
 # ---- shape arithmetic -------------------------------------------------------------------------
 
@@ -114,9 +116,69 @@ def _viewable(input, shape):
     return can_view(input._shape, input.stride(), new)
 
 
+def _bitcast_arg(size):
+    """Whether view's ``size`` is ``(dtype,)``: ``Tensor.view(dtype)``."""
+    return len(size) == 1 and isinstance(size[0], _dtype.dtype)
+
+
+def _reads_negated(input):
+    """Whether ``input`` reads its storage negated (``x.conj().imag``): torch's negative bit."""
+    root = input._storage.array.dtype
+    if input._view is None or input._dtype.is_complex or root.kind != "c":
+        return False
+    return bool(np.signbit(input._view.slot_map(root)).any())
+
+
+def _check_view_dtype(input, dtype):
+    """torch's checks of ``Tensor.view(dtype)``, in its order (``view_dtype``)."""
+    check(
+        not is_conj(input),
+        RuntimeError,
+        "torch.Tensor.view is not supported for conjugate view tensors when converting to a "
+        "different dtype.",
+    )
+    check(
+        not _reads_negated(input),
+        RuntimeError,
+        "torch.Tensor.view is not supported for tensors with negative bit set when converting to a "
+        "different dtype.",
+    )
+    old, new = input._dtype.itemsize, dtype.itemsize
+    if old == new:
+        return
+    what = f"to view {dtype_title(input._dtype)} as {dtype_title(dtype)} (different element sizes)"
+    check(input._shape, RuntimeError, lambda: f"self.dim() cannot be 0 {what}")
+    offset, strides = input._layout_info()
+    ratio = new // old
+    if new > old:
+        size = input._shape[-1]
+        check(
+            size % ratio == 0,
+            RuntimeError,
+            lambda: f"self.size(-1) must be divisible by {ratio} {what}, but got {size}",
+        )
+        check(
+            offset % ratio == 0,
+            RuntimeError,
+            lambda: f"self.storage_offset() must be divisible by {ratio} {what}, but got {offset}",
+        )
+    check(
+        strides[-1] == 1,
+        RuntimeError,
+        lambda: f"self.stride(-1) must be 1 {what}, but got {strides[-1]}",
+    )
+    if new > old:
+        d = next((d for d, s in enumerate(strides[:-1]) if s % ratio), None)
+        check(
+            d is None,
+            RuntimeError,
+            lambda: f"self.stride({d}) must be divisible by {ratio} {what}, but got {strides[d]}",
+        )
+
+
 def _check_view(input, shape):
-    if len(shape) == 1 and isinstance(shape[0], _dtype.dtype):
-        raise NotImplementedError("Tensor.view(dtype) is not supported by jtorch yet")
+    if _bitcast_arg(shape):
+        return _check_view_dtype(input, shape[0])
     check(
         _viewable(input, shape),
         RuntimeError,
@@ -128,8 +190,24 @@ def _check_view(input, shape):
 # ---- views ------------------------------------------------------------------------------------
 
 
-@op(promote=NONE, view=True, varargs=1, pre=_check_view, linear=True, out=False)
+def _bits_apart(result, input, size):
+    """torch's ``view(dtype)`` result is no autograd view of its input and no function of it
+    (not differentiable): it shares only the storage and the version counter."""
+    if _bitcast_arg(size):
+        result._base = result._grad_fn = result._multi_view = None
+        result._requires_grad = False
+    return result
+
+
+@op(promote=NONE, view=True, varargs=1, pre=_check_view, post=_bits_apart, linear=True, out=False)
 def view(input: T, size):
+    """``Tensor.view(*shape)``: the same elements in another shape; ``Tensor.view(dtype)``: the
+    same bytes read as another dtype (Note [bitcast views] in _storage.py).
+
+    Differences from torch: a byte other than 0 or 1 read as bool is True, and written back
+    as 1."""
+    if _bitcast_arg(size):
+        return bitcast(input, size[0]._np)
     return input.reshape(infer_shape(_size_arg(size), input.size))
 
 

@@ -58,7 +58,7 @@ class _StorageRef:
         self.storage, self.dtype = storage, dtype
         self.location = str(device)
         root = storage.array
-        self.numel = root.size * (root.dtype.itemsize // dtype.itemsize)
+        self.numel = root.size * root.dtype.itemsize // dtype.itemsize
 
     def data(self):
         """The storage's bytes, little-endian, as a flat uint8 array."""
@@ -71,14 +71,7 @@ def _layout_of(t):
     its storage negated (jtorch's form of torch's negative bit), which is saved as a copy."""
     if t._view is None:
         return 0, t.stride(), None
-    root = t._storage.array
-    n = root.size
-    if root.dtype.kind == "c":
-        k = np.arange(n, dtype=np.float64) * 2
-        iota = (k + (k + 1) * 1j).reshape(root.shape)
-    else:
-        iota = np.arange(n, dtype=np.int64).reshape(root.shape)
-    idx = np.asarray(t._view.read(iota))
+    idx = t._view.slot_map(t._storage.array.dtype)  # bitcast steps too (Note [bitcast views])
     metadata = None
     if idx.dtype.kind == "c":
         if idx.size and np.signbit(idx.imag.reshape(-1)[0]):
