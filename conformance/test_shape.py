@@ -1159,3 +1159,18 @@ def test_view_dtype_compiled():
     for _ in range(3):
         assert bits(compiled(jtorch.tensor(_F32))) == expected
     assert calls.count(jtorch) == 2  # the eager first call and the trace
+
+
+@pytest.mark.parametrize(
+    "write",
+    ["fill_(2.5)", "fill_(value=-1)", "zero_()", "fill_(L.tensor(3.0))", "add_(1)", "copy_(L.ones(4))"],
+)
+def test_inplace_write_into_expanded_tensor(write):
+    # elements that share memory: torch fills in a number (fill_, zero_) and refuses the rest
+    def run(L):
+        x = L.arange(3.0).reshape(3, 1)
+        e = x.expand(3, 4)
+        eval(f"e.{write}", {"e": e, "L": L})  # noqa: S307
+        return x, x._version
+
+    _compare.same_outcome(run)

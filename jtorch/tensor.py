@@ -189,7 +189,9 @@ class Tensor:
         self._cache, self._cache_ver = val, st.version
         return val
 
-    def _write_value(self, array):
+    def _write_value(self, array, uniform=False):
+        """Write ``array`` into this tensor's elements; ``uniform``: every element gets the
+        same value (``fill_``, ``zero_``), which torch allows where elements share memory."""
         if read_hook is not None:  # a compiled call's trace (Note [compiled calls])
             read_hook(self)
         st = self._storage
@@ -198,7 +200,9 @@ class Tensor:
             self._vc[0] += 1
             return
         check(
-            not self._view.overlapping or not any(s == 0 and n > 1 for s, n in zip(self.stride(), self._shape)),
+            uniform
+            or not self._view.overlapping
+            or not any(s == 0 and n > 1 for s, n in zip(self.stride(), self._shape)),
             RuntimeError,
             "unsupported operation: more than one element of the written-to tensor refers to a single "
             "memory location. Please clone() the tensor before performing the operation.",
@@ -206,8 +210,9 @@ class Tensor:
         st.write(self._view.write(st.read(), array))
         self._vc[0] += 1
 
-    def _assign(self, new, name="copy_"):
-        """In-place update of this tensor with the values and history of tensor ``new``."""
+    def _assign(self, new, name="copy_", uniform=False):
+        """In-place update of this tensor with the values and history of tensor ``new``
+        (``uniform``: one value for every element, see ``_write_value``)."""
         check(
             new._shape == self._shape,
             RuntimeError,
@@ -228,7 +233,7 @@ class Tensor:
                 "is the output of a function that returns multiple views. Such functions do not allow the output "
                 "views to be modified inplace. You should replace the inplace operation by an out-of-place one."
             )
-        self._write_value(new._lazy_value())
+        self._write_value(new._lazy_value(), uniform)
         if grad_mode._state["enabled"] and new._requires_grad:
             self._rebase_history(new)
         return self

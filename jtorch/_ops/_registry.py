@@ -818,7 +818,12 @@ def dispatch_inplace(top, t, args, kwargs):
     result = dispatch(top, (t, *args), kwargs)
     if top.view:  # t_(), squeeze_(): t itself becomes the view
         return t._restride(result)
-    return t._assign(result, top.__name__ + "_")
+    # a number filled in (fill_, zero_) may go where elements share memory (an expanded
+    # tensor's), as torch allows; no other in-place write may
+    uniform = top.__name__ in ("fill", "zero") and not any(
+        isinstance(v, _Tensor) for v in (*args, *kwargs.values())
+    )
+    return t._assign(result, top.__name__ + "_", uniform)
 
 
 # Families whose kernels read inputs while writing out= in another order (torch's
