@@ -1163,7 +1163,14 @@ def test_view_dtype_compiled():
 
 @pytest.mark.parametrize(
     "write",
-    ["fill_(2.5)", "fill_(value=-1)", "zero_()", "fill_(L.tensor(3.0))", "add_(1)", "copy_(L.ones(4))"],
+    [
+        "fill_(2.5)",
+        "fill_(value=-1)",
+        "zero_()",
+        "fill_(L.tensor(3.0))",
+        "add_(1)",
+        "copy_(L.ones(4))",
+    ],
 )
 def test_inplace_write_into_expanded_tensor(write):
     # elements that share memory: torch fills in a number (fill_, zero_) and refuses the rest
