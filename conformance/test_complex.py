@@ -13,7 +13,7 @@ import pytest
 import torch
 
 import jtorch
-from conformance._compare import same
+from conformance._compare import same, same_outcome
 
 Z = np.array([[1 + 2j, -0.5 + 0.3j, 0j], [2.5 - 1j, -1.5 - 2j, 0.7j]])  # 0: abs/sgn/angle kinks
 CT = np.array([[0.3 - 0.7j, 1.1 + 0.2j, -0.4 + 0.9j], [0.5 + 0.5j, -1.2 + 0.1j, 0.8 - 0.3j]])
@@ -324,3 +324,17 @@ def test_public_surface():
                  "is_conj", "is_neg", "cfloat", "cdouble", "chalf"):
         assert hasattr(jtorch.Tensor, name), name
     assert isinstance(jtorch.Tensor.real, property) and isinstance(jtorch.Tensor.imag, property)
+
+
+@pytest.mark.parametrize("view", ["view_as_real", "real", "imag"])
+def test_numpy_of_real_views(view):
+    # the numpy array of a real view of a complex tensor: its values, sharing the memory
+    def run(lib):
+        c = lib.tensor([1 + 2j, 3 - 4j, -5.5 + 0.25j], dtype=lib.complex64)
+        v = lib.view_as_real(c) if view == "view_as_real" else getattr(c, view)
+        a = v.numpy()
+        values = a.tolist()
+        a[...] = 7  # writes through to the complex tensor, as torch's numpy() shares memory
+        return values, c.tolist()
+
+    same_outcome(run)
