@@ -377,27 +377,28 @@ class Compiled:
             if counts == memo[2] and all(map(operator.is_, objects, memo[3])):
                 return memo[4]
         modules = []
-        result = self._read_state(modules)
-        # the walked modules' tables and hooks: the same dicts until a module attribute is set
-        # (which the counts compare), so they are looked up once, not at every call
-        if self.module is None or self.module() is None:
-            tables = list(map(_submodules_of, modules))
-        else:
-            tables = list(itertools.chain.from_iterable(map(_tables_of, modules)))
+        result, tables = self._read_state(modules)
         hooks = list(itertools.chain.from_iterable(map(_hooks_of, modules)))
         self.memo = (tables, hooks, *self._sources(tables, hooks), result)
         return result
 
     def _read_state(self, modules):
-        """``_state``, read afresh; the modules it walks are appended to ``modules``."""
+        """``_state``, read afresh, and the tables of the modules it walks (which are appended
+        to ``modules``): their submodules for a function, their submodules, parameters and
+        buffers for a compiled module. Those tables, like the modules' hooks, are the same
+        dicts until a module attribute is set (which ``_sources`` counts), so the memo keeps
+        them instead of looking them up at every call."""
         hooks = tuple(tuple(getattr(_hooks, name)) for name in _GLOBAL_HOOKS)
         module = self.module() if self.module is not None else None
         if module is None:
-            return [], (hooks, _plain_values_of_function(self.fn, modules))
+            plain = _plain_values_of_function(self.fn, modules)
+            return ([], (hooks, plain)), list(map(_submodules_of, modules))
         modules += module.modules()
         tensors = [p for _, p in module.named_parameters(remove_duplicate=True)]
         tensors += [b for _, b in module.named_buffers(remove_duplicate=True) if b is not None]
-        return tensors, (hooks, tuple(map(_plain_values_of_module, modules)))
+        plain = tuple(map(_plain_values_of_module, modules))
+        tables = list(itertools.chain.from_iterable(map(_tables_of, modules)))
+        return (tensors, (hooks, plain)), tables
 
     def _sources(self, module_tables, module_hooks):
         """What ``_read_state`` reads, given the tables and hooks of the modules it walked, in
