@@ -14,21 +14,24 @@ def _no_sparse_tensors(api):
     return NotImplementedError(f"{api} is not supported by jtorch: it has no sparse tensors")
 
 
-def _constructor(name):
-    def make(*args, **kwargs):
-        raise _no_sparse_tensors(f"torch.{name}")
+def unsupported(api):
+    """A function that raises NotImplementedError naming ``api`` (``torch.sparse_coo_tensor``,
+    ``torch.Tensor.to_sparse_csr``), which would make a sparse tensor."""
 
-    make.__name__ = make.__qualname__ = name
-    make.__doc__ = f"torch.{name}. Differences from torch: jtorch has no sparse tensors."
+    def make(*args, **kwargs):
+        raise _no_sparse_tensors(api)
+
+    make.__name__ = make.__qualname__ = api.rsplit(".", 1)[-1]
+    make.__doc__ = f"{api}. Differences from torch: jtorch has no sparse tensors."
     return make
 
 
-sparse_coo_tensor = _constructor("sparse_coo_tensor")
-sparse_csr_tensor = _constructor("sparse_csr_tensor")
-sparse_csc_tensor = _constructor("sparse_csc_tensor")
-sparse_bsr_tensor = _constructor("sparse_bsr_tensor")
-sparse_bsc_tensor = _constructor("sparse_bsc_tensor")
-sparse_compressed_tensor = _constructor("sparse_compressed_tensor")
+sparse_coo_tensor = unsupported("torch.sparse_coo_tensor")
+sparse_csr_tensor = unsupported("torch.sparse_csr_tensor")
+sparse_csc_tensor = unsupported("torch.sparse_csc_tensor")
+sparse_bsr_tensor = unsupported("torch.sparse_bsr_tensor")
+sparse_bsc_tensor = unsupported("torch.sparse_bsc_tensor")
+sparse_compressed_tensor = unsupported("torch.sparse_compressed_tensor")
 
 
 def _strided_input(name, exc_type=NotImplementedError):

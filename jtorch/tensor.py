@@ -14,12 +14,14 @@ import numpy as np
 from . import _device, _dtype
 from ._errors import check
 from ._ops import _registry
+from ._layout import strided
 from ._lazy import Pending
 from ._size import Size
 from ._storage import Storage, ViewSpec, contiguous_strides, strides_from_index_map
 from .autograd import backward as _backward
 from .autograd import grad_mode
 from .autograd.graph import AccumulateGrad
+from .sparse import _no_sparse_tensors, unsupported
 
 
 _NONLEAF_GRAD = (
@@ -61,19 +63,6 @@ _NO_SHARED_MEMORY = (
     "made here, nor send its own back (Note [no shared memory] in "
     "jtorch/multiprocessing/_context.py)"
 )
-
-
-def _no_sparse(name):
-    """The method ``Tensor.<name>``, which makes a sparse tensor: jtorch has none."""
-
-    def method(self, *args, **kwargs):
-        raise NotImplementedError(
-            f"torch.Tensor.{name} is not supported by jtorch: it has no sparse tensors"
-        )
-
-    method.__name__ = method.__qualname__ = name
-    method.__doc__ = f"torch.Tensor.{name}. Differences from torch: jtorch has no sparse tensors."
-    return method
 
 
 class Tensor:
@@ -492,17 +481,15 @@ class Tensor:
     def to_sparse(self, *args, layout=None, **kwargs):
         """torch.Tensor.to_sparse. Differences from torch: jtorch has no sparse tensors, so
         only ``layout=torch.strided`` (which gives this tensor) is supported."""
-        from . import strided
-
         if layout is strided:
             return self
-        return _no_sparse("to_sparse")(self)
+        raise _no_sparse_tensors("torch.Tensor.to_sparse")
 
-    to_sparse_coo = _no_sparse("to_sparse_coo")
-    to_sparse_csr = _no_sparse("to_sparse_csr")
-    to_sparse_csc = _no_sparse("to_sparse_csc")
-    to_sparse_bsr = _no_sparse("to_sparse_bsr")
-    to_sparse_bsc = _no_sparse("to_sparse_bsc")
+    to_sparse_coo = unsupported("torch.Tensor.to_sparse_coo")
+    to_sparse_csr = unsupported("torch.Tensor.to_sparse_csr")
+    to_sparse_csc = unsupported("torch.Tensor.to_sparse_csc")
+    to_sparse_bsr = unsupported("torch.Tensor.to_sparse_bsr")
+    to_sparse_bsc = unsupported("torch.Tensor.to_sparse_bsc")
 
     def share_memory_(self):
         """torch.Tensor.share_memory_. Differences from torch: raises NotImplementedError, as
