@@ -42,8 +42,6 @@ import multiprocessing.process
 import multiprocessing.reduction
 import sys
 
-from .._errors import check
-
 _HAVE_FORKSERVER = sys.platform != "win32" and multiprocessing.reduction.HAVE_SEND_HANDLE
 _DEFAULT_METHOD = "forkserver" if _HAVE_FORKSERVER else "spawn"
 
@@ -98,12 +96,10 @@ if sys.platform != "win32":
     class _ForkProcess(_mp_context.ForkProcess):
         @staticmethod
         def _Popen(process_obj):
-            check(
-                not _forkserver()._jax_started(),
-                NotImplementedError,
-                "torch.multiprocessing: jtorch cannot fork a process once jax has started in "
-                "this process (a forked jax deadlocks); use the 'forkserver' (jtorch's default) "
-                "or 'spawn' start method",
+            _forkserver().refuse_fork_after_jax(
+                "torch.multiprocessing",
+                "a process",
+                "the 'forkserver' (jtorch's default) or 'spawn' start method",
             )
             return _mp_context.ForkProcess._Popen(process_obj)
 

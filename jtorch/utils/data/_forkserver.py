@@ -109,6 +109,16 @@ def _forkserver_context():
     return ctx
 
 
+def refuse_fork_after_jax(api, what, instead):
+    """NotImplementedError, where ``api`` would fork ``what`` from this process, once jax has
+    started here (Note [DataLoader workers]); ``instead``: the start methods to use."""
+    if _jax_started():
+        raise NotImplementedError(
+            f"{api}: jtorch cannot fork {what} once jax has started in this process (a forked "
+            f"jax deadlocks); use {instead}"
+        )
+
+
 def worker_context(requested):
     """The multiprocessing context that starts a DataLoader's workers, for the loader's
     ``multiprocessing_context`` (None, or a context object). See Note [DataLoader workers]."""
@@ -116,12 +126,11 @@ def worker_context(requested):
 
     method = None if requested is None else requested.get_start_method()
     if method == "fork":
-        if _jax_started():
-            raise NotImplementedError(
-                "DataLoader(multiprocessing_context='fork'): jtorch cannot fork workers once "
-                "jax has started in this process (a forked jax deadlocks); use 'forkserver' "
-                "(the default) or 'spawn'"
-            )
+        refuse_fork_after_jax(
+            "DataLoader(multiprocessing_context='fork')",
+            "workers",
+            "'forkserver' (the default) or 'spawn'",
+        )
         return requested
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return requested or multiprocessing.get_context("spawn")  # Windows
