@@ -26,6 +26,7 @@ from jtorch import _lazy
 
 @pytest.fixture
 def lazy():
+    _lazy._defer = True  # a test that read a left-out gradient turned it off for the process
     with _lazy.lazy(True):
         yield _lazy
 
@@ -109,6 +110,57 @@ def test_a_training_step_is_one_cached_program(lazy):
     # differ; from the second step on the program is reused
     assert all(c["builds"] == 0 for c in counts[2:]), counts
     assert all(c["leaks"] == 0 for c in counts), counts
+
+
+def _sgd_steps(lib, model, x, y, steps, zero_every=1):
+    opt = lib.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    losses = []
+    for i in range(steps):
+        if i % zero_every == 0:
+            opt.zero_grad()
+        loss = lib.nn.functional.cross_entropy(model(x), y)
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    return losses
+
+
+def test_gradients_read_after_the_step_are_computed_then(lazy):
+    # Note [deferred results]: the step's program leaves the gradients out; reading one
+    # afterwards computes them, with torch's values, and from then on none is left out
+    t_model, j_model = _pair(_mlp)
+    rng = np.random.default_rng(2)
+    x, y = rng.standard_normal((16, 10)).astype(np.float32), rng.integers(0, 3, 16)
+    t_losses = _sgd_steps(torch, t_model, torch.tensor(x), torch.tensor(y), 5)
+    before = dict(lazy.stats)
+    j_losses = _sgd_steps(jtorch, j_model, jtorch.tensor(x), jtorch.tensor(y), 5)
+    np.testing.assert_allclose(j_losses, t_losses, rtol=2e-5, atol=1e-6)
+    params = list(j_model.parameters())
+    for p in params:  # the parameters were computed, their gradients are still pending
+        assert not isinstance(p._storage.array, _lazy.Pending) or p._storage.array.value is not None
+        assert isinstance(p.grad._storage.array, _lazy.Pending) and p.grad._storage.array.value is None
+    assert lazy.stats["deferred_reads"] == before["deferred_reads"]
+    for tp, jp in zip(t_model.parameters(), params):
+        assert_close(jp.grad, tp.grad, rtol=1e-4, atol=1e-5)
+    assert lazy.stats["deferred_reads"] == before["deferred_reads"] + 1  # all at once
+    assert not lazy._defer
+    _sgd_steps(jtorch, j_model, jtorch.tensor(x), jtorch.tensor(y), 2)
+    assert all(p.grad._storage.read() is not None for p in params)
+    assert not any(type(p.grad._storage.array) is _lazy.Pending for p in params)
+
+
+def test_gradients_accumulated_across_steps(lazy):
+    # zero_grad() every other step: the next backward reads the last step's gradients
+    t_model, j_model = _pair(_mlp)
+    rng = np.random.default_rng(3)
+    x, y = rng.standard_normal((16, 10)).astype(np.float32), rng.integers(0, 3, 16)
+    t_losses = _sgd_steps(torch, t_model, torch.tensor(x), torch.tensor(y), 6, zero_every=2)
+    j_losses = _sgd_steps(jtorch, j_model, jtorch.tensor(x), jtorch.tensor(y), 6, zero_every=2)
+    np.testing.assert_allclose(j_losses, t_losses, rtol=2e-5, atol=1e-6)
+    for (k, tp), jp in zip(t_model.state_dict().items(), j_model.state_dict().values()):
+        assert_close(jp, tp, rtol=1e-4, atol=1e-5)
+    for tp, jp in zip(t_model.parameters(), j_model.parameters()):
+        assert_close(jp.grad, tp.grad, rtol=1e-4, atol=1e-5)
 
 
 def test_eager_mode_records_nothing():

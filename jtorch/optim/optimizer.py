@@ -482,10 +482,16 @@ class Optimizer:
 
             with enable_grad():
                 loss = closure()
+        grads = []
         with no_grad():
             for group in self.param_groups:
-                self._step_group(group)
-        _lazy.flush(step_end=True)  # a training step ends: Note [lazy mode]
+                self._step_group(group, grads)
+        # a training step ends (Note [lazy mode]); the gradients read may stay pending
+        # (Note [deferred results] in _lazy.py), except in a compiled call's first run
+        if _tracing.Tracing.active is None:
+            _lazy.flush(step_end=True, optional={id(g) for g in grads if type(g) is _lazy.Pending})
+        else:
+            _lazy.flush(step_end=True)
         return loss
 
     @staticmethod
@@ -499,7 +505,9 @@ class Optimizer:
     def _check_group(self, group, params):
         """Raise torch's error for parameters this optimizer cannot update (sparse, complex...)."""
 
-    def _step_group(self, group):
+    def _step_group(self, group, grads):
+        """Update ``group``'s parameters that have gradients, appending the gradients' values
+        (arrays or lazy mode's placeholders) to ``grads``."""
         params = [p for p in group["params"] if p._grad is not None]
         if not params:
             return
@@ -518,9 +526,11 @@ class Optimizer:
             {k: _on(v, device) for k, v in s.items() if isinstance(v, Tensor)} for s in states
         ]
         rule = type(self)._update
+        values = [p._grad._lazy_value() for p in params]
+        grads.extend(values)
         new_params, new_states = _lazy.call(
             functools.partial(_run_update, rule, static),
-            (traced, [p._lazy_value() for p in params], [p._grad._lazy_value() for p in params], arrays),
+            (traced, [p._lazy_value() for p in params], values, arrays),
             key=(_run_update, rule, static),
         )
         for p, new in zip(params, new_params):
