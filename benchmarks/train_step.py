@@ -138,8 +138,8 @@ def _lib_model(lib, layers):
     return lib.nn.Sequential(*[_LIB_LAYERS[name](lib.nn, *args) for name, *args in layers])
 
 
-def _lib_step(lib, spec, arrays, device, compiled, lazy=False):
-    """torch's or jtorch's step: the same code for both libraries."""
+def _lib_parts(lib, spec, arrays, device):
+    """(model, x, y, loss function, optimizer) of ``spec`` in torch or jtorch."""
     model = _lib_model(lib, spec["layers"])
     weights = {k: v for k, v in arrays.items() if k not in ("x", "y")}
     model.load_state_dict({k: lib.tensor(v) for k, v in weights.items()})
@@ -147,7 +147,12 @@ def _lib_step(lib, spec, arrays, device, compiled, lazy=False):
     x, y = lib.tensor(arrays["x"], device=device), lib.tensor(arrays["y"], device=device)
     loss_fn = getattr(lib.nn, spec["loss"])()
     name, kw = spec["optim"]
-    opt = getattr(lib.optim, name)(model.parameters(), **kw)
+    return model, x, y, loss_fn, getattr(lib.optim, name)(model.parameters(), **kw)
+
+
+def _lib_step(lib, spec, arrays, device, compiled, lazy=False):
+    """torch's or jtorch's step: the same code for both libraries."""
+    model, x, y, loss_fn, opt = _lib_parts(lib, spec, arrays, device)
     params = list(model.parameters())
 
     def train(x, y):

@@ -137,8 +137,9 @@ def test_gradients_read_after_the_step_are_computed_then(lazy):
     np.testing.assert_allclose(j_losses, t_losses, rtol=2e-5, atol=1e-6)
     params = list(j_model.parameters())
     for p in params:  # the parameters were computed, their gradients are still pending
-        assert not isinstance(p._storage.array, _lazy.Pending) or p._storage.array.value is not None
-        assert isinstance(p.grad._storage.array, _lazy.Pending) and p.grad._storage.array.value is None
+        value, grad = p._storage.array, p.grad._storage.array
+        assert not isinstance(value, _lazy.Pending) or value.value is not None
+        assert isinstance(grad, _lazy.Pending) and grad.value is None
     assert lazy.stats["deferred_reads"] == before["deferred_reads"]
     for tp, jp in zip(t_model.parameters(), params):
         assert_close(jp.grad, tp.grad, rtol=1e-4, atol=1e-5)

@@ -59,7 +59,8 @@ _devices = set()
 _leaf_bytes = 0
 _owner = None  # the thread that records
 _lock = threading.RLock()
-stats = {"flushes": 0, "compiled_runs": 0, "eager_runs": 0, "builds": 0, "leaks": 0, "deferred_reads": 0}
+stats = {"flushes": 0, "compiled_runs": 0, "eager_runs": 0, "builds": 0, "leaks": 0}
+stats["deferred_reads"] = 0  # left-out results read later (Note [deferred results])
 _defer = True  # results may be left out of a step's program (Note [deferred results])
 
 
@@ -453,7 +454,8 @@ def _flush(step_end, once=False, optional=None):
             later = [x for x in live if id(x[1]) in optional]
             if later:
                 live = [x for x in live if id(x[1]) not in optional]
-        values = _execute(calls, leaves, hosts, devices, [r for r, _ in live], step_end, once, later)
+        wanted = [r for r, _ in live]
+        values = _execute(calls, leaves, hosts, devices, wanted, step_end, once, later)
         for (_, p), v in zip(live, values):
             p.value, p.call = v, None
         if later and len(values) > len(live):  # ran call by call: computed too
