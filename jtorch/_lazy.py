@@ -408,15 +408,17 @@ def flush(step_end=False, once=False, optional=None):
 
 # Note [deferred results]: at the end of a step the placeholders still referenced include the
 # gradients the optimizer has just read, which a usual loop drops unread (``zero_grad()`` sets
-# them to None). Each result of a CPU program costs time: a 10-50-1 MLP's step program ran in
-# 27-35 µs with its four gradients left out against 45-51 µs with them (interleaved, minimum
-# and 20th percentile of 60 rounds), though its main thread executes about as many
-# instructions either way. So ``optimizer.step()`` names the gradients as optional: a step
+# them to None). Each result of a CPU program costs time: a jitted 10-50-1 MLP step ran in
+# 27-35 µs without its four gradients among its results against 45-51 µs with them, and the
+# lazy step took 6% less time with them left out (each pair interleaved in one process),
+# though the main thread executes about as many instructions either way (benchmarks/
+# RESULTS.md, seventh session). So ``optimizer.step()`` names the gradients as optional: a step
 # that runs as a compiled program leaves them out, and they stay pending, holding the graph's
 # calls and inputs (the parameters' values before the update: as much memory as the
 # gradients). Reading one later (printing a gradient after the step, accumulating into it)
 # computes those gradients call by call from the graph, as eager mode would, and from then on
-# no result is left out. A graph that runs call by call computes them anyway.
+# no result is left out. A graph that runs call by call computes them anyway, and a compiled
+# call's first run leaves nothing out (the call goes on to read the gradients it carries).
 
 
 class _Deferred:
