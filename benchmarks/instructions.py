@@ -47,18 +47,25 @@ def _child(args):
         step()
 
 
-def _main_thread_count(lib, model, steps, data, tmp):
-    """Instructions of the main thread of a process that runs ``steps`` steps of ``lib``."""
-    out = os.path.join(tmp, f"cg.{lib}.{steps}")
+def run_under_callgrind(out, module, args):
+    """``python -m module *args`` under callgrind, one output file per thread (``out-01``
+    is the main thread's), with jax on one CPU thread and its programs inline, as
+    train_step.py runs it."""
     cmd = ["valgrind", "--tool=callgrind", "--separate-threads=yes", f"--callgrind-out-file={out}"]
-    cmd += [sys.executable, "-m", "benchmarks.instructions", "--child", lib, "--model", model]
-    cmd += ["--steps", str(steps), "--data", data]
+    cmd += [sys.executable, "-m", module, *args]
     root = Path(__file__).resolve().parents[1]
     env = {**os.environ, "XLA_FLAGS": "--xla_cpu_multi_thread_eigen=false"}
     env.setdefault("JAX_CPU_ENABLE_ASYNC_DISPATCH", "false")  # as train_step.py runs jax
     done = subprocess.run(cmd, cwd=root, env=env, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} failed:\n{done.stderr[-3000:]}")
+
+
+def _main_thread_count(lib, model, steps, data, tmp):
+    """Instructions of the main thread of a process that runs ``steps`` steps of ``lib``."""
+    out = os.path.join(tmp, f"cg.{lib}.{steps}")
+    args = ["--child", lib, "--model", model, "--steps", str(steps), "--data", data]
+    run_under_callgrind(out, "benchmarks.instructions", args)
     with open(out + "-01") as f:  # thread 1: the main thread
         return int(next(ln.split()[1] for ln in f if ln.startswith("summary:")))
 

@@ -29,11 +29,11 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from pathlib import Path
 
 import numpy as np
 
 from benchmarks import train_step
+from benchmarks.instructions import run_under_callgrind
 
 DEFAULT_MODEL = "MLP 10-50-1, SGD, batch 32"
 PHASES = ("forward", "loss", "zero_grad", "backward", "step", "item", "wait")
@@ -91,15 +91,8 @@ def _count(lib, model, steps, warmup, data, helper, tmp):
     """{phase: main-thread instructions per step} of ``lib``."""
     out = os.path.join(tmp, lib, "cg")
     os.makedirs(os.path.dirname(out))
-    cmd = ["valgrind", "--tool=callgrind", "--separate-threads=yes", f"--callgrind-out-file={out}"]
-    cmd += [sys.executable, "-m", "benchmarks.phases", "--child", lib, "--model", model]
-    cmd += ["--steps", str(steps), "--warmup", str(warmup), "--data", data, "--helper", helper]
-    env = {**os.environ, "XLA_FLAGS": "--xla_cpu_multi_thread_eigen=false"}
-    env.setdefault("JAX_CPU_ENABLE_ASYNC_DISPATCH", "false")  # as train_step.py runs jax
-    root = Path(__file__).resolve().parents[1]
-    done = subprocess.run(cmd, cwd=root, env=env, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        raise RuntimeError(f"{' '.join(cmd)} failed:\n{done.stderr[-3000:]}")
+    args = ["--child", lib, "--model", model, "--steps", str(steps), "--warmup", str(warmup)]
+    run_under_callgrind(out, "benchmarks.phases", [*args, "--data", data, "--helper", helper])
     totals = dict.fromkeys(PHASES, 0)
     for path in glob.glob(out + ".*-01"):  # thread 1: the main thread, one file per dump
         with open(path) as f:

@@ -452,12 +452,14 @@ def _flush(step_end, once=False, optional=None):
     stats["flushes"] += 1
     if live:
         later = ()
-        if optional and _defer and not once:
+        # not in a compiled call's first run, which goes on to read the gradients it carries
+        if optional and _defer and not once and _tracing.Tracing.active is None:
             later = [x for x in live if id(x[1]) in optional]
             if later:
                 live = [x for x in live if id(x[1]) not in optional]
         wanted = [r for r, _ in live]
-        values = _execute(calls, leaves, hosts, devices, wanted, step_end, once, later)
+        also = [r for r, _ in later]
+        values = _execute(calls, leaves, hosts, devices, wanted, step_end, once, also)
         for (_, p), v in zip(live, values):
             p.value, p.call = v, None
         if later and len(values) > len(live):  # ran call by call: computed too
@@ -475,7 +477,7 @@ def _defer_results(calls, leaves, later):
     each placeholder gets a call of its own that refers to the graph."""
     graph = _Deferred(calls, leaves, [weakref.ref(p) for _, p in later])
     for c in calls:
-        c.graph, c.outs = None, ()
+        c.graph = None
     for (pos, _), p in later:
         c = p.call = _Call.__new__(_Call)
         c.graph, c.pos = graph, pos
@@ -491,13 +493,13 @@ def _live(calls):
     ]
 
 
-def _execute(calls, leaves, hosts, devices, wanted, step_end=False, once=False, later=()):
+def _execute(calls, leaves, hosts, devices, wanted, step_end=False, once=False, also=()):
     """The values of the results ``wanted`` ((position, output) pairs) of graph ``calls``:
     one compiled program for a structure seen before (or at the end of a step, or ``once``),
-    else call by call, which also computes the placeholders ``later`` ((ref, placeholder)
-    pairs, Note [deferred results]) and appends their values."""
+    else call by call, which also computes the results ``also`` that a program leaves out
+    (Note [deferred results]) and appends their values."""
     if len(calls) < MIN_CALLS or len(devices) > 1:
-        return _run_eager(calls, leaves, wanted + [r for r, _ in later])
+        return _run_eager(calls, leaves, [*wanted, *also])
     key = (tuple((c.key, c.tree, c.refs) for c in calls), tuple(wanted))
     entry = _build(calls, wanted) if once else _programs.get(key, 0)
     built = once
@@ -507,7 +509,7 @@ def _execute(calls, leaves, hosts, devices, wanted, step_end=False, once=False, 
         if entry == -1 or (entry == 0 and not step_end):
             if entry == 0:
                 _programs[key] = 1
-            return _run_eager(calls, leaves, wanted + [r for r, _ in later])
+            return _run_eager(calls, leaves, [*wanted, *also])
         if len(_programs) >= MAX_PROGRAMS:  # a script whose structures never repeat
             _programs.clear()
         entry = _programs[key] = _build(calls, wanted)
@@ -519,7 +521,7 @@ def _execute(calls, leaves, hosts, devices, wanted, step_end=False, once=False, 
         # a structure that cannot run as one program (it ran fine call by call) stays eager
         if not once:
             _programs[key] = -1
-        return _run_eager(calls, leaves, wanted + [r for r, _ in later])
+        return _run_eager(calls, leaves, [*wanted, *also])
     finally:
         if built:  # compiled just now (jax.jit compiles at the first call)
             release_memory()

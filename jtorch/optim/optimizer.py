@@ -487,11 +487,8 @@ class Optimizer:
             for group in self.param_groups:
                 self._step_group(group, grads)
         # a training step ends (Note [lazy mode]); the gradients read may stay pending
-        # (Note [deferred results] in _lazy.py), except in a compiled call's first run
-        if _tracing.Tracing.active is None:
-            _lazy.flush(step_end=True, optional={id(g) for g in grads if type(g) is _lazy.Pending})
-        else:
-            _lazy.flush(step_end=True)
+        # (Note [deferred results] in _lazy.py)
+        _lazy.flush(step_end=True, optional={id(g) for g in grads if type(g) is _lazy.Pending})
         return loss
 
     @staticmethod
