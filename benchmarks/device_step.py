@@ -36,7 +36,7 @@ def _wait(lib, device, params):
     if device == "cuda":
         lib.cuda.synchronize()
     elif lib is jtorch:
-        jax.block_until_ready([p._value() for p in params])
+        jax.block_until_ready(lib._lazy.computed([p._lazy_value() for p in params]))
 
 
 def bench(lib, device, batch, number, repeat):

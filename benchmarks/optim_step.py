@@ -71,7 +71,7 @@ def bench(name, kw, size, number, repeat):
 
     def jt():
         j_opt.step()
-        jax.block_until_ready([p._value() for p in jp])
+        jax.block_until_ready(jtorch._lazy.computed([p._lazy_value() for p in jp]))
 
     xp, xg = [jnp.asarray(a) for a in init], [jnp.asarray(g) for g in grads]
     zeros = [jnp.zeros_like(a) for a in xp]

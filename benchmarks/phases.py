@@ -83,7 +83,7 @@ def _child(args):
         loss.item()
         end("item")
         if lib.__name__ == "jtorch":
-            jax.block_until_ready([p._value() for p in params])
+            jax.block_until_ready(lib._lazy.computed([p._lazy_value() for p in params]))
         end("wait")
 
 

@@ -174,7 +174,9 @@ def _lib_step(lib, spec, arrays, device, compiled, lazy=False):
         if lib._lazy.enabled() is not lazy:
             lib._lazy.enable(lazy)
         value = train(x, y).item()
-        jax.block_until_ready([p._value() for p in params])  # as the jax floor waits
+        # as the jax floor waits (a parameter packed at the end of the step is not sliced out:
+        # Note [packed results] in jtorch/_lazy.py)
+        jax.block_until_ready(lib._lazy.computed([p._lazy_value() for p in params]))
         return value
 
     return step

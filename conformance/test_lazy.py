@@ -138,7 +138,7 @@ def test_gradients_read_after_the_step_are_computed_then(lazy):
     params = list(j_model.parameters())
     for p in params:  # the parameters were computed, their gradients are still pending
         value, grad = p._storage.array, p.grad._storage.array
-        assert not isinstance(value, _lazy.Pending) or value.value is not None
+        assert not isinstance(value, _lazy.Pending) or value.value is not None or _packed(value)
         assert isinstance(grad, _lazy.Pending) and grad.value is None
     assert lazy.stats["deferred_reads"] == before["deferred_reads"]
     for tp, jp in zip(t_model.parameters(), params):
@@ -148,6 +148,104 @@ def test_gradients_read_after_the_step_are_computed_then(lazy):
     _sgd_steps(jtorch, j_model, jtorch.tensor(x), jtorch.tensor(y), 2)
     for p in params:  # computed by the step's program this time (read() gives its value)
         assert type(p.grad._storage.read()) is not _lazy.Pending
+
+
+def _packed(p):
+    """Whether placeholder ``p`` is pending on a call slicing it out of a step's packed
+    results (Note [packed results])."""
+    return p.value is None and p.call.key[0] is _lazy._unpack
+
+
+def _adam_steps(lib, model, x, y, steps):
+    opt = lib.optim.Adam(model.parameters(), lr=0.01)
+    losses = []
+    for _ in range(steps):
+        opt.zero_grad()
+        loss = lib.nn.functional.cross_entropy(model(x), y)
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    return opt, losses
+
+
+def test_small_results_of_a_step_come_out_packed(lazy):
+    # Note [packed results]: Adam's small results (the parameters of the MLP, all below
+    # PACK_MAX_SIZE elements, their two moments, the step counts) leave the step's program in
+    # one array and stay pending on a call that slices them out; the next step's program takes
+    # that array. Losses, parameters and optimizer states are torch's.
+    t_model, j_model = _pair(_mlp)
+    rng = np.random.default_rng(4)
+    x, y = rng.standard_normal((16, 10)).astype(np.float32), rng.integers(0, 3, 16)
+    t_opt, t_losses = _adam_steps(torch, t_model, torch.tensor(x), torch.tensor(y), 6)
+    before = dict(lazy.stats)
+    j_opt, j_losses = _adam_steps(jtorch, j_model, jtorch.tensor(x), jtorch.tensor(y), 6)
+    # 4 parameters, 2 moments of each, 4 step counts (float32, as the moments): 16 per step
+    assert lazy.stats["packed"] - before["packed"] == 16 * 6
+    assert lazy.stats["eager_runs"] == before["eager_runs"]  # no slicing outside the programs
+    np.testing.assert_allclose(j_losses, t_losses, rtol=2e-5, atol=1e-6)
+    params = list(j_model.parameters())
+    assert all(_packed(p._storage.array) for p in params)
+    assert lazy.computed([params[0]._storage.array])[0] is lazy._leaves[0]  # the packed array
+    assert all(_packed(p._storage.array) for p in params)  # not sliced out by computed()
+    for (k, tp), jp in zip(t_model.state_dict().items(), j_model.state_dict().values()):
+        assert_close(jp, tp, rtol=1e-4, atol=1e-5)
+    t_state = t_opt.state_dict()["state"]
+    for i, state in j_opt.state_dict()["state"].items():
+        for key, value in state.items():
+            assert_close(value, t_state[i][key], rtol=1e-4, atol=1e-5)
+    assert not any(isinstance(p._storage.array, _lazy.Pending) for p in params)
+
+
+def test_packed_results_are_eager_modes_values(lazy):
+    # the same steps with packing off, and in eager mode: bit for bit the same parameters and
+    # states (the packed program concatenates and slices the same arrays)
+    rng = np.random.default_rng(5)
+    x, y = rng.standard_normal((16, 10)).astype(np.float32), rng.integers(0, 3, 16)
+    results = []
+    for mode in ("packed", "apart", "eager"):
+        _, model = _pair(_mlp)
+        lazy._pack = mode == "packed"
+        try:
+            with _lazy.lazy(mode != "eager"):
+                opt, losses = _adam_steps(jtorch, model, jtorch.tensor(x), jtorch.tensor(y), 4)
+        finally:
+            lazy._pack = True
+        arrays = [p.detach().numpy() for p in model.parameters()]
+        arrays += [v.numpy() for s in opt.state.values() for v in s.values()]
+        results.append((losses, arrays))
+    for losses, arrays in results[1:]:
+        assert losses == results[0][0]
+        for a, b in zip(arrays, results[0][1]):
+            np.testing.assert_array_equal(a, b)
+
+
+def test_mixed_dtypes_pack_apart(lazy):
+    # a float64 layer beside float32 ones: one packed array per dtype
+    def build(lib):
+        return lib.nn.Sequential(lib.nn.Linear(10, 8), lib.nn.Linear(8, 3).double())
+
+    def steps(lib, model, x, y):
+        opt = lib.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+        losses = []
+        for _ in range(4):
+            opt.zero_grad()
+            h = model[0](x)
+            loss = lib.nn.functional.cross_entropy(model[1](h.double()), y)
+            loss.backward()
+            opt.step()
+            losses.append(loss.item())
+        return losses
+
+    t_model, j_model = _pair(build)
+    rng = np.random.default_rng(6)
+    x, y = rng.standard_normal((16, 10)).astype(np.float32), rng.integers(0, 3, 16)
+    t_losses = steps(torch, t_model, torch.tensor(x), torch.tensor(y))
+    j_losses = steps(jtorch, j_model, jtorch.tensor(x), jtorch.tensor(y))
+    calls = {p._storage.array.call for p in j_model.parameters()}
+    assert len(calls) == 2 and all(c.key[0] is _lazy._unpack for c in calls)
+    np.testing.assert_allclose(j_losses, t_losses, rtol=2e-5, atol=1e-6)
+    for (k, tp), jp in zip(t_model.state_dict().items(), j_model.state_dict().values()):
+        assert_close(jp, tp, rtol=1e-4, atol=1e-5)
 
 
 def test_gradients_accumulated_across_steps(lazy):

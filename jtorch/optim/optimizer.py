@@ -290,8 +290,14 @@ def scalar_of(x, like):
 
 def zeros_state(p):
     """A state tensor of zeros shaped and typed like parameter ``p`` (torch's
-    ``zeros_like(p, memory_format=torch.preserve_format)``)."""
-    return Tensor._wrap(jnp.zeros_like(p._value()), p._device)
+    ``zeros_like(p, memory_format=torch.preserve_format)``); in lazy mode without computing
+    ``p``'s pending value."""
+    value = p._lazy_value()
+    if type(value) is _lazy.Pending:
+        array = jnp.zeros(value.shape, value.dtype, device=_device.jax_device(p._device))
+    else:
+        array = jnp.zeros_like(value)
+    return Tensor._wrap(array, p._device)
 
 
 def step_state(p, value=0.0):
@@ -529,6 +535,7 @@ class Optimizer:
             functools.partial(_run_update, rule, static),
             (traced, [p._lazy_value() for p in params], values, arrays),
             key=(_run_update, rule, static),
+            pack=True,
         )
         for p, new in zip(params, new_params):
             p._write_value(new)
