@@ -959,3 +959,22 @@ def test_copies_of_a_module_share_the_functions_it_holds():
     # the copies compute what the original does, in both libraries
     for j, t in zip([*j_outs, j_out], [*t_outs, t_out]):
         np.testing.assert_allclose(j, t, rtol=1e-5, atol=1e-5)
+
+
+def test_a_subclass_call_impl_is_called():
+    # torch's Module.__call__ goes through _call_impl, so a subclass that overrides it sees
+    # every call (jtorch's __call__ skips _call_impl only for Module's own, without hooks)
+    def run(lib):
+        seen = []
+
+        class Logged(lib.nn.Linear):
+            def _call_impl(self, *args, **kwargs):
+                seen.append(args[0].shape[0])
+                return super()._call_impl(*args, **kwargs)
+
+        m = Logged(3, 2)
+        m(lib.ones(4, 3))
+        lib.nn.Sequential(m)(lib.ones(5, 3))
+        return seen
+
+    assert run(jtorch) == run(torch) == [4, 5]

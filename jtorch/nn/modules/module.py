@@ -676,17 +676,6 @@ class Module:
         return _add_hook(self._load_state_dict_post_hooks, hook, False)
 
     def _call_impl(self, *args, **kwargs):
-        if not (
-            self._forward_pre_hooks
-            or self._forward_hooks
-            or self._backward_hooks
-            or self._backward_pre_hooks
-            or _global_forward_pre_hooks
-            or _global_forward_hooks
-            or _global_backward_hooks
-            or _global_backward_pre_hooks
-        ):  # no hooks (as torch's _call_impl checks first)
-            return self.forward(*args, **kwargs)
         for hook_id, hook in (*_global_forward_pre_hooks.items(), *self._forward_pre_hooks.items()):
             if hook_id in self._forward_pre_hooks_with_kwargs:
                 result = hook(self, args, kwargs)
@@ -728,6 +717,17 @@ class Module:
         compiled = self.__dict__.get("_compiled_call_impl")
         if compiled is not None:
             return compiled(*args, **kwargs)
+        if not (
+            self._forward_pre_hooks
+            or self._forward_hooks
+            or self._backward_hooks
+            or self._backward_pre_hooks
+            or _global_forward_pre_hooks
+            or _global_forward_hooks
+            or _global_backward_hooks
+            or _global_backward_pre_hooks
+        ) and type(self)._call_impl is _CALL_IMPL:  # no hooks, as torch's _call_impl checks first
+            return self.forward(*args, **kwargs)
         return self._call_impl(*args, **kwargs)
 
     def compile(self, *args, **kwargs):
@@ -770,3 +770,6 @@ class Module:
                 else "\n  " + "\n  ".join(lines) + "\n"
             )
         return self._get_name() + "(" + body + ")"
+
+
+_CALL_IMPL = Module._call_impl  # a subclass that overrides it is called through it, as in torch
