@@ -453,18 +453,12 @@ def _flush(step_end, once=False, optional=None):
         return
     calls, leaves, hosts, devices = _calls, _leaves, _host_leaves, _devices
     _calls, _leaves, _leaf_ids, _host_leaves, _devices, _leaf_bytes = [], [], {}, [], set(), 0
-    live = _live(calls)
+    # not in a compiled call's first run, which goes on to read the gradients it carries
+    special = step_end and not once and _tracing.Tracing.active is None
+    optional = optional if special and _defer else None
+    live, later, packs = _gather(calls, optional, special and _pack)
     stats["flushes"] += 1
-    if live:
-        later, packs = (), ()
-        # not in a compiled call's first run, which goes on to read the gradients it carries
-        if step_end and not once and _tracing.Tracing.active is None:
-            if optional and _defer:
-                later = [x for x in live if id(x[1]) in optional]
-                if later:
-                    live = [x for x in live if id(x[1]) not in optional]
-            if _pack:
-                packs = _packs(live)
+    if live or later:
         wanted = [r for r, _ in live]
         also = [r for r, _ in later]
         values, bufs = _execute(calls, leaves, hosts, devices, wanted, step_end, once, also, packs)
@@ -500,16 +494,6 @@ def _flush(step_end, once=False, optional=None):
 # arrays, concatenated and sliced.
 PACK_MAX_SIZE = 4096
 _pack = True
-
-
-def _packs(live):
-    """The positions in ``live`` to pack (Note [packed results]): one tuple per dtype, where
-    at least two results of that dtype qualify."""
-    groups = {}
-    for i, (_, p) in enumerate(live):
-        if p.call.pack and not p.weak_type and math.prod(p.shape) <= PACK_MAX_SIZE:
-            groups.setdefault(p.dtype, []).append(i)
-    return tuple([tuple(g) for g in groups.values() if len(g) > 1])
 
 
 @functools.cache
@@ -581,12 +565,28 @@ def _defer_results(calls, leaves, later):
 
 def _live(calls):
     """((position, output), placeholder) of the results of ``calls`` still referenced."""
-    return [
-        ((c.pos, j), p)
-        for c in calls
-        for j, ref in enumerate(c.outs)
-        if (p := ref()) is not None and p.value is None
-    ]
+    return _gather(calls, None, False)[0]
+
+
+def _gather(calls, optional, pack):
+    """(live, later, packs): ``_live(calls)`` without the placeholders whose ids are in
+    ``optional``, which come second (Note [deferred results]); with ``pack``, the positions in
+    ``live`` to pack: one tuple per dtype where at least two results of that dtype qualify
+    (Note [packed results])."""
+    live, later, groups = [], [], {}
+    for c in calls:
+        for j, ref in enumerate(c.outs):
+            p = ref()
+            if p is None or p.value is not None:
+                continue
+            if optional is not None and id(p) in optional:
+                later.append(((c.pos, j), p))
+                continue
+            if pack and c.pack and not p.weak_type and math.prod(p.shape) <= PACK_MAX_SIZE:
+                groups.setdefault(p.dtype, []).append(len(live))
+            live.append(((c.pos, j), p))
+    packs = tuple([tuple(g) for g in groups.values() if len(g) > 1]) if groups else ()
+    return live, later, packs
 
 
 def _execute(calls, leaves, hosts, devices, wanted, step_end=False, once=False, also=(), packs=()):
