@@ -219,6 +219,35 @@ def test_packed_results_are_eager_modes_values(lazy):
             np.testing.assert_array_equal(a, b)
 
 
+def test_packed_results_read_between_steps(lazy):
+    # a script that prints a bias and saves the optimizer's state between steps: the read
+    # slices the packed values out (one call), and training goes on with torch's values
+    def run(lib, model):
+        opt = lib.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+        x, y = lib.tensor(xs), lib.tensor(ys)
+        seen = []
+        for i in range(6):
+            opt.zero_grad()
+            lib.nn.functional.cross_entropy(model(x), y).backward()
+            opt.step()
+            if i % 2:
+                seen.append(model[2].bias.tolist())
+                buffer = io.BytesIO()
+                lib.save(opt.state_dict(), buffer)
+        return seen
+
+    rng = np.random.default_rng(7)
+    xs, ys = rng.standard_normal((16, 10)).astype(np.float32), rng.integers(0, 3, 16)
+    t_model, j_model = _pair(_mlp)
+    t_seen = run(torch, t_model)
+    before = lazy.stats["packed"]
+    j_seen = run(jtorch, j_model)
+    assert lazy.stats["packed"] > before
+    np.testing.assert_allclose(j_seen, t_seen, rtol=1e-5, atol=1e-6)
+    for (k, tp), jp in zip(t_model.state_dict().items(), j_model.state_dict().values()):
+        assert_close(jp, tp, rtol=1e-4, atol=1e-5)
+
+
 def test_mixed_dtypes_pack_apart(lazy):
     # a float64 layer beside float32 ones: one packed array per dtype
     def build(lib):
