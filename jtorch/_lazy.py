@@ -284,13 +284,16 @@ def _record(fn, args, key, tree, pack=False):
 _array_types = set()  # the types of jax arrays met so far (quicker to test than jax.Array)
 
 
-def _new_leaf(a):
-    """(index, aval, device or None) of a new input ``a`` of the graph, now appended to it."""
+def _new_leaf(a, known=None):
+    """(index, aval, device or None) of a new input ``a`` of the graph, now appended to it;
+    ``known``: its (aval, device), where the caller has them (a packed array)."""
     global _leaf_bytes
     t = type(a)
     if t not in _array_types and isinstance(a, jax.Array):
         _array_types.add(t)
-    if t in _array_types:
+    if known is not None:
+        hit = (len(_leaves), *known)
+    elif t in _array_types:
         v, sharding = a.aval, a.sharding
         device = getattr(sharding, "_device", None)  # a single device's sharding (the fast way)
         if device is None:
@@ -453,7 +456,9 @@ def _flush(step_end, once=False, optional=None):
         return
     calls, leaves, hosts, devices = _calls, _leaves, _host_leaves, _devices
     _calls, _leaves, _leaf_ids, _host_leaves, _devices, _leaf_bytes = [], [], {}, [], set(), 0
-    # not in a compiled call's first run, which goes on to read the gradients it carries
+    # a step's end leaves gradients out and packs results (Notes [deferred results], [packed
+    # results]); not in a compiled call's first run, which goes on to read the gradients it
+    # carries, nor in its trace
     special = step_end and not once and _tracing.Tracing.active is None
     optional = optional if special and _defer else None
     live, later, packs = _gather(calls, optional, special and _pack)
@@ -532,16 +537,12 @@ def computed(values):
 def _unpack(bufs, packs, live):
     """Make the placeholders packed into ``bufs`` pending on calls of the new graph that slice
     them out (Note [packed results])."""
-    global _leaf_bytes
     for buf, group in zip(bufs, packs):
         members = [live[i][1] for i in group]
         shapes = tuple([p.shape for p in members])
         device, dtype = members[0].device, members[0].dtype
         fn, n = _slicer(shapes)
-        hit = (len(_leaves), ((n,), dtype, False), device)  # as _new_leaf would find
-        _leaves.append(buf)
-        _leaf_ids[id(buf)] = hit
-        _leaf_bytes += n * dtype.itemsize
+        hit = _new_leaf(buf, (((n,), dtype, False), device))  # not read from buf: quicker
         c = _Call(fn, (_unpack, shapes), None, (hit[0],), _calls)
         c.outs = [p.call.outs[p.index] for p in members]  # their weak references
         for j, p in enumerate(members):
@@ -595,7 +596,8 @@ def _execute(calls, leaves, hosts, devices, wanted, step_end=False, once=False, 
     or ``once``), else call by call, which also computes the results ``also`` that a program
     leaves out (Note [deferred results]) and appends their values. A program gives the results
     at the positions in ``wanted`` of each group of ``packs`` in one flat array, in ``packed``,
-    and None as their values (Note [packed results])."""
+    and None as their values (Note [packed results]); ``packed`` is empty where it ran call by
+    call."""
     if len(calls) < MIN_CALLS or len(devices) > 1:
         return _run_eager(calls, leaves, [*wanted, *also]), ()
     key = (tuple((c.key, c.tree, c.refs) for c in calls), tuple(wanted), packs)
@@ -790,8 +792,7 @@ def _apply(fn, tree, refs, leaves, env):
 
 def _build(calls, live_refs, packs=()):
     specs = [(c.fn, c.tree, c.refs, c.pos) for c in calls]
-    in_packs = {i for group in packs for i in group}
-    apart = [r for i, r in enumerate(live_refs) if i not in in_packs]
+    apart = [live_refs[i] for i in _apart(packs, len(live_refs))]
     packed_refs = [[live_refs[i] for i in group] for group in packs]
 
     def replay(leaves, packed, layout):
