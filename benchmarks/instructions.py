@@ -37,6 +37,7 @@ DEFAULT_MODEL = "MLP 10-50-1, SGD, batch 32"
 
 
 def _child(args):
+    train_step._cpu_dispatch()  # CPU programs inline, as train_step.py runs jax
     arrays = dict(np.load(args.data))
     if args.child.startswith("jtorch"):
         import jtorch.tensor

@@ -43,6 +43,7 @@ void dump(const char *phase) { CALLGRIND_DUMP_STATS_AT(phase); }
 
 
 def _child(args):
+    train_step._cpu_dispatch()  # CPU programs inline, as train_step.py runs jax
     arrays = dict(np.load(args.data))
     lib = __import__(args.child.split(".")[0])
     model, x, y, loss_fn, opt = train_step._lib_parts(

@@ -38,7 +38,8 @@ mode: from a TensorDataset, and from a Dataset whose ``__getitem__`` returns ``x
 ``--threads 1`` (the default) sets ``torch.set_num_threads(1)`` and XLA's
 ``--xla_cpu_multi_thread_eigen=false`` in XLA_FLAGS (an ``intra_op_parallelism_threads`` flag
 does not exist in XLA: jaxlib aborts on ``--intra_op_parallelism_threads``), and runs jax's CPU
-programs inline on the calling thread (``JAX_CPU_ENABLE_ASYNC_DISPATCH=false``), as torch's CPU
+programs inline on the calling thread (``JAX_CPU_ENABLE_ASYNC_DISPATCH=false``, applied by this
+script: jax 0.10 does not read the variable itself), as torch's CPU
 ops run and as ``python -m jtorch`` runs them in lazy mode (Note [CPU dispatch] in
 jtorch/_lazy.py). jtorch's modes and the jax floor share this process, so all of them run so:
 the jax floor, which would otherwise hand each step to a thread of jax's, and jtorch eager,
@@ -112,6 +113,19 @@ def _set_threads_env(threads):
         os.environ["XLA_FLAGS"] = f"{flags} {flag}".strip()
     if threads == 1:  # CPU programs inline, as lazy mode runs them (Note [CPU dispatch])
         os.environ.setdefault("JAX_CPU_ENABLE_ASYNC_DISPATCH", "false")
+
+
+def _cpu_dispatch():
+    """Apply JAX_CPU_ENABLE_ASYNC_DISPATCH (set by ``_set_threads_env``, or the user's), which
+    jax 0.10 does not read itself, as jtorch's lazy mode applies it; before jax makes its CPU
+    client. Not in ``_set_threads_env``: a child process measures its resident size before it
+    imports jax or jtorch."""
+    import jax
+
+    from jtorch import _lazy
+
+    choice = _lazy._env_bool("JAX_CPU_ENABLE_ASYNC_DISPATCH")
+    jax.config.update("jax_cpu_enable_async_dispatch", choice is not False)
 
 
 def _arrays(spec):
@@ -344,6 +358,8 @@ def _child(args):
     """Imports one library, times its first step, runs ``steps`` more, prints one JSON line."""
     arrays = dict(np.load(args.data))
     before = _rss_mb("VmRSS")
+    if args.child != "torch":  # torch's child imports neither jax nor jtorch
+        _cpu_dispatch()
     spec = MODELS[args.model]
     step = _make_step(args.child, spec, arrays, args.device, args.threads)
     t0 = time.perf_counter()
@@ -513,6 +529,7 @@ def main(argv=None):
     _set_threads_env(args.threads)  # first: before anything starts jax
     if args.child:
         return _child(args)
+    _cpu_dispatch()
     import jax
     import torch
 

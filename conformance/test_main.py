@@ -319,6 +319,9 @@ DISPATCH = "import torch, jax\nprint(jax.config.values['jax_cpu_enable_async_dis
         ({}, "False"),
         ({"JTORCH_LAZY": "0"}, "True"),
         ({"JAX_CPU_ENABLE_ASYNC_DISPATCH": "true"}, "True"),
+        # jax 0.10 itself reads no such variable: jtorch applies it
+        ({"JAX_CPU_ENABLE_ASYNC_DISPATCH": "false"}, "False"),
+        ({"JAX_CPU_ENABLE_ASYNC_DISPATCH": "True", "JTORCH_LAZY": "1"}, "True"),
     ],
 )
 def test_cpu_dispatch_in_lazy_mode(tmp_path, monkeypatch, env, expected):

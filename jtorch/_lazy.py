@@ -79,12 +79,25 @@ def enabled():
 # the 784-256-128-10 MLP's within noise either way), and a second core no longer spins. So
 # turning lazy mode on before jax has made its CPU client (``python -m jtorch`` does, at
 # startup; so does ``JTORCH_LAZY=1``) makes CPU programs run inline, unless the user chose
-# (``JAX_CPU_ENABLE_ASYNC_DISPATCH``). jax reads the setting once, when it makes the client: a
-# process that has already computed on the CPU keeps its dispatch. GPU programs are dispatched
-# asynchronously either way.
+# (``JAX_CPU_ENABLE_ASYNC_DISPATCH``, which jtorch applies itself: jax 0.10 defines the option
+# as a flag that reads no environment variable, so the variable alone changed nothing). jax
+# reads the setting once, when it makes the client: a process that has already computed on the
+# CPU keeps its dispatch. GPU programs are dispatched asynchronously either way.
 def _inline_cpu_dispatch():
-    if "JAX_CPU_ENABLE_ASYNC_DISPATCH" not in os.environ:
-        jax.config.update("jax_cpu_enable_async_dispatch", False)
+    choice = _env_bool("JAX_CPU_ENABLE_ASYNC_DISPATCH")
+    jax.config.update("jax_cpu_enable_async_dispatch", bool(choice))
+
+
+def _env_bool(name):
+    """Environment variable ``name`` read as jax reads its boolean options (``1``, ``true``,
+    ``yes``, ``on``... or ``0``, ``false``, ``no``, ``off``...); None where it is unset or
+    neither."""
+    value = os.environ.get(name, "").strip().lower()
+    if value in ("y", "yes", "t", "true", "on", "1"):
+        return True
+    if value in ("n", "no", "f", "false", "off", "0"):
+        return False
+    return None
 
 
 def enable(on=True):
