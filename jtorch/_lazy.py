@@ -307,11 +307,8 @@ def _new_leaf(a, known=None):
     if known is not None:
         hit = (len(_leaves), *known)
     elif t in _array_types:
-        v, sharding = a.aval, a.sharding
-        device = getattr(sharding, "_device", None)  # a single device's sharding (the fast way)
-        if device is None:
-            device = next(iter(sharding.device_set))
-        hit = (len(_leaves), (v.shape, v.dtype, v.weak_type), device)
+        v = a.aval
+        hit = (len(_leaves), (v.shape, v.dtype, v.weak_type), device_of(a))
     else:
         hit = (len(_leaves), _host_aval(a), None)
         _host_leaves.append(hit[0])
@@ -319,6 +316,16 @@ def _new_leaf(a, known=None):
     _leaf_ids[id(a)] = hit
     _leaf_bytes += math.prod(hit[1][0]) * hit[1][1].itemsize
     return hit
+
+
+def device_of(a):
+    """The device of jax array or placeholder ``a`` (one of them, for an array sharded over
+    several)."""
+    if type(a) is Pending:
+        return a.device
+    sharding = a.sharding
+    device = getattr(sharding, "_device", None)  # a single device's sharding (the fast way)
+    return device if device is not None else next(iter(sharding.device_set))
 
 
 # a Python scalar's aval: jax's weakly typed int64, float64 or complex128 (bool is strong)

@@ -18,6 +18,7 @@ from ._layout import strided
 from ._lazy import Pending
 from ._size import Size
 from ._storage import Storage, ViewSpec, contiguous_strides, strides_from_index_map
+from .autograd import _engine
 from .autograd import backward as _backward
 from .autograd import grad_mode
 from .autograd.graph import AccumulateGrad
@@ -767,3 +768,4 @@ def _rebuild(values, device, requires_grad):
 
 
 _registry.set_tensor_class(Tensor)
+_engine.Tensor = Tensor

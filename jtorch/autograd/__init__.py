@@ -6,6 +6,7 @@ import numpy as np
 
 from .._errors import check
 from . import graph
+from . import _engine
 from ._engine import run_backward
 from .function import Function, FunctionCtx
 from .grad_mode import (
@@ -55,8 +56,11 @@ def _ones(shape, dtype, device):
 
 def _root_grads(outputs, grad_outputs, create_graph):
     """Validated initial gradients for ``outputs`` (torch's errors and implicit ones)."""
-    from ..tensor import Tensor
-
+    Tensor = _engine.Tensor
+    if not grad_outputs and not create_graph and len(outputs) == 1:  # ``loss.backward()``
+        out = outputs[0]
+        if type(out) is Tensor and out._requires_grad and not out._shape and out._dtype.is_floating_point:
+            return [_ones(out._shape, out._dtype._np, out._device)]
     grads = []
     grad_outputs = grad_outputs or (None,) * len(outputs)
     check(

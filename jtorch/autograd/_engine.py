@@ -15,6 +15,8 @@ from .._device import jax_device
 from . import grad_mode
 from .graph import AccumulateGrad, Node, double_backward_fn, has_sequences, vjp_fn
 
+Tensor = None  # jtorch.tensor.Tensor, set by tensor.py (import cycle)
+
 FREED = (
     "Trying to backward through the graph a second time (or directly access saved tensors after "
     "they have already been freed). Saved intermediate values of the graph are freed when you call "
@@ -63,8 +65,6 @@ class _Grads:
 
     def __init__(self, create_graph):
         self.create_graph = create_graph
-        from ..tensor import Tensor
-
         self.Tensor = Tensor
 
     def add(self, a, b):
@@ -116,7 +116,6 @@ def _apply_recorded(node, cts):
 
     The backward of a linear op does not depend on its inputs' values, so only the incoming
     gradients are its operands (as in torch, the gradient of ``x.sum()`` has no history)."""
-    from ..tensor import Tensor
     from .._ops._registry import record_function
 
     pf = double_backward_fn(node._pf, node._mask, node._out_mask)
@@ -241,8 +240,7 @@ def _fused_backward(order, roots, root_grads, retain_graph):
         meta = n_out if n_out == 1 else tuple(node._out_meta)
         steps.append((vjp_fn(node._pf, node._mask, node._out_mask), len(saved), meta, edges))
         args.extend(saved)
-    root_device = next(iter(root_grads[0].devices()))  # a jax array's or a Pending's
-    if device is not None and jax_device(device) != root_device:  # a grad would change device
+    if device is not None and jax_device(device) != _lazy.device_of(root_grads[0]):  # a grad would change device
         return False
     args.extend(root_grads)
     spec = (tuple(steps), tuple([(index[node], nr) for node, nr in roots]))
@@ -251,8 +249,6 @@ def _fused_backward(order, roots, root_grads, retain_graph):
         if len(_fused) >= MAX_FUSED:
             _fused.clear()
         fn = _fused[spec] = _fused_fn(spec)
-    from ..tensor import Tensor
-
     for var, g in zip(leaves, _lazy.call(fn, args, tree=False)):
         if var._grad is None:
             var._grad = Tensor._wrap(g, var._device)

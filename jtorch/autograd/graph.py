@@ -186,7 +186,11 @@ class Node:
 def has_sequences(saved):
     """Whether a node's saved operands include a sequence (a view's index arrays, for
     CopySlices), so that they are not a flat list of arrays."""
-    return any(type(a) in (list, tuple) for a in saved)
+    for a in saved:
+        t = type(a)
+        if t is list or t is tuple:
+            return True
+    return False
 
 
 _node_classes = {}
