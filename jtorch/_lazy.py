@@ -481,12 +481,14 @@ def _flush(step_end, once=False, optional=None):
     # carries, nor in its trace
     special = step_end and not once and _tracing.Tracing.active is None
     optional = optional if special and _defer else None
-    live, later, packs = _gather(calls, optional, special and _pack)
+    live, later, packs, structure = _gather(calls, optional, special and _pack)
     stats["flushes"] += 1
     if live or later:
         wanted = [r for r, _ in live]
         also = [r for r, _ in later]
-        values, bufs = _execute(calls, leaves, hosts, devices, wanted, step_end, once, also, packs)
+        values, bufs = _execute(
+            calls, leaves, hosts, devices, wanted, step_end, once, also, packs, structure
+        )
         for (_, p), v in zip(live, values):
             if v is not None:  # None: it came out packed, and stays pending
                 p.value, p.call = v, None
@@ -590,12 +592,14 @@ def _live(calls):
 
 
 def _gather(calls, optional, pack):
-    """(live, later, packs): ``_live(calls)`` without the placeholders whose ids are in
-    ``optional``, which come second (Note [deferred results]); with ``pack``, the positions in
-    ``live`` to pack: one tuple per dtype where at least two results of that dtype qualify
-    (Note [packed results])."""
-    live, later, groups = [], [], {}
+    """(live, later, packs, structure): ``_live(calls)`` without the placeholders whose ids are
+    in ``optional``, which come second (Note [deferred results]); with ``pack``, the positions
+    in ``live`` to pack: one tuple per dtype where at least two results of that dtype qualify
+    (Note [packed results]); the calls' part of the graph's structure (``_structure``), in the
+    same pass."""
+    live, later, groups, structure = [], [], {}, []
     for c in calls:
+        structure.append((c.key, c.tree, c.refs))
         for j, ref in enumerate(c.outs):
             p = ref()
             if p is None or p.value is not None:
@@ -607,20 +611,29 @@ def _gather(calls, optional, pack):
                 groups.setdefault(p.dtype, []).append(len(live))
             live.append(((c.pos, j), p))
     packs = tuple([tuple(g) for g in groups.values() if len(g) > 1]) if groups else ()
-    return live, later, packs
+    return live, later, packs, tuple(structure)
 
 
-def _execute(calls, leaves, hosts, devices, wanted, step_end=False, once=False, also=(), packs=()):
+def _structure(calls):
+    """The calls' part of a graph's structure: the program cache's key with the results
+    wanted and packed."""
+    return tuple([(c.key, c.tree, c.refs) for c in calls])
+
+
+def _execute(
+    calls, leaves, hosts, devices, wanted, step_end=False, once=False, also=(), packs=(), structure=None
+):
     """(values, packed): the values of the results ``wanted`` ((position, output) pairs) of
     graph ``calls``: one compiled program for a structure seen before (or at the end of a step,
     or ``once``), else call by call, which also computes the results ``also`` that a program
     leaves out (Note [deferred results]) and appends their values. A program gives the results
     at the positions in ``wanted`` of each group of ``packs`` in one flat array, in ``packed``,
     and None as their values (Note [packed results]); ``packed`` is empty where it ran call by
-    call."""
+    call. ``structure``: ``_structure(calls)``, where the caller has it."""
     if len(calls) < MIN_CALLS or len(devices) > 1:
         return _run_eager(calls, leaves, [*wanted, *also]), ()
-    key = (tuple((c.key, c.tree, c.refs) for c in calls), tuple(wanted), packs)
+    structure = _structure(calls) if structure is None else structure
+    key = (structure, tuple(wanted), packs)
     entry = _build(calls, wanted, packs) if once else _programs.get(key, 0)
     built = once
     if once:

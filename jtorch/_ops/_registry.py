@@ -627,8 +627,10 @@ def dispatch(top, args, kwargs):
     multi = isinstance(result, (tuple, list))
     if type(result) is _Tensor:
         outs = [result]
+    elif multi:
+        outs = [_Tensor._wrap(a, dev) for a in result]
     else:
-        outs = [_Tensor._wrap(a, dev) for a in (result if multi else (result,))]
+        outs = [_Tensor._wrap(result, dev)]
     if grad_mode._state["enabled"]:
         _record(top, pf, values, operands, arrays, outs, multi, plan)
     if top.view:
