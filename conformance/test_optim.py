@@ -385,6 +385,30 @@ def test_changing_lr_does_not_recompile():
     assert _run_update._cache_size() == size
 
 
+def test_sgd_dampening_unread_without_momentum_then_read_with_it():
+    """Without momentum SGD's update does not read dampening, which then is part of the
+    program's key instead of an input (``_read_if_nonzero``); momentum turned on later in the
+    group must read it again, as torch does."""
+    tp, jp = _params(torch), _params(jtorch)
+    t_opt = torch.optim.SGD(tp, lr=0.1, dampening=0.5)
+    j_opt = jtorch.optim.SGD(jp, lr=0.1, dampening=0.5)
+    for k in range(6):
+        if k == 3:
+            for opt in (t_opt, j_opt):
+                opt.param_groups[0]["momentum"] = 0.9
+        if k == 5:
+            for opt in (t_opt, j_opt):
+                opt.param_groups[0]["dampening"] = 0.25
+        _set_grads(tp, torch, k)
+        _set_grads(jp, jtorch, k)
+        t_opt.step()
+        j_opt.step()
+        for a, b in zip(tp, jp):
+            assert_close(b.detach(), a.detach(), 1e-5, 1e-6)
+    for a, b in zip(tp, jp):
+        assert_close(j_opt.state[b]["momentum_buffer"], t_opt.state[a]["momentum_buffer"], 1e-5, 1e-6)
+
+
 def test_one_compiled_call_per_group(monkeypatch):
     from jtorch.optim import optimizer as base
 

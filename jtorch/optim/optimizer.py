@@ -17,7 +17,9 @@ class's ``_static_keys`` and the set of hyperparameters that are nonzero (the cl
 ``_nonzero_keys``: torch skips a weight decay of 0 rather than adding ``0 * param``, which
 differs for an inf parameter) are static, part of the jit key. A nonzero-key hyperparameter
 that is a Python 0 is static too: the rule does not read it (it checks "nonzero" first), and
-the program, specialised on its being zero already, takes one input fewer. ``_init_state``
+the program, specialised on its being zero already, takes one input fewer; so is a number
+that the rule reads only where a nonzero key is nonzero (``_read_if_nonzero``: SGD's dampening
+without momentum). ``_init_state``
 fills a new parameter's state before its first update (in torch's key order, so state_dicts
 list keys as torch does); a rule may also add keys itself (SGD's momentum buffer is the first
 gradient).
@@ -197,14 +199,14 @@ _ABSENT = object()
 MAX_SPLITS = 1024
 
 
-def _split_hyper(group, keys, static_keys, nonzero_keys, recent):
+def _split_hyper(group, keys, static_keys, nonzero_keys, recent, read_if=()):
     """The group's hyperparameters ``keys`` (the optimizer's defaults: a group may also hold a
     user's or a scheduler's own entries, which the rule does not read) in two halves.
 
     Remembered for groups of plain values (a training loop splits the same group every step);
     a tensor value (read anew each time) or an unhashable one is split each time. ``recent``
     (the optimizer's dict): the last split of each group, reused while the group holds the
-    same immutable objects."""
+    same immutable objects. ``read_if``: the class's ``_read_if_nonzero``."""
     keys = tuple(keys)
     found = [group.get(k, _ABSENT) for k in keys + nonzero_keys]
     last = recent.get(id(group))
@@ -212,13 +214,13 @@ def _split_hyper(group, keys, static_keys, nonzero_keys, recent):
         return last[3]
     # floats by their bits: -0.0 is a different value here (it reaches the update as it is)
     values = tuple([(type(v), v.hex() if type(v) is float else v) for v in found])
-    key = (keys, static_keys, nonzero_keys, values)
+    key = (keys, static_keys, nonzero_keys, read_if, values)
     try:
         halves = _splits.get(key)
     except TypeError:  # a list among the values
-        return _split(group, keys, static_keys, nonzero_keys)
+        return _split(group, keys, static_keys, nonzero_keys, read_if)
     if halves is None:
-        halves = _split(group, keys, static_keys, nonzero_keys)
+        halves = _split(group, keys, static_keys, nonzero_keys, read_if)
         if not any(issubclass(t, Tensor) for t, _ in values):
             if len(_splits) >= MAX_SPLITS:
                 _splits.clear()
@@ -233,15 +235,18 @@ def _immutable(v):
     return t in _PLAIN or v is _ABSENT or (t is tuple and all(map(_immutable, v)))
 
 
-def _split(group, keys, static_keys, nonzero_keys):
+def _split(group, keys, static_keys, nonzero_keys, read_if=()):
     nonzero = frozenset(k for k in nonzero_keys if k in group and bool(group[k] != 0))
+    unread_keys = {k for k in nonzero_keys if k not in nonzero}
+    unread_keys.update(k for k, other in read_if if other not in nonzero)
     static, traced = [("nonzero", nonzero)], {}
     for key in keys:
         if key not in group:  # "differentiable": torch's __setstate__ adds it to every defaults
             continue
         value = group[key]
-        # a nonzero key that is zero: the rule does not read it (a number: static at no cost)
-        unread = key in nonzero_keys and key not in nonzero and type(value) in (int, float)
+        # a nonzero key that is zero, or a key read only where such a key is nonzero: the rule
+        # does not read it (a number: static at no cost)
+        unread = key in unread_keys and type(value) in (int, float)
         if unread or _is_static(key, value, static_keys):
             static.append((key, tuple(value) if isinstance(value, list) else value))
         else:
@@ -327,6 +332,7 @@ class Optimizer:
 
     _static_keys = ()
     _nonzero_keys = ()
+    _read_if_nonzero = ()  # (key, nonzero key): the rule reads key only where the other is nonzero
     # torch's __setstate__ for states pickled by older versions: group keys filled with these
     # defaults, and these per-parameter state entries, saved as Python numbers, made tensors
     _group_defaults = ()
@@ -522,7 +528,9 @@ class Optimizer:
                 state.update(self._init_state(group, p))
             states.append(state)
         recent = self.__dict__.setdefault("_recent_splits", {})
-        static, traced = _split_hyper(group, self.defaults, self._static_keys, self._nonzero_keys, recent)
+        static, traced = _split_hyper(
+            group, self.defaults, self._static_keys, self._nonzero_keys, recent, self._read_if_nonzero
+        )
         _tracing.guard(_plain_hyper, group)  # a compiled step bakes the plain values in
         device = params[0]._device
         arrays = [

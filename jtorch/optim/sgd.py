@@ -32,6 +32,7 @@ class SGD(Optimizer):
     """
 
     _nonzero_keys = ("weight_decay", "momentum")
+    _read_if_nonzero = (("dampening", "momentum"),)
     _group_defaults = (
         ("nesterov", False),
         ("maximize", False),
