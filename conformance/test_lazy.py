@@ -112,6 +112,24 @@ def test_a_training_step_is_one_cached_program(lazy):
     assert all(c["leaks"] == 0 for c in counts), counts
 
 
+def test_a_placeholder_read_as_a_jax_array_is_computed_and_counted(lazy):
+    """Code that treats a pending value as a jax array (an attribute of jax's arrays that a
+    placeholder lacks) gets the computed array's, and the read is counted as a leak; a name
+    that jax's arrays lack either is an AttributeError, computing nothing."""
+    t = jtorch.arange(6.0).reshape(2, 3) * 2
+    v = t._lazy_value()
+    assert type(v) is _lazy.Pending and v.value is None
+    with pytest.raises(AttributeError):
+        v.not_an_array_attribute  # noqa: B018
+    assert v.value is None
+    before = lazy.stats["leaks"]
+    np.testing.assert_array_equal(
+        np.asarray(v.astype(np.float64)), torch.arange(6.0).reshape(2, 3).numpy() * 2
+    )
+    assert v.tolist() == (torch.arange(6.0).reshape(2, 3) * 2).tolist()
+    assert lazy.stats["leaks"] == before + 2
+
+
 def _sgd_steps(lib, model, x, y, steps, zero_every=1):
     opt = lib.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
     losses = []

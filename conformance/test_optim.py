@@ -406,7 +406,9 @@ def test_sgd_dampening_unread_without_momentum_then_read_with_it():
         for a, b in zip(tp, jp):
             assert_close(b.detach(), a.detach(), 1e-5, 1e-6)
     for a, b in zip(tp, jp):
-        assert_close(j_opt.state[b]["momentum_buffer"], t_opt.state[a]["momentum_buffer"], 1e-5, 1e-6)
+        assert_close(
+            j_opt.state[b]["momentum_buffer"], t_opt.state[a]["momentum_buffer"], 1e-5, 1e-6
+        )
 
 
 def test_one_compiled_call_per_group(monkeypatch):

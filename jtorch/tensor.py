@@ -13,17 +13,15 @@ import numpy as np
 
 from . import _device, _dtype
 from ._errors import check
-from ._ops import _registry
 from ._layout import strided
 from ._lazy import Pending
+from ._ops import _registry
 from ._size import Size
 from ._storage import Storage, ViewSpec, contiguous_strides, strides_from_index_map
-from .autograd import _engine
+from .autograd import _engine, grad_mode
 from .autograd import backward as _backward
-from .autograd import grad_mode
 from .autograd.graph import AccumulateGrad
 from .sparse import _no_sparse_tensors, unsupported
-
 
 _NONLEAF_GRAD = (
     "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad attribute "

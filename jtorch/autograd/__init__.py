@@ -5,8 +5,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .._errors import check
-from . import graph
-from . import _engine
+from . import _engine, graph
 from ._engine import run_backward
 from .function import Function, FunctionCtx
 from .grad_mode import (
