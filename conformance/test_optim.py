@@ -57,12 +57,16 @@ def _set_grads(params, lib, seed):
         p.grad = lib.tensor(rng.standard_normal(tuple(p.shape)).astype(np.float32))
 
 
-def _trajectory(make, steps=8, shapes=((4, 3), (4,), (3,))):
+def _trajectory(make, steps=8, shapes=((4, 3), (4,), (3,)), before_step=None):
     """``make(lib, params)`` builds an optimizer; both libraries take ``steps`` steps on the same
-    gradients and their parameters must agree after each."""
+    gradients and their parameters must agree after each. ``before_step(k, optimizer)`` runs
+    on each library's optimizer before step ``k``."""
     tp, jp = _params(torch, shapes=shapes), _params(jtorch, shapes=shapes)
     t_opt, j_opt = make(torch, tp), make(jtorch, jp)
     for k in range(steps):
+        if before_step is not None:
+            before_step(k, t_opt)
+            before_step(k, j_opt)
         _set_grads(tp, torch, k)
         _set_grads(jp, jtorch, k)
         t_opt.step()
@@ -389,23 +393,17 @@ def test_sgd_dampening_unread_without_momentum_then_read_with_it():
     """Without momentum SGD's update does not read dampening, which then is part of the
     program's key instead of an input (``_read_if_nonzero``); momentum turned on later in the
     group must read it again, as torch does."""
-    tp, jp = _params(torch), _params(jtorch)
-    t_opt = torch.optim.SGD(tp, lr=0.1, dampening=0.5)
-    j_opt = jtorch.optim.SGD(jp, lr=0.1, dampening=0.5)
-    for k in range(6):
+
+    def change(k, opt):
         if k == 3:
-            for opt in (t_opt, j_opt):
-                opt.param_groups[0]["momentum"] = 0.9
+            opt.param_groups[0]["momentum"] = 0.9
         if k == 5:
-            for opt in (t_opt, j_opt):
-                opt.param_groups[0]["dampening"] = 0.25
-        _set_grads(tp, torch, k)
-        _set_grads(jp, jtorch, k)
-        t_opt.step()
-        j_opt.step()
-        for a, b in zip(tp, jp):
-            assert_close(b.detach(), a.detach(), 1e-5, 1e-6)
-    for a, b in zip(tp, jp):
+            opt.param_groups[0]["dampening"] = 0.25
+
+    t_opt, j_opt = _trajectory(
+        lambda lib, p: lib.optim.SGD(p, lr=0.1, dampening=0.5), steps=6, before_step=change
+    )
+    for a, b in zip(t_opt.param_groups[0]["params"], j_opt.param_groups[0]["params"]):
         assert_close(
             j_opt.state[b]["momentum_buffer"], t_opt.state[a]["momentum_buffer"], 1e-5, 1e-6
         )
