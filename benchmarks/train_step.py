@@ -120,12 +120,9 @@ def _cpu_dispatch():
     jax 0.10 does not read itself, as jtorch's lazy mode applies it; before jax makes its CPU
     client. Not in ``_set_threads_env``: a child process measures its resident size before it
     imports jax or jtorch."""
-    import jax
-
     from jtorch import _lazy
 
-    choice = _lazy._env_bool("JAX_CPU_ENABLE_ASYNC_DISPATCH")
-    jax.config.update("jax_cpu_enable_async_dispatch", choice is not False)
+    _lazy.apply_cpu_dispatch(default=True)  # jax's own default where the variable is unset
 
 
 def _arrays(spec):

@@ -83,9 +83,11 @@ def enabled():
 # as a flag that reads no environment variable, so the variable alone changed nothing). jax
 # reads the setting once, when it makes the client: a process that has already computed on the
 # CPU keeps its dispatch. GPU programs are dispatched asynchronously either way.
-def _inline_cpu_dispatch():
+def apply_cpu_dispatch(default):
+    """Set jax's CPU dispatch (asynchronous or inline) from JAX_CPU_ENABLE_ASYNC_DISPATCH, or
+    to ``default`` (asynchronous: True) where the variable is unset or not a boolean."""
     choice = _env_bool("JAX_CPU_ENABLE_ASYNC_DISPATCH")
-    jax.config.update("jax_cpu_enable_async_dispatch", bool(choice))
+    jax.config.update("jax_cpu_enable_async_dispatch", default if choice is None else choice)
 
 
 def _env_bool(name):
@@ -107,7 +109,7 @@ def enable(on=True):
     if not on:
         flush()
     elif not _ever:
-        _inline_cpu_dispatch()  # Note [CPU dispatch]
+        apply_cpu_dispatch(default=False)  # inline: Note [CPU dispatch]
     _on = bool(on)
     _ever = _ever or _on
     _owner = threading.get_ident() if _on else None
@@ -506,14 +508,12 @@ def _flush(step_end, once=False, optional=None):
     # carries, nor in its trace
     special = step_end and not once and _tracing.Tracing.active is None
     optional = optional if special and _defer else None
-    live, later, packs, structure = _gather(calls, optional, special and _pack)
+    live, later, packs = _gather(calls, optional, special and _pack)
     stats["flushes"] += 1
     if live or later:
         wanted = [r for r, _ in live]
         also = [r for r, _ in later]
-        values, bufs = _execute(
-            calls, leaves, hosts, devices, wanted, step_end, once, also, packs, structure
-        )
+        values, bufs = _execute(calls, leaves, hosts, devices, wanted, step_end, once, also, packs)
         for (_, p), v in zip(live, values):
             if v is not None:  # None: it came out packed, and stays pending
                 p.value, p.call = v, None
@@ -617,14 +617,12 @@ def _live(calls):
 
 
 def _gather(calls, optional, pack):
-    """(live, later, packs, structure): ``_live(calls)`` without the placeholders whose ids are
-    in ``optional``, which come second (Note [deferred results]); with ``pack``, the positions
-    in ``live`` to pack: one tuple per dtype where at least two results of that dtype qualify
-    (Note [packed results]); the calls' part of the graph's structure (``_structure``), in the
-    same pass."""
-    live, later, groups, structure = [], [], {}, []
+    """(live, later, packs): ``_live(calls)`` without the placeholders whose ids are in
+    ``optional``, which come second (Note [deferred results]); with ``pack``, the positions in
+    ``live`` to pack: one tuple per dtype where at least two results of that dtype qualify
+    (Note [packed results])."""
+    live, later, groups = [], [], {}
     for c in calls:
-        structure.append((c.key, c.tree, c.refs))
         for j, ref in enumerate(c.outs):
             p = ref()
             if p is None or p.value is not None:
@@ -636,29 +634,20 @@ def _gather(calls, optional, pack):
                 groups.setdefault(p.dtype, []).append(len(live))
             live.append(((c.pos, j), p))
     packs = tuple([tuple(g) for g in groups.values() if len(g) > 1]) if groups else ()
-    return live, later, packs, tuple(structure)
+    return live, later, packs
 
 
-def _structure(calls):
-    """The calls' part of a graph's structure: the program cache's key with the results
-    wanted and packed."""
-    return tuple([(c.key, c.tree, c.refs) for c in calls])
-
-
-def _execute(
-    calls, leaves, hosts, devices, wanted, step_end=False, once=False, also=(), packs=(), structure=None
-):
+def _execute(calls, leaves, hosts, devices, wanted, step_end=False, once=False, also=(), packs=()):
     """(values, packed): the values of the results ``wanted`` ((position, output) pairs) of
     graph ``calls``: one compiled program for a structure seen before (or at the end of a step,
     or ``once``), else call by call, which also computes the results ``also`` that a program
     leaves out (Note [deferred results]) and appends their values. A program gives the results
     at the positions in ``wanted`` of each group of ``packs`` in one flat array, in ``packed``,
     and None as their values (Note [packed results]); ``packed`` is empty where it ran call by
-    call. ``structure``: ``_structure(calls)``, where the caller has it."""
+    call."""
     if len(calls) < MIN_CALLS or len(devices) > 1:
         return _run_eager(calls, leaves, [*wanted, *also]), ()
-    structure = _structure(calls) if structure is None else structure
-    key = (structure, tuple(wanted), packs)
+    key = (tuple([(c.key, c.tree, c.refs) for c in calls]), tuple(wanted), packs)
     entry = _build(calls, wanted, packs) if once else _programs.get(key, 0)
     built = once
     if once:

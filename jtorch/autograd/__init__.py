@@ -58,8 +58,9 @@ def _root_grads(outputs, grad_outputs, create_graph):
     Tensor = _engine.Tensor
     if not grad_outputs and not create_graph and len(outputs) == 1:  # ``loss.backward()``
         out = outputs[0]
-        if type(out) is Tensor and out._requires_grad and not out._shape and out._dtype.is_floating_point:
-            return [_ones(out._shape, out._dtype._np, out._device)]
+        if type(out) is Tensor and out._requires_grad and not out._shape:
+            if out._dtype.is_floating_point:
+                return [_ones(out._shape, out._dtype._np, out._device)]
     grads = []
     grad_outputs = grad_outputs or (None,) * len(outputs)
     check(

@@ -240,7 +240,8 @@ def _fused_backward(order, roots, root_grads, retain_graph):
         meta = n_out if n_out == 1 else tuple(node._out_meta)
         steps.append((vjp_fn(node._pf, node._mask, node._out_mask), len(saved), meta, edges))
         args.extend(saved)
-    if device is not None and jax_device(device) != _lazy.device_of(root_grads[0]):  # a grad would change device
+    # a gradient would change device
+    if device is not None and jax_device(device) != _lazy.device_of(root_grads[0]):
         return False
     args.extend(root_grads)
     spec = (tuple(steps), tuple([(index[node], nr) for node, nr in roots]))
